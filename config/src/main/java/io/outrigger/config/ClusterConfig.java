@@ -1,0 +1,39 @@
+package io.outrigger.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A cluster: a named upstream service and how to reach its endpoints.
+ *
+ * @param name           unique name referenced by routes
+ * @param endpoints      static endpoints (at least one)
+ * @param lbPolicy       how a host is picked; default {@code round_robin}
+ * @param ringHash       ring settings for {@code ring_hash}
+ * @param connectTimeout TCP connect timeout; default 5s (Envoy's default)
+ * @param connectionPool pool limits and timeouts
+ */
+public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
+                            Duration connectTimeout, ConnectionPoolConfig connectionPool) {
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    public ClusterConfig {
+        endpoints = List.copyOf(endpoints);
+    }
+
+    /** Load-balancing policies, by YAML name. */
+    public enum LbPolicy {
+        ROUND_ROBIN("round_robin"),
+        RING_HASH("ring_hash");
+
+        private final String yamlName;
+
+        LbPolicy(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        public String yamlName() {
+            return yamlName;
+        }
+    }
+}

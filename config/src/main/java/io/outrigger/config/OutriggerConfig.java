@@ -1,0 +1,23 @@
+package io.outrigger.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole configuration: an immutable snapshot, validated as a whole by {@link ConfigLoader}.
+ *
+ * @param admin     the admin listener
+ * @param listeners downstream listeners
+ * @param clusters  upstream clusters
+ */
+public record OutriggerConfig(AdminConfig admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters) {
+    public OutriggerConfig {
+        listeners = List.copyOf(listeners);
+        clusters = List.copyOf(clusters);
+    }
+
+    /** Finds a cluster by name. */
+    public Optional<ClusterConfig> cluster(String name) {
+        return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}

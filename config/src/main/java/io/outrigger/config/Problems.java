@@ -1,0 +1,44 @@
+package io.outrigger.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Collects configuration errors while a document is read, so that every error is reported at once.
+ * Not thread-safe: one instance per load.
+ */
+public final class Problems {
+    private final String file;
+    private final UnaryOperator<String> env;
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    Problems(String file, UnaryOperator<String> env) {
+        this.file = file;
+        this.env = env;
+    }
+
+    String file() {
+        return file;
+    }
+
+    UnaryOperator<String> env() {
+        return env;
+    }
+
+    void add(int line, int column, String path, String message) {
+        errors.add(new ConfigError(file, line, column, path, message));
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    /** Returns the errors sorted by line, then column. */
+    List<ConfigError> sorted() {
+        List<ConfigError> copy = new ArrayList<>(errors);
+        copy.sort(Comparator.comparingInt(ConfigError::line).thenComparingInt(ConfigError::column));
+        return copy;
+    }
+}

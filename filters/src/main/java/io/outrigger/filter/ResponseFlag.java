@@ -1,0 +1,36 @@
+package io.outrigger.filter;
+
+/** Why a stream ended the way it did; printed in the access log with Envoy's short codes. */
+public enum ResponseFlag {
+    /** No route matched (404). */
+    NO_ROUTE_FOUND("NR"),
+    /** The cluster had no healthy host (503). */
+    NO_HEALTHY_UPSTREAM("UH"),
+    /** Connecting upstream failed (503). */
+    UPSTREAM_CONNECTION_FAILURE("UF"),
+    /** A connection pool limit overflowed (503). */
+    UPSTREAM_OVERFLOW("UO"),
+    /** The upstream reset the stream (502 before response headers). */
+    UPSTREAM_REMOTE_RESET("UR"),
+    /** The upstream connection terminated mid-stream. */
+    UPSTREAM_CONNECTION_TERMINATION("UC"),
+    /** The route timeout expired (504). */
+    UPSTREAM_REQUEST_TIMEOUT("UT"),
+    /** The downstream connection terminated mid-stream. */
+    DOWNSTREAM_CONNECTION_TERMINATION("DC"),
+    /** The response was generated locally by a filter. */
+    LOCAL_RESET("LR"),
+    /** The downstream request was malformed (400, 431, 414). */
+    DOWNSTREAM_PROTOCOL_ERROR("DPE");
+
+    private final String code;
+
+    ResponseFlag(String code) {
+        this.code = code;
+    }
+
+    /** Envoy's short code, e.g. {@code UF}. */
+    public String code() {
+        return code;
+    }
+}

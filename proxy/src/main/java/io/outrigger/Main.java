@@ -1,0 +1,142 @@
+package io.outrigger;
+
+import io.outrigger.config.ConfigException;
+import io.outrigger.config.ConfigLoader;
+import io.outrigger.config.OutriggerConfig;
+import io.outrigger.demo.DemoCommand;
+import io.outrigger.filter.HttpFilterRegistry;
+import io.outrigger.server.FilterChains;
+import io.outrigger.server.OutriggerServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code outrigger} command line. */
+@Command(name = "outrigger", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "An Envoy-style HTTP sidecar proxy.",
+        subcommands = {Main.Run.class, Main.Validate.class, DemoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** A validated config with its HTTP filter chains. */
+    public record Loaded(OutriggerConfig config, FilterChains filters) {
+    }
+
+    /**
+     * Loads and validates a config file, including every HTTP filter's settings.
+     *
+     * @throws ConfigException listing every error as {@code file:line:column: path: message}
+     */
+    public static Loaded load(Path file) throws ConfigException {
+        HttpFilterRegistry registry = HttpFilterRegistry.load();
+        AtomicReference<FilterChains> filters = new AtomicReference<>();
+        OutriggerConfig config = new ConfigLoader().load(file, c -> filters.set(FilterChains.build(c, registry)));
+        return new Loaded(config, filters.get());
+    }
+
+    /** Runs the proxy until interrupted (SIGINT/SIGTERM), then stops it. */
+    public static int runUntilShutdown(OutriggerServer server, Runnable alsoStop) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            alsoStop.run();
+            stopped.countDown();
+        }, "outrigger-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static int defaultConcurrency() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy with a config file.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
+        Path config;
+
+        @Option(names = "--concurrency", description = "worker event loops (default: number of CPUs)")
+        Integer concurrency;
+
+        @Option(names = "--admin-address-path", description = "write the bound admin address to this file")
+        Path adminAddressPath;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Loaded loaded;
+            try {
+                loaded = load(config);
+            } catch (ConfigException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(e.getMessage());
+                err.println(e.errors().size() + " error(s) in " + config);
+                err.flush();
+                return 1;
+            }
+            int workers = concurrency == null ? defaultConcurrency() : Math.max(1, concurrency);
+            OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
+            return runUntilShutdown(server, () -> { });
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check a config file; print every error and exit 1, or a summary and exit 0.")
+    static final class Validate implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "YAML config file")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                Loaded loaded = load(config);
+                OutriggerConfig c = loaded.config();
+                long routes = c.listeners().stream().flatMap(l -> l.virtualHosts().stream())
+                        .mapToLong(v -> v.routes().size()).sum();
+                spec.commandLine().getOut().printf("%s: valid (%d listeners, %d routes, %d clusters)%n",
+                        config, c.listeners().size(), routes, c.clusters().size());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (ConfigException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(e.getMessage());
+                err.println(e.errors().size() + " error(s) in " + config);
+                err.flush();
+                return 1;
+            }
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"outrigger " + Version.get() + " (netty " + io.netty.util.Version.identify().values()
+                    .stream().filter(v -> v.artifactId().equals("netty-common")).map(v -> v.artifactVersion())
+                    .findFirst().orElse("?") + ", java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.outrigger.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * Runs one direction of a stream (request or response) through its filters: headers, body chunks and
+ * trailers in order, each frame from filter 0 to the end, then to the direction's terminal.
+ *
+ * <p>When a filter stops, the frame it stopped waits; frames that arrive later wait at the entry of the
+ * chain (and later replay from filter 0), so every filter sees headers, data and trailers in order.
+ * {@link #resume()} continues with the next filter. Waiting body bytes are bounded by {@code bufferLimit};
+ * past it, {@link #onBufferOverflow()} ends the stream.
+ *
+ * <p>Buffers: a frame's {@code ByteBuf} belongs to this object from {@link #push} until the terminal
+ * takes it or it is released by {@link #clear()}.
+ */
+abstract class FilterIteration {
+    enum Kind { HEADERS, DATA, TRAILERS }
+
+    static final class Frame {
+        final Kind kind;
+        final HttpMessage message;
+        final ByteBuf data;
+        final HttpHeaders trailers;
+        final boolean endStream;
+        int next;
+
+        Frame(Kind kind, HttpMessage message, ByteBuf data, HttpHeaders trailers, boolean endStream) {
+            this.kind = kind;
+            this.message = message;
+            this.data = data;
+            this.trailers = trailers;
+            this.endStream = endStream;
+        }
+    }
+
+    /** What a filter said about a frame. */
+    enum Outcome { CONTINUE, STOP }
+
+    private final int filterCount;
+    private final long bufferLimit;
+    private final ArrayDeque<Frame> waiting = new ArrayDeque<>(2);
+    private long waitingBytes;
+    private boolean stopped;
+    private boolean running;
+    private boolean aborted;
+
+    FilterIteration(int filterCount, long bufferLimit) {
+        this.filterCount = filterCount;
+        this.bufferLimit = bufferLimit;
+    }
+
+    /** Calls filter {@code index} with {@code frame}. */
+    abstract Outcome invoke(int index, Frame frame);
+
+    /** The frame passed every filter. Ownership of {@code frame.data} passes to the terminal. */
+    abstract void terminal(Frame frame);
+
+    /** Waiting body bytes exceeded the limit; the stream should end. */
+    abstract void onBufferOverflow();
+
+    final void push(Frame frame) {
+        if (aborted) {
+            release(frame);
+            return;
+        }
+        if (stopped || running || !waiting.isEmpty()) {
+            enqueue(frame);
+            if (!running && !stopped) {
+                drive();
+            }
+            return;
+        }
+        if (run(frame)) {
+            drive();
+        }
+    }
+
+    /** Continues after a filter stopped. */
+    final void resume() {
+        if (!stopped || aborted) {
+            return;
+        }
+        stopped = false;
+        if (!running) {
+            drive();
+        }
+    }
+
+    /** Stops iterating for good and releases every waiting buffer (stream end or reset). */
+    final void clear() {
+        aborted = true;
+        Frame f;
+        while ((f = waiting.poll()) != null) {
+            release(f);
+        }
+        waitingBytes = 0;
+    }
+
+    final boolean isStopped() {
+        return stopped;
+    }
+
+    private void enqueue(Frame frame) {
+        waiting.add(frame);
+        if (frame.data != null) {
+            waitingBytes += frame.data.readableBytes();
+            if (waitingBytes > bufferLimit) {
+                onBufferOverflow();
+            }
+        }
+    }
+
+    private void drive() {
+        Frame f;
+        while (!stopped && !aborted && (f = waiting.poll()) != null) {
+            if (f.data != null) {
+                waitingBytes -= f.data.readableBytes();
+            }
+            if (!run(f)) {
+                return;
+            }
+        }
+    }
+
+    // Runs one frame from f.next; returns false when iteration stopped on it.
+    private boolean run(Frame f) {
+        running = true;
+        try {
+            for (int i = f.next; i < filterCount; i++) {
+                Outcome o = invoke(i, f);
+                if (aborted) {
+                    release(f);
+                    return false;
+                }
+                if (o == Outcome.STOP) {
+                    f.next = i + 1;
+                    waiting.addFirst(f);
+                    if (f.data != null) {
+                        waitingBytes += f.data.readableBytes();
+                    }
+                    stopped = true;
+                    return false;
+                }
+            }
+            terminal(f);
+            return true;
+        } finally {
+            running = false;
+        }
+    }
+
+    private static void release(Frame f) {
+        if (f.data != null) {
+            ReferenceCountUtil.release(f.data);
+        }
+    }
+}

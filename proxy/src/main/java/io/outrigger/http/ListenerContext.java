@@ -1,0 +1,24 @@
+package io.outrigger.http;
+
+import io.outrigger.filter.FilterFactory;
+import io.outrigger.router.RouteTable;
+import java.util.List;
+
+/**
+ * What every stream of a listener shares: immutable, built once per config.
+ *
+ * @param name        the listener's name
+ * @param scheme      {@code http} (cleartext) or {@code https}; sent as {@code x-forwarded-proto}
+ * @param routeTable  the listener's routes
+ * @param filters     the configured HTTP filters, in order (the router is added after them)
+ * @param bufferLimit bytes a stream may hold while a filter has stopped iteration
+ */
+public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
+                              long bufferLimit) {
+    /** Envoy's default per-connection buffer limit, 1 MiB. */
+    public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
+
+    public ListenerContext {
+        filters = List.copyOf(filters);
+    }
+}

@@ -1,0 +1,86 @@
+package io.outrigger.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The header changes every proxied message gets, in both directions. */
+final class ProxyHeaders {
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    // Netty's HTTP/2-to-HTTP/1 conversion adds these; a client could also send them. Never forwarded.
+    private static final AsciiString[] EXTENSION_HEADERS = {
+        AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme"), AsciiString.cached("x-http2-path"),
+        AsciiString.cached("x-http2-stream-promise-id"), AsciiString.cached("x-http2-stream-dependency-id"),
+        AsciiString.cached("x-http2-stream-weight")};
+
+    private ProxyHeaders() {
+    }
+
+    /**
+     * Removes hop-by-hop headers (RFC 9110 §7.6.1): those named in {@code Connection}, and
+     * Connection, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade.
+     */
+    static void removeHopByHop(HttpHeaders headers) {
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) {
+                String name = token.trim();
+                if (!name.isEmpty()) {
+                    headers.remove(name);
+                }
+            }
+        }
+        headers.remove(HttpHeaderNames.CONNECTION);
+        headers.remove(HttpHeaderNames.PROXY_CONNECTION);
+        headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        headers.remove(HttpHeaderNames.TE);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.UPGRADE);
+    }
+
+    /** Removes the x-http2-* headers Netty's HTTP/2 conversion adds. */
+    static void removeExtensionHeaders(HttpHeaders headers) {
+        for (AsciiString name : EXTENSION_HEADERS) {
+            headers.remove(name);
+        }
+    }
+
+    /**
+     * Sets the forwarding headers on a request: appends the client IP to {@code x-forwarded-for}, sets
+     * {@code x-forwarded-proto}, and generates {@code x-request-id} (a random UUID) when absent.
+     *
+     * @return the request id
+     */
+    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme) {
+        if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            String ip = isa.getAddress().getHostAddress();
+            String xff = headers.get(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? ip : xff + ", " + ip);
+        }
+        headers.set(X_FORWARDED_PROTO, scheme);
+        String id = headers.get(X_REQUEST_ID);
+        if (id == null || id.isEmpty()) {
+            id = randomUuid();
+            headers.set(X_REQUEST_ID, id);
+        }
+        return id;
+    }
+
+    static void sanitizeResponse(HttpResponse response) {
+        removeHopByHop(response.headers());
+    }
+
+    /** A version-4 UUID from the thread-local generator (no SecureRandom contention on the hot path). */
+    static String randomUuid() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+        long lsb = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+}

@@ -1,0 +1,88 @@
+package io.outrigger.listener;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+import io.outrigger.codec.http1.Http1ServerCodec;
+import io.outrigger.http.HttpConnectionManager;
+import io.outrigger.http.ListenerContext;
+import io.outrigger.worker.Worker;
+import java.util.Map;
+
+/**
+ * Builds the pipeline of an accepted cleartext connection, which serves HTTP/1.1 and HTTP/2 on one port:
+ * <pre>
+ *   Http2PriorKnowledgeDetector -> Http1ServerCodec -> HttpServerUpgradeHandler (h2c) -> HttpConnectionManager
+ * </pre>
+ * With the HTTP/2 preface (prior knowledge) or after an {@code Upgrade: h2c}, the connection becomes
+ * {@code Http2FrameCodec -> Http2MultiplexHandler}, and each stream's child channel gets
+ * {@code Http2StreamFrameToHttpObjectCodec -> HttpConnectionManager}: from there on both protocols share
+ * one request path. The connection's worker is the event loop it was accepted on.
+ */
+public final class ListenerInitializer extends ChannelInitializer<Channel> {
+    /** RFC 9110 leaves it open; 60 KiB of request headers is Envoy's default limit. */
+    public static final int MAX_HEADER_BYTES = 60 * 1024;
+    static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
+    static final int MAX_CONCURRENT_STREAMS = 1024;
+
+    private final ListenerContext context;
+    private final Map<EventLoop, Worker> workers;
+
+    public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers) {
+        this.context = context;
+        this.workers = workers;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        Worker worker = workers.get(ch.eventLoop());
+        Http1ServerCodec codec = new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES);
+        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(http2FrameCodec(), http2Multiplexer(worker)) : null,
+                MAX_HEADER_BYTES);
+        HttpConnectionManager http1 = new HttpConnectionManager(context, worker, false);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("detect", new Http2PriorKnowledgeDetector(() -> {
+            p.remove(codec);
+            p.remove(upgrade);
+            p.remove(http1);
+            p.addAfter("detect", "h2", http2FrameCodec());
+            p.addAfter("h2", "h2-multiplex", http2Multiplexer(worker));
+        }));
+        p.addLast("http1", codec);
+        p.addLast("h2c-upgrade", upgrade);
+        p.addLast("hcm", http1);
+    }
+
+    private static Http2FrameCodec http2FrameCodec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxHeaderListSize(MAX_HEADER_BYTES))
+                .validateHeaders(true)
+                .build();
+    }
+
+    private ChannelHandler http2Multiplexer(Worker worker) {
+        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true));
+                stream.pipeline().addLast("hcm", new HttpConnectionManager(context, worker, true));
+            }
+        });
+    }
+}

@@ -1,0 +1,242 @@
+package io.outrigger.pool;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.outrigger.config.ConnectionPoolConfig;
+import io.outrigger.upstream.ClusterResources;
+import io.outrigger.upstream.Host;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kept-alive HTTP/1.1 connections from one worker to one host. Confined to that worker's event loop:
+ * plain collections, no locks. One request per connection at a time (no pipelining); idle connections
+ * are reused most-recently-used first, so cold ones age out through {@code idle_timeout}.
+ *
+ * <p>Limits are cluster-wide ({@link ClusterResources}): a new connection needs a free slot under
+ * {@code max_connections}, except that a pool with no connection at all may always open one (as Envoy
+ * does), so a worker never waits for connections another worker holds. A request that finds no idle
+ * connection waits in a FIFO queue bounded by {@code max_pending_requests}; past it, it fails with
+ * {@link PoolFailureReason#OVERFLOW} at once.
+ */
+public final class Http1ConnectionPool {
+    private static final Logger log = LoggerFactory.getLogger(Http1ConnectionPool.class);
+
+    private final EventLoop eventLoop;
+    private final Host host;
+    private final ClusterResources resources;
+    private final ConnectionPoolConfig config;
+    private final Bootstrap bootstrap;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<PendingStream> pending = new ArrayDeque<>();
+    private int connecting;
+    private int busy;
+    private int total;
+
+    /**
+     * @param channelClass   the socket channel type of the event loop's transport (epoll or NIO)
+     * @param connectTimeout TCP connect timeout
+     */
+    public Http1ConnectionPool(EventLoop eventLoop, Supplier<? extends Channel> channelFactory, Host host,
+                               ClusterResources resources, ConnectionPoolConfig config, Duration connectTimeout) {
+        this.eventLoop = eventLoop;
+        this.host = host;
+        this.resources = resources;
+        this.config = config;
+        this.bootstrap = new Bootstrap().group(eventLoop).channelFactory(channelFactory::get)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("codec", new HttpClientCodec());
+                        if (!config.idleTimeout().isZero()) {
+                            p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        }
+                        p.addLast("pool", new UpstreamConnectionHandler(Http1ConnectionPool.this));
+                    }
+                });
+    }
+
+    Host host() {
+        return host;
+    }
+
+    /**
+     * Asks for a connection. {@code callbacks} is called exactly once — possibly before this returns
+     * (an idle connection, or an overflow) — unless the returned handle is cancelled first.
+     *
+     * @return a handle to withdraw the request while it waits, or {@code null} when already answered
+     */
+    public Cancellable newStream(PoolCallbacks callbacks) {
+        assert eventLoop.inEventLoop();
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            if (c.channel().isActive()) {
+                lease(c, callbacks);
+                return null;
+            }
+            // closing: onClosed will do the accounting
+        }
+        if (!resources.tryAcquirePending()) {
+            callbacks.onPoolFailure(PoolFailureReason.OVERFLOW, "pending request queue full for cluster " + host.cluster());
+            return null;
+        }
+        PendingStream p = new PendingStream(callbacks);
+        pending.addLast(p);
+        if (connecting < pending.size()) {
+            tryConnect();
+        }
+        return p;
+    }
+
+    private void tryConnect() {
+        if (!resources.tryAcquireConnection(total == 0)) {
+            return; // wait for a busy connection of this pool to be released
+        }
+        connecting++;
+        total++;
+        ChannelFuture f = bootstrap.connect(host.address());
+        f.addListener(future -> onConnect(f));
+    }
+
+    private void onConnect(ChannelFuture f) {
+        connecting--;
+        if (!f.isSuccess()) {
+            total--;
+            resources.releaseConnection();
+            String detail = "connect to " + host + " failed: " + f.cause().getMessage();
+            log.debug(detail);
+            // Requests that no connection in flight or in use can serve fail now rather than wait.
+            while (pending.size() > connecting + busy) {
+                failFirstPending(detail);
+            }
+            return;
+        }
+        UpstreamConnection c = new UpstreamConnection(f.channel(), this);
+        f.channel().pipeline().get(UpstreamConnectionHandler.class).attach(c);
+        if (!f.channel().isActive()) {
+            c.state = UpstreamConnection.State.CLOSING;
+            return;
+        }
+        serveOrIdle(c);
+    }
+
+    private void serveOrIdle(UpstreamConnection c) {
+        PendingStream p = pending.pollFirst();
+        if (p != null) {
+            resources.releasePending();
+            lease(c, p.callbacks);
+        } else {
+            c.state = UpstreamConnection.State.IDLE;
+            idle.addFirst(c);
+        }
+    }
+
+    private void lease(UpstreamConnection c, PoolCallbacks callbacks) {
+        c.state = UpstreamConnection.State.BUSY;
+        c.requests++;
+        busy++;
+        callbacks.onPoolReady(c);
+    }
+
+    void release(UpstreamConnection c, boolean reusable) {
+        if (c.state != UpstreamConnection.State.BUSY) {
+            return; // already closed under the lease
+        }
+        busy--;
+        c.listener = null;
+        boolean keep = reusable && c.channel().isActive()
+                && (config.maxRequestsPerConnection() == 0 || c.requests < config.maxRequestsPerConnection());
+        if (!keep) {
+            c.state = UpstreamConnection.State.CLOSING;
+            c.channel().close();
+            return;
+        }
+        c.channel().config().setAutoRead(true);
+        serveOrIdle(c);
+    }
+
+    void onClosed(UpstreamConnection c) {
+        UpstreamConnection.State was = c.state;
+        c.state = UpstreamConnection.State.CLOSED;
+        total--;
+        resources.releaseConnection();
+        if (was == UpstreamConnection.State.IDLE) {
+            idle.remove(c);
+        } else if (was == UpstreamConnection.State.BUSY) {
+            busy--;
+            ResponseListener l = c.listener;
+            c.listener = null;
+            if (l != null) {
+                l.onConnectionClosed();
+            }
+        }
+        if (connecting < pending.size()) {
+            tryConnect();
+        }
+    }
+
+    private void failFirstPending(String detail) {
+        PendingStream p = pending.pollFirst();
+        resources.releasePending();
+        p.callbacks.onPoolFailure(PoolFailureReason.CONNECTION_FAILURE, detail);
+    }
+
+    /** Connections of this pool (idle, busy and connecting). For tests and the admin API. */
+    public int connections() {
+        return total;
+    }
+
+    /** Idle connections. */
+    public int idleConnections() {
+        return idle.size();
+    }
+
+    /** Leased connections. */
+    public int busyConnections() {
+        return busy;
+    }
+
+    /** Requests waiting in this pool. */
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    /** Closes every idle connection (shutdown). */
+    public void closeIdle() {
+        UpstreamConnection c;
+        while ((c = idle.pollFirst()) != null) {
+            c.state = UpstreamConnection.State.CLOSING;
+            c.channel().close();
+        }
+    }
+
+    private final class PendingStream implements Cancellable {
+        final PoolCallbacks callbacks;
+
+        PendingStream(PoolCallbacks callbacks) {
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public void cancel() {
+            if (pending.remove(this)) {
+                resources.releasePending();
+            }
+        }
+    }
+}

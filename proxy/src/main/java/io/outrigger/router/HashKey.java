@@ -1,0 +1,77 @@
+package io.outrigger.router;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.outrigger.config.HashPolicy;
+import io.outrigger.upstream.lb.HashRing;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Computes a request's consistent-hash key from a route's hash policy, as Envoy does
+ * ({@code source/common/http/hash_policy.cc}): each policy that yields a value contributes
+ * xxHash64(value); hashes combine as {@code rotl(h, 1) ^ next}; a terminal policy with a value stops.
+ */
+final class HashKey {
+    private HashKey() {
+    }
+
+    /**
+     * @param out receives the key in {@code out[0]} when one is produced
+     * @return whether any policy produced a value
+     */
+    static boolean compute(List<HashPolicy> policies, HttpRequest request, SocketAddress remote, long[] out) {
+        boolean has = false;
+        long hash = 0;
+        for (int i = 0; i < policies.size(); i++) {
+            HashPolicy p = policies.get(i);
+            String value = value(p, request, remote);
+            if (value == null) {
+                continue;
+            }
+            long h = HashRing.hashKey(value.getBytes(StandardCharsets.UTF_8));
+            hash = has ? Long.rotateLeft(hash, 1) ^ h : h;
+            has = true;
+            if (p.terminal()) {
+                break;
+            }
+        }
+        out[0] = hash;
+        return has;
+    }
+
+    private static String value(HashPolicy p, HttpRequest request, SocketAddress remote) {
+        if (p instanceof HashPolicy.Header h) {
+            return request.headers().get(h.headerName());
+        }
+        if (p instanceof HashPolicy.Cookie c) {
+            List<String> headers = request.headers().getAll(HttpHeaderNames.COOKIE);
+            for (String header : headers) {
+                for (Cookie cookie : ServerCookieDecoder.LAX.decodeAll(header)) {
+                    if (cookie.name().equals(c.name())) {
+                        return cookie.value();
+                    }
+                }
+            }
+            return null;
+        }
+        if (p instanceof HashPolicy.SourceIp) {
+            return remote instanceof InetSocketAddress isa && isa.getAddress() != null
+                    ? isa.getAddress().getHostAddress() : null;
+        }
+        if (p instanceof HashPolicy.QueryParameter q) {
+            String uri = request.uri();
+            if (uri.indexOf('?') < 0) {
+                return null;
+            }
+            List<String> values = new QueryStringDecoder(uri).parameters().get(q.name());
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+        return null;
+    }
+}

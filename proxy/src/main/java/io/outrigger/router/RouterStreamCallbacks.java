@@ -1,0 +1,52 @@
+package io.outrigger.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.outrigger.filter.ResponseFlag;
+import io.outrigger.filter.StreamDecoderFilterCallbacks;
+import io.outrigger.upstream.Host;
+import io.outrigger.worker.Worker;
+
+/**
+ * What the router, as the terminal decoder filter, needs from its stream beyond an ordinary filter:
+ * the worker's clusters, the response path, and flow control. Implemented by the active stream.
+ */
+public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
+    EventLoop eventLoop();
+
+    /** The worker serving this stream. */
+    Worker worker();
+
+    /** The listener's route table. */
+    RouteTable routeTable();
+
+    /** Response headers from upstream, into the encoder filters. */
+    void encodeHeaders(HttpResponse response, boolean endStream);
+
+    /**
+     * A response body chunk, into the encoder filters.
+     *
+     * @param data ownership passes to the stream
+     */
+    void encodeData(ByteBuf data, boolean endStream);
+
+    /** Response trailers (end of the response). */
+    void encodeTrailers(HttpHeaders trailers);
+
+    /** Flushes what was written downstream. */
+    void flushDownstream();
+
+    /** Stops ({@code true}) or resumes reading the downstream request; calls must be balanced. */
+    void readDisable(boolean disable);
+
+    /** Whether the downstream can take more response bytes now. */
+    boolean downstreamWritable();
+
+    /** Aborts the downstream stream after response headers were sent (HTTP/1.1: close; HTTP/2: RST_STREAM). */
+    void resetStream(ResponseFlag flag);
+
+    /** Records the chosen upstream host and cluster for the access log. */
+    void setUpstream(String cluster, Host host);
+}

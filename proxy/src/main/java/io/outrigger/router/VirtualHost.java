@@ -1,0 +1,27 @@
+package io.outrigger.router;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+
+/**
+ * A compiled virtual host: its routes in order, first match wins.
+ *
+ * @param name   the virtual host's name
+ * @param routes routes in config order
+ */
+public record VirtualHost(String name, List<RouteEntry> routes) {
+    public VirtualHost {
+        routes = List.copyOf(routes);
+    }
+
+    /** @return the first route matching, or {@code null} */
+    RouteEntry route(String path, HttpHeaders headers) {
+        for (int i = 0; i < routes.size(); i++) {
+            RouteEntry r = routes.get(i);
+            if (r.matches(path, headers)) {
+                return r;
+            }
+        }
+        return null;
+    }
+}

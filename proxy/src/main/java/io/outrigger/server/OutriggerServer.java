@@ -1,0 +1,135 @@
+package io.outrigger.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.EventExecutor;
+import io.outrigger.admin.AdminServer;
+import io.outrigger.config.ListenerConfig;
+import io.outrigger.config.OutriggerConfig;
+import io.outrigger.http.ListenerContext;
+import io.outrigger.listener.ListenerInitializer;
+import io.outrigger.router.RouteTable;
+import io.outrigger.upstream.ClusterManager;
+import io.outrigger.worker.Worker;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running proxy: one acceptor thread, N worker event loops (each with its own {@link Worker}), the
+ * listeners and the admin server. Built from a validated config; {@link #close()} stops it.
+ */
+public final class OutriggerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OutriggerServer.class);
+    /** Per-connection write buffer marks: above the high mark the peer stops being read from. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final AdminServer admin;
+
+    private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
+            throws Exception {
+        Transport transport = Transport.detect();
+        acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
+        workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
+        try {
+            ClusterManager clusters = ClusterManager.build(config);
+            Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
+            for (EventExecutor e : workers) {
+                EventLoop loop = (EventLoop) e;
+                byLoop.put(loop, new Worker(loop, clusters, transport.socketChannel()));
+            }
+            for (ListenerConfig l : config.listeners()) {
+                ListenerContext ctx = new ListenerContext(l.name(), "http", RouteTable.build(l),
+                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT);
+                ServerBootstrap b = new ServerBootstrap()
+                        .group(acceptor, workers)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop)));
+                Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
+                listeners.add(ch);
+                InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+                boundAddresses.put(l.name(), bound);
+                log.info("listener '{}' on {}:{} (HTTP/1.1, h2c)", l.name(), bound.getHostString(), bound.getPort());
+            }
+            admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
+            log.info("outrigger started: {} workers, {} transport", workerThreads, transport.name());
+        } catch (Exception e) {
+            shutdownGroups();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a proxy for {@code config}.
+     *
+     * @param filters          the resolved HTTP filter chains (see {@link FilterChains#build})
+     * @param workerThreads    number of worker event loops (at least 1)
+     * @param adminAddressPath if not {@code null}, the bound admin address is written there (Envoy's
+     *                         {@code --admin-address-path}), useful with port 0
+     * @throws Exception when a listener cannot bind or an endpoint does not resolve; nothing stays running
+     */
+    public static OutriggerServer start(OutriggerConfig config, FilterChains filters, int workerThreads,
+                                        Path adminAddressPath) throws Exception {
+        return new OutriggerServer(config, filters, workerThreads, adminAddressPath);
+    }
+
+    /** The address each listener bound, by listener name. */
+    public Map<String, InetSocketAddress> listenerAddresses() {
+        return Map.copyOf(boundAddresses);
+    }
+
+    /** Whether every listener is bound and accepting. */
+    public boolean ready() {
+        for (Channel c : listeners) {
+            if (!c.isActive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The admin server's bound address. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : listeners) {
+            c.close().syncUninterruptibly();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        shutdownGroups();
+    }
+
+    private void shutdownGroups() {
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        acceptor.terminationFuture().syncUninterruptibly();
+        workers.terminationFuture().syncUninterruptibly();
+    }
+}

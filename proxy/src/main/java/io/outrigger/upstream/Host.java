@@ -1,0 +1,51 @@
+package io.outrigger.upstream;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One endpoint of a cluster. Immutable and shared by all workers; per-worker state (connection pools)
+ * is kept elsewhere, keyed by this object's identity.
+ */
+public final class Host {
+    private final String cluster;
+    private final InetSocketAddress address;
+    private final String addressString;
+    private final int weight;
+
+    /**
+     * @param cluster the owning cluster's name
+     * @param address a resolved address
+     * @param weight  load-balancing weight, 1..128
+     */
+    public Host(String cluster, InetSocketAddress address, int weight) {
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("address: " + address + " (expected: resolved)");
+        }
+        this.cluster = cluster;
+        this.address = address;
+        this.addressString = address.getAddress().getHostAddress() + ':' + address.getPort();
+        this.weight = weight;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** {@code ip:port}, the string Envoy hashes to place the host on a ring. */
+    public String addressString() {
+        return addressString;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    @Override
+    public String toString() {
+        return addressString;
+    }
+}

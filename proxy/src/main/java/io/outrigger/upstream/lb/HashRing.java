@@ -1,0 +1,149 @@
+package io.outrigger.upstream.lb;
+
+import io.outrigger.upstream.Host;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import net.openhft.hashing.LongHashFunction;
+
+/**
+ * An immutable consistent-hash ring, built as Envoy's ring hash load balancer builds it
+ * ({@code source/extensions/load_balancing_policies/ring_hash/ring_hash_lb.cc}; Karger et al.,
+ * "Consistent Hashing and Random Trees", STOC '97):
+ * <ul>
+ *   <li>weights are normalized to sum to 1; {@code scale = min(ceil(minWeight * minRingSize) / minWeight,
+ *       maxRingSize)}, so the lightest host gets a whole number of entries;</li>
+ *   <li>each host gets {@code scale * weight} entries (running sums, so the total is {@code ceil(scale)}),
+ *       entry {@code i} hashed as xxHash64 (seed 0) of {@code "ip:port_i"};</li>
+ *   <li>a key is served by the first entry whose hash is {@code >=} the key (unsigned), wrapping to 0.</li>
+ * </ul>
+ * Hashes are stored with the sign bit flipped so signed {@code long} order equals unsigned order.
+ */
+public final class HashRing {
+    private static final LongHashFunction XX = LongHashFunction.xx(0);
+
+    private final long[] hashes;
+    private final Host[] hosts;
+    private final Host[] distinctHosts;
+
+    private HashRing(long[] hashes, Host[] hosts, Host[] distinctHosts) {
+        this.hashes = hashes;
+        this.hosts = hosts;
+        this.distinctHosts = distinctHosts;
+    }
+
+    /**
+     * Builds a ring.
+     *
+     * @param minRingSize minimum number of entries (at least 1)
+     * @param maxRingSize maximum number of entries
+     * @throws IllegalArgumentException when the sizes are out of order
+     */
+    public static HashRing build(List<Host> hosts, long minRingSize, long maxRingSize) {
+        if (minRingSize < 1 || maxRingSize < minRingSize) {
+            throw new IllegalArgumentException("ring sizes: " + minRingSize + ".." + maxRingSize
+                    + " (expected: 1 <= minimum <= maximum)");
+        }
+        if (hosts.isEmpty()) {
+            return new HashRing(new long[0], new Host[0], new Host[0]);
+        }
+        double totalWeight = 0;
+        for (Host h : hosts) {
+            totalWeight += h.weight();
+        }
+        double minNormalized = 1.0;
+        for (Host h : hosts) {
+            minNormalized = Math.min(minNormalized, h.weight() / totalWeight);
+        }
+        double scale = Math.min(Math.ceil(minNormalized * minRingSize) / minNormalized, (double) maxRingSize);
+        int ringSize = (int) Math.ceil(scale);
+        long[] keyed = new long[ringSize];
+        int[] owner = new int[ringSize];
+        int n = 0;
+        double current = 0;
+        double target = 0;
+        for (int hi = 0; hi < hosts.size(); hi++) {
+            Host h = hosts.get(hi);
+            target += scale * (h.weight() / totalWeight);
+            byte[] prefix = (h.addressString() + '_').getBytes(StandardCharsets.US_ASCII);
+            for (long i = 0; current < target && n < ringSize; i++, current++) {
+                keyed[n] = XX.hashBytes(withSuffix(prefix, i)) ^ Long.MIN_VALUE;
+                owner[n] = hi;
+                n++;
+            }
+        }
+        // Sort entries by hash, keeping owners aligned: sort indices by their key.
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        final long[] k = keyed;
+        Arrays.sort(order, (a, b) -> Long.compare(k[a], k[b]));
+        long[] sortedHashes = new long[n];
+        Host[] sortedHosts = new Host[n];
+        for (int i = 0; i < n; i++) {
+            sortedHashes[i] = keyed[order[i]];
+            sortedHosts[i] = hosts.get(owner[order[i]]);
+        }
+        return new HashRing(sortedHashes, sortedHosts, hosts.toArray(new Host[0]));
+    }
+
+    private static byte[] withSuffix(byte[] prefix, long i) {
+        byte[] digits = Long.toString(i).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(prefix, prefix.length + digits.length);
+        System.arraycopy(digits, 0, out, prefix.length, digits.length);
+        return out;
+    }
+
+    /** Number of entries on the ring. */
+    public int size() {
+        return hashes.length;
+    }
+
+    /** Number of distinct hosts. */
+    public int hostCount() {
+        return distinctHosts.length;
+    }
+
+    /**
+     * Returns the host owning {@code hash}: the first entry at or after it (unsigned), wrapping around.
+     *
+     * @return the host, or {@code null} for an empty ring
+     */
+    public Host lookup(long hash) {
+        if (hashes.length == 0) {
+            return null;
+        }
+        int i = Arrays.binarySearch(hashes, hash ^ Long.MIN_VALUE);
+        if (i < 0) {
+            i = -i - 1;
+        }
+        return hosts[i == hashes.length ? 0 : i];
+    }
+
+    /** Hashes a key the way the ring hashes its entries (xxHash64, seed 0). */
+    public static long hashKey(byte[] key) {
+        return XX.hashBytes(key);
+    }
+
+    /** The fraction of the 2^64 hash space each host owns, in the order hosts were given. For measurement. */
+    public double[] ownership() {
+        double[] share = new double[distinctHosts.length];
+        java.util.Map<Host, Integer> index = new java.util.IdentityHashMap<>();
+        for (int h = 0; h < distinctHosts.length; h++) {
+            index.put(distinctHosts[h], h);
+        }
+        double space = Math.pow(2, 64);
+        for (int i = 0; i < hashes.length; i++) {
+            // each entry owns (previous entry, this entry]; subtraction wraps modulo 2^64 for i = 0
+            long diff = hashes[i] - hashes[i == 0 ? hashes.length - 1 : i - 1];
+            double span = hashes.length == 1 ? space : unsignedToDouble(diff);
+            share[index.get(hosts[i])] += span / space;
+        }
+        return share;
+    }
+
+    private static double unsignedToDouble(long v) {
+        return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+    }
+}

@@ -1,0 +1,31 @@
+package io.outrigger.upstream.lb;
+
+import io.outrigger.config.ClusterConfig;
+import io.outrigger.config.RingHashConfig;
+import io.outrigger.upstream.Host;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds the per-worker {@link LoadBalancer} of a cluster. Expensive shared state (the ring) is built
+ * once, here, off the request path.
+ */
+public interface LoadBalancerFactory {
+    /** Creates the load balancer for one worker. */
+    LoadBalancer create(RandomGenerator random);
+
+    /**
+     * @param policy the cluster's {@code lb_policy}
+     * @param hosts  the cluster's hosts (may be empty)
+     * @param ring   ring settings (used by {@code ring_hash})
+     */
+    static LoadBalancerFactory of(ClusterConfig.LbPolicy policy, List<Host> hosts, RingHashConfig ring) {
+        return switch (policy) {
+            case ROUND_ROBIN -> random -> new RoundRobinLoadBalancer(hosts, random.nextInt(Math.max(1, hosts.size())));
+            case RING_HASH -> {
+                HashRing shared = HashRing.build(hosts, ring.minimumRingSize(), ring.maximumRingSize());
+                yield random -> new RingHashLoadBalancer(shared, random);
+            }
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package io.outrigger.upstream.lb;
+
+import io.outrigger.upstream.Host;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Weighted round robin: a fixed schedule in which each host appears {@code weight} times, interleaved
+ * round by round (weights 3 and 1 give A B A A). Confined to one worker.
+ */
+final class RoundRobinLoadBalancer implements LoadBalancer {
+    private final Host[] schedule;
+    private int next;
+
+    RoundRobinLoadBalancer(List<Host> hosts, int start) {
+        this.schedule = schedule(hosts);
+        this.next = schedule.length == 0 ? 0 : Math.floorMod(start, schedule.length);
+    }
+
+    static Host[] schedule(List<Host> hosts) {
+        int maxWeight = 0;
+        for (Host h : hosts) {
+            maxWeight = Math.max(maxWeight, h.weight());
+        }
+        List<Host> out = new ArrayList<>();
+        for (int round = 0; round < maxWeight; round++) {
+            for (Host h : hosts) {
+                if (h.weight() > round) {
+                    out.add(h);
+                }
+            }
+        }
+        return out.toArray(new Host[0]);
+    }
+
+    @Override
+    public Host chooseHost(LoadBalancerContext context) {
+        if (schedule.length == 0) {
+            return null;
+        }
+        Host h = schedule[next];
+        next = next + 1 == schedule.length ? 0 : next + 1;
+        return h;
+    }
+}
