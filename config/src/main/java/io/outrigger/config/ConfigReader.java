@@ -194,8 +194,9 @@ final class ConfigReader {
         Optional<ConfigNode> re = m.optional("safe_regex");
         if (re.isPresent()) {
             kinds.add(RouteMatch.PathKind.SAFE_REGEX);
-            value = regexSource(re.get());
-            regex = compile(re.get(), value);
+            ConfigNode rn = regexNode(re.get());
+            value = rn == null ? null : rn.asString().orElse(null);
+            regex = rn == null ? null : compile(rn, value);
         }
         List<HeaderMatcher> headers = new ArrayList<>();
         for (ConfigNode h : m.list("headers")) {
@@ -226,15 +227,15 @@ final class ConfigReader {
         return new RouteMatch(kind, value, regex, headers, caseSensitive);
     }
 
-    /** Accepts Envoy's {@code safe_regex: { regex: "..." }} and the shorter {@code safe_regex: "..."}. */
-    private static String regexSource(ConfigNode n) {
+    /** Accepts Envoy's {@code safe_regex: { regex: "..." }} and the shorter {@code safe_regex: "..."}; returns the string's node. */
+    private static ConfigNode regexNode(ConfigNode n) {
         if (n.isMap()) {
             ConfigMap m = n.asMap();
-            String s = m.requiredString("regex").orElse(null);
+            ConfigNode r = m.required("regex").orElse(null);
             m.finish();
-            return s;
+            return r;
         }
-        return n.asString().orElse(null);
+        return n;
     }
 
     private static Pattern compile(ConfigNode n, String source) {
@@ -264,8 +265,9 @@ final class ConfigReader {
                 boolean present = v.get().asBoolean().orElse(true);
                 found.add(new HeaderMatcher(name, kind, Boolean.toString(present), null, invert));
             } else if (kind == HeaderMatcher.Kind.SAFE_REGEX) {
-                String src = regexSource(v.get());
-                Pattern p = compile(v.get(), src);
+                ConfigNode rn = regexNode(v.get());
+                String src = rn == null ? null : rn.asString().orElse(null);
+                Pattern p = rn == null ? null : compile(rn, src);
                 if (p != null) {
                     found.add(new HeaderMatcher(name, kind, src, p, invert));
                 }

@@ -1,0 +1,226 @@
+package io.outrigger.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final String VALID = """
+            admin: { address: 127.0.0.1:9901 }
+            listeners:
+              - name: outbound
+                address: 127.0.0.1:15001
+                http_filters: [ { name: headers, config: { request_headers_to_add: { x-env: prod } } } ]
+                virtual_hosts:
+                  - name: catalog
+                    domains: ["catalog", "catalog:*"]
+                    routes:
+                      - match: { prefix: /api/, headers: [ { name: x-canary, exact: "1" } ] }
+                        route: { cluster: catalog_canary }
+                      - match: { prefix: /api/ }
+                        route:
+                          cluster: catalog
+                          timeout: 5s
+                          prefix_rewrite: /v2/
+                          hash_policy: [ { header: { header_name: X-User-Id } }, { cookie: { name: sid, ttl: 1h } } ]
+            clusters:
+              - name: catalog
+                lb_policy: ring_hash
+                ring_hash: { minimum_ring_size: 2048 }
+                endpoints: [ 10.0.0.7:8080, { address: 10.0.0.8:8080, weight: 3 } ]
+                connect_timeout: 250ms
+                connection_pool: { max_connections: 64, max_pending_requests: 10, idle_timeout: 2s, max_requests_per_connection: 100 }
+              - name: catalog_canary
+                endpoints: [ 10.0.0.9:8080 ]
+            """;
+
+    private static OutriggerConfig load(String yaml) throws ConfigException {
+        return new ConfigLoader(name -> Map.of("PORT", "8080", "HOST", "10.1.2.3").get(name)).load("test.yaml", yaml);
+    }
+
+    private static List<String> errors(String yaml) {
+        try {
+            load(yaml);
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected errors");
+    }
+
+    @Test
+    void loadsTheContractShapeWithValuesAndDefaults() throws Exception {
+        OutriggerConfig c = load(VALID);
+        assertThat(c.admin().address()).isEqualTo(new HostAndPort("127.0.0.1", 9901));
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.httpFilters()).extracting(HttpFilterConfig::name).containsExactly("headers");
+        assertThat(l.virtualHosts().get(0).domains()).containsExactly("catalog", "catalog:*");
+        RouteConfig canary = l.virtualHosts().get(0).routes().get(0);
+        assertThat(canary.match().headers()).containsExactly(
+                new HeaderMatcher("x-canary", HeaderMatcher.Kind.EXACT, "1", null, false));
+        assertThat(canary.action().timeout()).isEqualTo(Duration.ofSeconds(15)); // Envoy's default
+        RouteAction main = l.virtualHosts().get(0).routes().get(1).action();
+        assertThat(main.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(main.prefixRewrite()).isEqualTo("/v2/");
+        assertThat(main.hashPolicy()).containsExactly(new HashPolicy.Header("x-user-id", false),
+                new HashPolicy.Cookie("sid", Duration.ofHours(1), null, false));
+        ClusterConfig catalog = c.cluster("catalog").orElseThrow();
+        assertThat(catalog.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);
+        assertThat(catalog.ringHash().minimumRingSize()).isEqualTo(2048);
+        assertThat(catalog.endpoints()).extracting(EndpointConfig::weight).containsExactly(1, 3);
+        assertThat(catalog.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(catalog.connectionPool()).isEqualTo(new ConnectionPoolConfig(64, 10, Duration.ofSeconds(2), 100));
+        ClusterConfig canaryCluster = c.cluster("catalog_canary").orElseThrow();
+        assertThat(canaryCluster.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.ROUND_ROBIN);
+        assertThat(canaryCluster.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(canaryCluster.connectionPool()).isEqualTo(ConnectionPoolConfig.DEFAULT);
+        assertThat(canaryCluster.connectionPool().idleTimeout()).isEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void wrongEnumValueNamesFileLineColumnAndPath() {
+        String yaml = VALID.replace("lb_policy: ring_hash", "lb_policy: ringhash");
+        assertThat(errors(yaml)).containsExactly(
+                "test.yaml:20:16: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash)");
+    }
+
+    @Test
+    void reportsEveryErrorAtOnce() {
+        String yaml = """
+                listeners:
+                  - name: a
+                    address: 127.0.0.1:99999
+                    virtual_hosts:
+                      - name: v
+                        domains: ["*"]
+                        routes:
+                          - match: { prefix: / }
+                            route: { cluster: nope, timeout: fast }
+                    lisener_typo: 1
+                clusters:
+                  - name: c
+                    endpoints: [ 10.0.0.1:80 ]
+                    connect_timout: 1s
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "test.yaml:3:14: listeners[0].address: '127.0.0.1:99999' (expected: host:port, e.g. 127.0.0.1:10000 or [::1]:10000)",
+                "test.yaml:9:31: listeners[0].virtual_hosts[0].routes[0].route.cluster: 'nope' (expected: the name of a cluster; known: c)",
+                "test.yaml:9:46: listeners[0].virtual_hosts[0].routes[0].route.timeout: 'fast' (expected: a duration such as 250ms, 5s, 1m or 1h)",
+                "test.yaml:10:5: listeners[0].lisener_typo: unknown key 'lisener_typo'",
+                "test.yaml:14:5: clusters[0].connect_timout: unknown key 'connect_timout' (did you mean 'connect_timeout'?)");
+    }
+
+    @Test
+    void duplicateKeysNamesAndAddressesAreErrors() {
+        String yaml = """
+                listeners:
+                  - name: a
+                    address: 127.0.0.1:10000
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [] } ]
+                  - name: a
+                    address: 127.0.0.1:10000
+                    address: 127.0.0.1:10001
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [] } ]
+                clusters:
+                  - { name: c, endpoints: [ 10.0.0.1:80 ] }
+                  - { name: c, endpoints: [ 10.0.0.2:80 ] }
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "test.yaml:5:5: listeners[1]: duplicate listener name 'a' (first defined at line 2)",
+                "test.yaml:5:5: listeners[1]: duplicate listener address 127.0.0.1:10000 (first used at line 2)",
+                "test.yaml:7:5: listeners[1].address: duplicate key 'address' (first defined at line 6)",
+                "test.yaml:11:5: clusters[1]: duplicate cluster name 'c' (first defined at line 10)");
+    }
+
+    @Test
+    void missingRequiredKeysAndWrongTypes() {
+        String yaml = """
+                listeners:
+                  - address: 127.0.0.1:10000
+                    virtual_hosts: "not a list"
+                clusters:
+                  - name: c
+                    endpoints: [ 10.0.0.1:80 ]
+                    connection_pool: { max_connections: lots }
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "test.yaml:2:5: listeners[0]: missing required key 'name'",
+                "test.yaml:3:20: listeners[0].virtual_hosts: expected a list, got 'not a list'",
+                "test.yaml:7:41: clusters[0].connection_pool.max_connections: 'lots' (expected: an integer)");
+    }
+
+    @Test
+    void substitutesEnvironmentVariablesWithDefaults() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: a
+                    address: ${HOST}:${PORT}
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ]
+                clusters:
+                  - { name: c, endpoints: [ "${UPSTREAM:-10.0.0.1:80}" ] }
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.listeners().get(0).address()).isEqualTo(new HostAndPort("10.1.2.3", 8080));
+        assertThat(c.clusters().get(0).endpoints().get(0).address()).isEqualTo(new HostAndPort("10.0.0.1", 80));
+        assertThat(errors(yaml.replace("${PORT}", "${NOPE}"))).containsExactly(
+                "test.yaml:3:14: listeners[0].address: environment variable 'NOPE' is not set and has no default (write ${NOPE:-default})");
+    }
+
+    @Test
+    void yamlSyntaxErrorIsLocated() {
+        assertThat(errors("listeners:\n  - name: [unclosed\n")).singleElement().asString()
+                .startsWith("test.yaml:3:1: invalid YAML:");
+    }
+
+    @Test
+    void routeMatchNeedsExactlyOnePathConditionAndValidRegex() {
+        String yaml = """
+                listeners:
+                  - name: a
+                    address: 127.0.0.1:10000
+                    virtual_hosts:
+                      - name: v
+                        domains: ["*"]
+                        routes:
+                          - match: { prefix: /, path: /x }
+                            route: { cluster: c }
+                          - match: { safe_regex: { regex: "(" } }
+                            route: { cluster: c }
+                          - match: { path: nope }
+                            route: { cluster: c }
+                clusters:
+                  - { name: c, endpoints: [ 10.0.0.1:80 ] }
+                """;
+        List<String> e = errors(yaml);
+        assertThat(e).hasSize(3);
+        assertThat(e.get(0)).isEqualTo("test.yaml:8:20: listeners[0].virtual_hosts[0].routes[0].match: "
+                + "more than one path condition (expected: one of prefix, path, safe_regex)");
+        assertThat(e.get(1)).startsWith("test.yaml:10:43: listeners[0].virtual_hosts[0].routes[1].match.safe_regex.regex: '(' (expected: an RE2");
+        assertThat(e.get(2)).isEqualTo("test.yaml:12:28: listeners[0].virtual_hosts[0].routes[2].match.path: "
+                + "'nope' (expected: a path starting with '/')");
+    }
+
+    @Test
+    void unitsParse() {
+        assertThat(Units.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Units.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Units.parseDuration("1m")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Units.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(Units.parseDuration("5")).isNull();
+        assertThat(Units.parseSize("64KiB")).isEqualTo(65536);
+        assertThat(Units.parseSize("1MiB")).isEqualTo(1 << 20);
+        assertThat(Units.parseSize("10KB")).isEqualTo(10_000);
+        assertThat(Units.parseSize("4096")).isEqualTo(4096);
+        assertThat(Units.parseSize("99999999999GiB")).isEqualTo(-1);
+    }
+
+    @Test
+    void unreadableFileIsOneLocatedError() {
+        assertThatThrownBy(() -> new ConfigLoader().load(java.nio.file.Path.of("/nonexistent/outrigger.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("/nonexistent/outrigger.yaml:1:1: cannot read file");
+    }
+}
