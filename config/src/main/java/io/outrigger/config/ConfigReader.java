@@ -399,14 +399,16 @@ final class ConfigReader {
 
     private RingHashConfig ringHash(ConfigNode n) {
         ConfigMap m = n.asMap();
-        long min = m.integer("minimum_ring_size", RingHashConfig.DEFAULT_MINIMUM_RING_SIZE, 1, RingHashConfig.DEFAULT_MAXIMUM_RING_SIZE);
-        long max = m.integer("maximum_ring_size", RingHashConfig.DEFAULT_MAXIMUM_RING_SIZE, 1, RingHashConfig.DEFAULT_MAXIMUM_RING_SIZE);
+        long limit = RingHashConfig.LIMIT_RING_SIZE;
+        long min = m.integer("minimum_ring_size", RingHashConfig.DEFAULT_MINIMUM_RING_SIZE, 1, limit);
+        long max = m.integer("maximum_ring_size", Math.max(min, RingHashConfig.DEFAULT_MAXIMUM_RING_SIZE), 1, limit);
+        long perHost = m.integer("hashes_per_host", RingHashConfig.DEFAULT_HASHES_PER_HOST, 1, limit);
         m.finish();
         if (max < min) {
             n.error("maximum_ring_size " + max + " is below minimum_ring_size " + min);
             return RingHashConfig.DEFAULT;
         }
-        return new RingHashConfig(min, max);
+        return new RingHashConfig(min, max, perHost);
     }
 
     private ConnectionPoolConfig pool(ConfigNode n) {

@@ -30,7 +30,7 @@ class ConfigLoaderTest {
             clusters:
               - name: catalog
                 lb_policy: ring_hash
-                ring_hash: { minimum_ring_size: 2048 }
+                ring_hash: { minimum_ring_size: 2048, hashes_per_host: 100 }
                 endpoints: [ 10.0.0.7:8080, { address: 10.0.0.8:8080, weight: 3 } ]
                 connect_timeout: 250ms
                 connection_pool: { max_connections: 64, max_pending_requests: 10, idle_timeout: 2s, max_requests_per_connection: 100 }
@@ -69,7 +69,7 @@ class ConfigLoaderTest {
                 new HashPolicy.Cookie("sid", Duration.ofHours(1), null, false));
         ClusterConfig catalog = c.cluster("catalog").orElseThrow();
         assertThat(catalog.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);
-        assertThat(catalog.ringHash().minimumRingSize()).isEqualTo(2048);
+        assertThat(catalog.ringHash()).isEqualTo(new RingHashConfig(2048, 1 << 20, 100));
         assertThat(catalog.endpoints()).extracting(EndpointConfig::weight).containsExactly(1, 3);
         assertThat(catalog.connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(catalog.connectionPool()).isEqualTo(new ConnectionPoolConfig(64, 10, Duration.ofSeconds(2), 100));

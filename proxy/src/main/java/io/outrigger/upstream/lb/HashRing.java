@@ -9,12 +9,13 @@ import net.openhft.hashing.LongHashFunction;
 /**
  * An immutable consistent-hash ring, built as Envoy's ring hash load balancer builds it
  * ({@code source/extensions/load_balancing_policies/ring_hash/ring_hash_lb.cc}; Karger et al.,
- * "Consistent Hashing and Random Trees", STOC '97):
+ * "Consistent Hashing and Random Trees", STOC '97), with one change to how many entries a host gets:
  * <ul>
- *   <li>weights are normalized to sum to 1; {@code scale = min(ceil(minWeight * minRingSize) / minWeight,
- *       maxRingSize)}, so the lightest host gets a whole number of entries;</li>
- *   <li>each host gets {@code scale * weight} entries (running sums, so the total is {@code ceil(scale)}),
- *       entry {@code i} hashed as xxHash64 (seed 0) of {@code "ip:port_i"};</li>
+ *   <li>each host gets {@code perWeight × weight} entries, where {@code perWeight = hashesPerHost}, scaled
+ *       only when the ring would fall outside {@code [minRingSize, maxRingSize]}; so adding or removing a host
+ *       moves keys only to or from that host (Envoy derives entries from the total weight, which also moves
+ *       keys between the remaining hosts);</li>
+ *   <li>entry {@code i} of a host is xxHash64 (seed 0) of {@code "ip:port_i"}, as in Envoy;</li>
  *   <li>a key is served by the first entry whose hash is {@code >=} the key (unsigned), wrapping to 0.</li>
  * </ul>
  * Hashes are stored with the sign bit flipped so signed {@code long} order equals unsigned order.
@@ -35,41 +36,40 @@ public final class HashRing {
     /**
      * Builds a ring.
      *
-     * @param minRingSize minimum number of entries (at least 1)
-     * @param maxRingSize maximum number of entries
-     * @throws IllegalArgumentException when the sizes are out of order
+     * @param hashesPerHost entries per unit of weight, before the size bounds apply
+     * @param minRingSize   minimum number of entries (at least 1)
+     * @param maxRingSize   maximum number of entries (each host keeps at least one per weight unit)
+     * @throws IllegalArgumentException when a size is below 1 or the bounds are out of order
      */
-    public static HashRing build(List<Host> hosts, long minRingSize, long maxRingSize) {
-        if (minRingSize < 1 || maxRingSize < minRingSize) {
-            throw new IllegalArgumentException("ring sizes: " + minRingSize + ".." + maxRingSize
-                    + " (expected: 1 <= minimum <= maximum)");
+    public static HashRing build(List<Host> hosts, long hashesPerHost, long minRingSize, long maxRingSize) {
+        if (hashesPerHost < 1 || minRingSize < 1 || maxRingSize < minRingSize) {
+            throw new IllegalArgumentException("ring sizes: " + minRingSize + ".." + maxRingSize + ", " + hashesPerHost
+                    + " per host (expected: 1 <= minimum <= maximum, at least 1 per host)");
         }
         if (hosts.isEmpty()) {
             return new HashRing(new long[0], new Host[0], new Host[0]);
         }
-        double totalWeight = 0;
+        long totalWeight = 0;
         for (Host h : hosts) {
             totalWeight += h.weight();
         }
-        double minNormalized = 1.0;
-        for (Host h : hosts) {
-            minNormalized = Math.min(minNormalized, h.weight() / totalWeight);
+        long perWeight = hashesPerHost;
+        if (perWeight * totalWeight < minRingSize) {
+            perWeight = (minRingSize + totalWeight - 1) / totalWeight;
+        } else if (perWeight * totalWeight > maxRingSize) {
+            perWeight = Math.max(1, maxRingSize / totalWeight);
         }
-        double scale = Math.min(Math.ceil(minNormalized * minRingSize) / minNormalized, (double) maxRingSize);
-        int ringSize = (int) Math.ceil(scale);
-        long[] keyed = new long[ringSize];
-        int[] owner = new int[ringSize];
-        int n = 0;
-        double current = 0;
-        double target = 0;
+        int n = Math.toIntExact(perWeight * totalWeight);
+        long[] keyed = new long[n];
+        int[] owner = new int[n];
+        int e = 0;
         for (int hi = 0; hi < hosts.size(); hi++) {
             Host h = hosts.get(hi);
-            target += scale * (h.weight() / totalWeight);
             byte[] prefix = (h.addressString() + '_').getBytes(StandardCharsets.US_ASCII);
-            for (long i = 0; current < target && n < ringSize; i++, current++) {
-                keyed[n] = XX.hashBytes(withSuffix(prefix, i)) ^ Long.MIN_VALUE;
-                owner[n] = hi;
-                n++;
+            for (long i = 0; i < perWeight * h.weight(); i++) {
+                keyed[e] = XX.hashBytes(withSuffix(prefix, i)) ^ Long.MIN_VALUE;
+                owner[e] = hi;
+                e++;
             }
         }
         // Sort entries by hash, keeping owners aligned: sort indices by their key.

@@ -23,7 +23,7 @@ public interface LoadBalancerFactory {
         return switch (policy) {
             case ROUND_ROBIN -> random -> new RoundRobinLoadBalancer(hosts, random.nextInt(Math.max(1, hosts.size())));
             case RING_HASH -> {
-                HashRing shared = HashRing.build(hosts, ring.minimumRingSize(), ring.maximumRingSize());
+                HashRing shared = HashRing.build(hosts, ring.hashesPerHost(), ring.minimumRingSize(), ring.maximumRingSize());
                 yield random -> new RingHashLoadBalancer(shared, random);
             }
         };
