@@ -1,0 +1,103 @@
+package io.outrigger.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FilterIterationTest {
+    /** Records every call; filter {@code stopAt} stops on the frame kind {@code stopKind} once. */
+    static final class Recorder extends FilterIteration {
+        final List<String> calls = new ArrayList<>();
+        final List<ByteBuf> delivered = new ArrayList<>();
+        int stopAt = -1;
+        Kind stopKind;
+        boolean overflowed;
+
+        Recorder(int filters, long limit) {
+            super(filters, limit);
+        }
+
+        @Override
+        Outcome invoke(int index, Frame frame) {
+            calls.add(index + ":" + frame.kind);
+            if (index == stopAt && frame.kind == stopKind) {
+                stopAt = -1;
+                return Outcome.STOP;
+            }
+            return Outcome.CONTINUE;
+        }
+
+        @Override
+        void terminal(Frame frame) {
+            calls.add("end:" + frame.kind);
+            if (frame.data != null) {
+                delivered.add(frame.data);
+            }
+        }
+
+        @Override
+        void onBufferOverflow() {
+            overflowed = true;
+        }
+    }
+
+    static FilterIteration.Frame headers() {
+        return new FilterIteration.Frame(FilterIteration.Kind.HEADERS, null, null, null, false);
+    }
+
+    static FilterIteration.Frame data(String s, boolean end) {
+        return new FilterIteration.Frame(FilterIteration.Kind.DATA, null,
+                Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII), null, end);
+    }
+
+    @Test
+    void continuesThroughEveryFilterInOrder() {
+        Recorder r = new Recorder(2, 1024);
+        r.push(headers());
+        r.push(data("a", true));
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "end:HEADERS", "0:DATA", "1:DATA", "end:DATA");
+        r.delivered.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void stopHoldsLaterFramesAndResumeKeepsOrderPerFilter() {
+        Recorder r = new Recorder(3, 1024);
+        r.stopAt = 1;
+        r.stopKind = FilterIteration.Kind.HEADERS;
+        r.push(headers());
+        r.push(data("a", false));
+        r.push(data("b", true));
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS");
+        assertThat(r.isStopped()).isTrue();
+        r.resume();
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "2:HEADERS", "end:HEADERS",
+                "0:DATA", "1:DATA", "2:DATA", "end:DATA", "0:DATA", "1:DATA", "2:DATA", "end:DATA");
+        assertThat(r.delivered).extracting(b -> b.toString(StandardCharsets.US_ASCII)).containsExactly("a", "b");
+        r.delivered.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void clearReleasesHeldBuffersAndOverflowIsReported() {
+        Recorder r = new Recorder(1, 4);
+        r.stopAt = 0;
+        r.stopKind = FilterIteration.Kind.HEADERS;
+        r.push(headers());
+        FilterIteration.Frame a = data("abc", false);
+        FilterIteration.Frame b = data("defg", true);
+        r.push(a);
+        assertThat(r.overflowed).isFalse();
+        r.push(b);
+        assertThat(r.overflowed).isTrue();
+        r.clear();
+        assertThat(a.data.refCnt()).isZero();
+        assertThat(b.data.refCnt()).isZero();
+        FilterIteration.Frame late = data("late", true);
+        r.push(late);
+        assertThat(late.data.refCnt()).isZero();
+    }
+}
