@@ -297,8 +297,8 @@ final class ConfigReader {
         }
         Duration timeout = m.duration("timeout", RouteAction.DEFAULT_TIMEOUT, Duration.ZERO);
         String prefixRewrite = m.string("prefix_rewrite").orElse(null);
-        if (prefixRewrite != null && match != null && match.pathKind() != RouteMatch.PathKind.PREFIX) {
-            m.optional("prefix_rewrite").get().error("only allowed with a prefix match");
+        if (prefixRewrite != null && match != null && match.pathKind() == RouteMatch.PathKind.SAFE_REGEX) {
+            m.optional("prefix_rewrite").get().error("only allowed with a prefix or path match");
         }
         String hostRewrite = m.string("host_rewrite_literal").orElse(null);
         List<HashPolicy> hashPolicy = new ArrayList<>();

@@ -10,7 +10,8 @@ import java.util.List;
  * @param timeout            time allowed for the whole upstream response, counted from the end of the
  *                           downstream request (Envoy's semantics); {@code Duration.ZERO} disables it.
  *                           Default {@link #DEFAULT_TIMEOUT} (15s, Envoy's default)
- * @param prefixRewrite      replaces the matched prefix of the path; only with a {@code prefix} match
+ * @param prefixRewrite      replaces the matched prefix (or whole path) of the path; only with a {@code prefix} or
+ *                           {@code path} match
  * @param hostRewriteLiteral replaces the {@code Host}/{@code :authority} sent upstream
  * @param hashPolicy         sources of the consistent-hash key, evaluated in order
  */

@@ -1,0 +1,84 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The command line: run/validate on good and bad configs, --version, --help. */
+class CliIT {
+    static final String GOOD = """
+            listeners:
+              - name: main
+                address: 127.0.0.1:0
+                virtual_hosts:
+                  - name: all
+                    domains: ["*"]
+                    routes: [ { match: { prefix: / }, route: { cluster: c } } ]
+            clusters:
+              - { name: c, endpoints: [ 127.0.0.1:9 ] }
+            """;
+
+    static Path write(String name, String yaml) throws Exception {
+        Path dir = Files.createDirectories(ProxyProcess.WORK.resolve("cli"));
+        return Files.writeString(dir.resolve(name), yaml);
+    }
+
+    static Cmd outrigger(String... args) throws Exception {
+        String[] cmd = new String[args.length + 3];
+        cmd[0] = ProxyProcess.javaBin();
+        cmd[1] = "-jar";
+        cmd[2] = ProxyProcess.JAR.toAbsolutePath().toString();
+        System.arraycopy(args, 0, cmd, 3, args.length);
+        return Cmd.run(60, cmd);
+    }
+
+    @Test
+    void invalidConfigExits1AndPrintsFileLineColumn() throws Exception {
+        Path bad = write("bad.yaml", GOOD.replace("{ name: c, endpoints", "{ name: c, lb_policy: ringhash, endpoints")
+                .replace("route: { cluster: c }", "route: { cluster: nope }")
+                .replace("http_filters: []", "") + "unknown_top: 1\n");
+        Cmd run = outrigger("run", "-c", bad.toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains(bad + ":7:61: listeners[0].virtual_hosts[0].routes[0].route.cluster: 'nope'");
+        assertThat(run.err()).contains(bad + ":9:27: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash)");
+        assertThat(run.err()).contains(bad + ":10:1: unknown_top: unknown key 'unknown_top'");
+        assertThat(run.err()).contains("3 error(s)");
+
+        Cmd validate = outrigger("validate", "-c", bad.toString());
+        assertThat(validate.exit()).isEqualTo(1);
+        assertThat(validate.err()).isEqualTo(run.err());
+    }
+
+    @Test
+    void filterSettingsAreValidatedWithLocations() throws Exception {
+        Path bad = write("filters.yaml", GOOD.replace("    virtual_hosts:\n",
+                "    http_filters:\n"
+                + "      - name: headerz\n"
+                + "      - name: headers\n"
+                + "        config: { request_headers_to_add: { \"bad name\": x }, reponse_headers_to_add: {} }\n"
+                + "    virtual_hosts:\n"));
+        Cmd r = outrigger("validate", "-c", bad.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains(bad + ":5:15: listeners[0].http_filters[0].name: 'headerz' (expected: one of headers)");
+        assertThat(r.err()).contains("listeners[0].http_filters[1].config.request_headers_to_add: 'bad name' (expected: a header name");
+        assertThat(r.err()).contains("unknown key 'reponse_headers_to_add' (did you mean 'response_headers_to_add'?)");
+    }
+
+    @Test
+    void validConfigExits0WithASummary() throws Exception {
+        Path good = write("good.yaml", GOOD);
+        Cmd r = outrigger("validate", "-c", good.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(good + ": valid (1 listeners, 1 routes, 1 clusters)\n");
+    }
+
+    @Test
+    void versionAndHelp() throws Exception {
+        assertThat(outrigger("--version").out()).startsWith("outrigger 0.1.0");
+        Cmd help = outrigger("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("run").contains("validate").contains("demo");
+    }
+}

@@ -1,0 +1,114 @@
+package io.outrigger.it;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real origin server on loopback, port 0 (the JDK's {@code HttpServer}, independent of our code):
+ * <ul>
+ *   <li>{@code GET /...}: {@code origin: NAME} then the request line and headers it received;</li>
+ *   <li>{@code GET /bytes/N}: N bytes, streamed chunked;</li>
+ *   <li>{@code POST|PUT /upload}: reads the whole body and answers its byte count;</li>
+ *   <li>{@code GET /slow/MS}: answers after MS milliseconds.</li>
+ * </ul>
+ * It counts requests and remembers the client ports it saw (one per upstream connection).
+ */
+final class Origin implements AutoCloseable {
+    final String name;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(64);
+    final AtomicInteger requests = new AtomicInteger();
+    final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+
+    Origin(String name) throws IOException {
+        this.name = name;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
+        clientPorts.add(ex.getRemoteAddress().getPort());
+        String path = ex.getRequestURI().getRawPath();
+        ex.getResponseHeaders().set("x-origin", name);
+        try (ex) {
+            if (path.startsWith("/bytes/")) {
+                long n = Long.parseLong(path.substring("/bytes/".length()));
+                drain(ex.getRequestBody());
+                ex.sendResponseHeaders(200, 0);
+                byte[] block = new byte[64 * 1024];
+                try (OutputStream out = ex.getResponseBody()) {
+                    for (long left = n; left > 0; left -= block.length) {
+                        out.write(block, 0, (int) Math.min(block.length, left));
+                    }
+                }
+            } else if (path.equals("/upload")) {
+                long n = drain(ex.getRequestBody());
+                send(ex, 200, "received " + n + "\n");
+            } else if (path.startsWith("/slow/")) {
+                drain(ex.getRequestBody());
+                Thread.sleep(Long.parseLong(path.substring("/slow/".length())));
+                send(ex, 200, "origin: " + name + "\nslow\n");
+            } else {
+                drain(ex.getRequestBody());
+                StringBuilder sb = new StringBuilder("origin: " + name + "\n");
+                sb.append(ex.getRequestMethod()).append(' ').append(ex.getRequestURI()).append('\n');
+                for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+                    for (String v : h.getValue()) {
+                        sb.append(h.getKey().toLowerCase()).append(": ").append(v).append('\n');
+                    }
+                }
+                send(ex, 200, sb.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long drain(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long n = 0;
+        for (int r; (r = in.read(buf)) > 0; ) {
+            n += r;
+        }
+        return n;
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("content-type", "text/plain");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,117 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar outrigger.jar run -c FILE} as a separate process, with Netty's paranoid leak
+ * detection. Learns the admin address from {@code --admin-address-path}, waits for {@code /ready} by
+ * polling, and finds listener ports through {@code /listeners}. {@link #close()} stops it and fails the
+ * test if its log has any {@code LEAK:} line.
+ */
+final class ProxyProcess implements AutoCloseable {
+    static final Path JAR = Path.of(System.getProperty("outrigger.jar", "../proxy/target/outrigger.jar"));
+    static final Path WORK = Path.of(System.getProperty("outrigger.workdir", "target/it-work"));
+    private static final HttpClient ADMIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    final Path log;
+    final String admin;
+
+    private ProxyProcess(Process process, Path log, String admin) {
+        this.process = process;
+        this.log = log;
+        this.admin = admin;
+    }
+
+    /**
+     * Starts the proxy with {@code yaml}; extra JVM options (e.g. {@code -Xmx64m}) come first.
+     */
+    static ProxyProcess start(String name, String yaml, String... jvmOptions) throws Exception {
+        assertThat(JAR).as("the built jar (run through mvn verify)").exists();
+        Path dir = Files.createDirectories(WORK.resolve(name + "-" + System.nanoTime()));
+        Path config = dir.resolve("outrigger.yaml");
+        Files.writeString(config, yaml);
+        Path adminPath = dir.resolve("admin.address");
+        Path log = dir.resolve("proxy.log");
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dio.netty.leakDetection.level=paranoid"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), "run", "-c", config.toString(),
+                "--concurrency", "2", "--admin-address-path", adminPath.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(adminPath)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("proxy did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(20); // polling for a file the proxy writes; not a fixed wait
+        }
+        String admin = Files.readString(adminPath).trim();
+        ProxyProcess proxy = new ProxyProcess(p, log, admin);
+        while (true) {
+            try {
+                if (proxy.adminGet("/ready").statusCode() == 200) {
+                    return proxy;
+                }
+            } catch (IOException e) {
+                // not accepting yet
+            }
+            if (System.nanoTime() > deadline) {
+                proxy.close();
+                throw new AssertionError("proxy never became ready");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    HttpResponse<String> adminGet(String path) throws IOException, InterruptedException {
+        return ADMIN.send(HttpRequest.newBuilder(URI.create("http://" + admin + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The bound port of the listener named {@code name}, from {@code /listeners}. */
+    int port(String name) throws Exception {
+        for (String line : adminGet("/listeners").body().split("\n")) {
+            if (line.startsWith(name + "::")) {
+                return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+            }
+        }
+        throw new AssertionError("no listener " + name);
+    }
+
+    String logText() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy(); // SIGTERM: the shutdown hook closes listeners and event loops
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        String text = logText();
+        assertThat(text).as("proxy log %s", log).doesNotContain("LEAK:");
+        assertThat(text).as("proxy log %s", log).doesNotContain("OutOfMemoryError");
+    }
+}
