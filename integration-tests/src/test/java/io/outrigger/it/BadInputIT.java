@@ -94,6 +94,15 @@ class BadInputIT {
     }
 
     @Test
+    void moreThanAHundredHeaderFieldsGet431() throws Exception {
+        StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: a\r\n");
+        for (int i = 0; i < 150; i++) {
+            many.append("x-h").append(i).append(": v\r\n");
+        }
+        assertRejected(many.append("\r\n").toString(), 431);
+    }
+
+    @Test
     void overlongRequestLineGets414() throws Exception {
         assertRejected("GET /" + "a".repeat(20 * 1024) + " HTTP/1.1\r\nHost: a\r\n\r\n", 414);
     }

@@ -131,6 +131,12 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
             rejectMalformed(statusFor(result.cause()), String.valueOf(result.cause().getMessage()));
             return;
         }
+        if (Http1RequestValidator.tooManyHeaders(request)) {
+            ReferenceCountUtil.release(msg);
+            rejectMalformed(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "more than " + Http1RequestValidator.MAX_HEADERS_COUNT + " header fields");
+            return;
+        }
         if (!http2) {
             String problem = Http1RequestValidator.validate(request);
             if (problem != null) {

@@ -14,7 +14,15 @@ import java.util.List;
  * must not forward (RFC 9112). A request that fails is answered 400 and never forwarded.
  */
 public final class Http1RequestValidator {
+    /** Envoy's default {@code max_headers_count}: more header fields than this get 431. */
+    public static final int MAX_HEADERS_COUNT = 100;
+
     private Http1RequestValidator() {
+    }
+
+    /** Whether a request (of either protocol) has more than {@link #MAX_HEADERS_COUNT} header fields. */
+    public static boolean tooManyHeaders(HttpRequest request) {
+        return request.headers().size() > MAX_HEADERS_COUNT;
     }
 
     /**
