@@ -57,6 +57,11 @@ public final class ConfigMap {
         return entries.keySet();
     }
 
+    /** The node of the key {@code key} itself (not its value), for errors about the key; {@code null} if absent. */
+    public ConfigNode keyNode(String key) {
+        return keyNodes.get(key);
+    }
+
     /** Returns the value of {@code key} if present (a YAML null counts as absent). */
     public Optional<ConfigNode> optional(String key) {
         known.add(key);

@@ -27,12 +27,4 @@ public record HeadersFilterConfig(List<Map.Entry<String, String>> requestHeaders
         responseHeadersToSet = List.copyOf(responseHeadersToSet);
         responseHeadersToRemove = List.copyOf(responseHeadersToRemove);
     }
-
-    boolean touchesRequest() {
-        return !requestHeadersToAdd.isEmpty() || !requestHeadersToSet.isEmpty() || !requestHeadersToRemove.isEmpty();
-    }
-
-    boolean touchesResponse() {
-        return !responseHeadersToAdd.isEmpty() || !responseHeadersToSet.isEmpty() || !responseHeadersToRemove.isEmpty();
-    }
 }

@@ -30,6 +30,9 @@ public final class HeadersFilterFactory implements HttpFilterConfigFactory {
     private static final Set<String> FORBIDDEN = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "upgrade", "te", "content-length");
 
+    private static final Set<String> SECTIONS = Set.of("request_headers_to_add", "request_headers_to_set",
+            "request_headers_to_remove", "response_headers_to_add", "response_headers_to_set", "response_headers_to_remove");
+
     @Override
     public String name() {
         return "headers";
@@ -45,8 +48,9 @@ public final class HeadersFilterFactory implements HttpFilterConfigFactory {
         HeadersFilterConfig parsed = new HeadersFilterConfig(
                 pairs(m, "request_headers_to_add"), pairs(m, "request_headers_to_set"), names(m, "request_headers_to_remove"),
                 pairs(m, "response_headers_to_add"), pairs(m, "response_headers_to_set"), names(m, "response_headers_to_remove"));
+        boolean anySection = m.keys().stream().anyMatch(SECTIONS::contains);
         m.finish();
-        if (!parsed.touchesRequest() && !parsed.touchesResponse()) {
+        if (!anySection) {
             config.error("no header changes (expected: at least one of request_headers_to_add, ...)");
         }
         return chain -> chain.addStreamFilter(new HeadersFilter(parsed));
@@ -62,7 +66,7 @@ public final class HeadersFilterFactory implements HttpFilterConfigFactory {
         for (String name : List.copyOf(pairs.keys())) {
             ConfigNode value = pairs.optional(name).orElse(null);
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!validName(lower, node.get())) {
+            if (!validName(lower, pairs.keyNode(name))) {
                 continue;
             }
             String v = value == null ? "" : value.asString().orElse(null);
