@@ -37,9 +37,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -347,18 +345,24 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         destroyed = true;
         decoding.clear();
         encoding.clear();
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (StreamDecoderFilter f : decoders) {
-            if (seen.add(f)) {
-                f.onDestroy();
-            }
+            f.onDestroy();
         }
         for (StreamEncoderFilter f : encoders) {
-            if (seen.add(f)) {
+            if (!isDecoder(f)) { // a StreamFilter was destroyed above
                 f.onDestroy();
             }
         }
         AccessLog.log(this);
+    }
+
+    private boolean isDecoder(Object filter) {
+        for (StreamDecoderFilter d : decoders) {
+            if (d == filter) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -146,32 +146,25 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
             }
         }
         // A full message (HTTP/2 HEADERS with END_STREAM) becomes headers plus an end: the stream works
-        // on a plain request and the aggregated (empty) buffer is released here.
-        HttpRequest headersOnly = request;
-        boolean end = false;
-        ByteBuf body = null;
-        HttpContent trailersCarrier = null;
-        if (msg instanceof FullHttpRequest full) {
-            headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
-            if (full.content().isReadable()) {
-                body = full.content().retain();
-            }
-            if (!full.trailingHeaders().isEmpty()) {
-                trailersCarrier = full;
-            }
-            end = body == null && trailersCarrier == null;
+        // on a plain request, and the full message (with its aggregated buffer) is released here.
+        if (!(msg instanceof FullHttpRequest full)) {
+            stream = new ActiveStream(this, request);
+            stream.decodeHeaders(false);
+            return;
         }
-        stream = new ActiveStream(this, headersOnly);
-        stream.decodeHeaders(end);
-        if (body != null && stream != null) {
-            stream.decodeData(body, trailersCarrier == null);
-        } else if (body != null) {
-            body.release();
+        HttpRequest headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+        boolean hasBody = full.content().isReadable();
+        boolean hasTrailers = !full.trailingHeaders().isEmpty();
+        ActiveStream s = new ActiveStream(this, headersOnly);
+        stream = s;
+        s.decodeHeaders(!hasBody && !hasTrailers);
+        if (hasBody) {
+            s.decodeData(full.content().retain(), !hasTrailers);
         }
-        if (trailersCarrier != null && stream != null) {
-            stream.decodeTrailers(((FullHttpRequest) trailersCarrier).trailingHeaders());
+        if (hasTrailers) {
+            s.decodeTrailers(full.trailingHeaders());
         }
-        ReferenceCountUtil.release(msg);
+        full.release();
     }
 
     private void onContent(HttpContent content) {

@@ -46,7 +46,8 @@ public final class Http1ConnectionPool {
     private int total;
 
     /**
-     * @param channelClass   the socket channel type of the event loop's transport (epoll or NIO)
+     * @param eventLoop      the worker event loop this pool is confined to
+     * @param channelFactory creates sockets of the event loop's transport (epoll or NIO)
      * @param connectTimeout TCP connect timeout
      */
     public Http1ConnectionPool(EventLoop eventLoop, Supplier<? extends Channel> channelFactory, Host host,

@@ -138,11 +138,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
 
     @Override
     public void onWritabilityChanged(boolean writable) {
-        if (!requestComplete || !writable) {
-            setDownstreamReadDisabled(!writable);
-        } else {
-            setDownstreamReadDisabled(false);
-        }
+        setDownstreamReadDisabled(!writable);
     }
 
     // --- response direction ---
