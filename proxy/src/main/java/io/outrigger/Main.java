@@ -89,11 +89,7 @@ public final class Main implements Runnable {
             try {
                 loaded = load(config);
             } catch (ConfigException e) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println(e.getMessage());
-                err.println(e.errors().size() + " error(s) in " + config);
-                err.flush();
-                return 1;
+                return printErrors(spec, e, config);
             }
             int workers = concurrency == null ? defaultConcurrency() : Math.max(1, concurrency);
             OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
@@ -122,13 +118,18 @@ public final class Main implements Runnable {
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (ConfigException e) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println(e.getMessage());
-                err.println(e.errors().size() + " error(s) in " + config);
-                err.flush();
-                return 1;
+                return printErrors(spec, e, config);
             }
         }
+    }
+
+    /** Prints every config error, one per line, and a count; returns the exit code 1. */
+    static int printErrors(CommandLine.Model.CommandSpec spec, ConfigException e, Path config) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(e.getMessage());
+        err.println(e.errors().size() + " error(s) in " + config);
+        err.flush();
+        return 1;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -21,18 +21,8 @@ class BadInputIT {
     @BeforeAll
     static void start() throws Exception {
         origin = new Origin("victim");
-        proxy = ProxyProcess.start("badinput", """
-                admin: { address: 127.0.0.1:0 }
-                listeners:
-                  - name: main
-                    address: 127.0.0.1:0
-                    virtual_hosts:
-                      - name: all
-                        domains: ["*"]
-                        routes: [ { match: { prefix: / }, route: { cluster: victim } } ]
-                clusters:
-                  - { name: victim, endpoints: [ %s ] }
-                """.formatted(origin.address()));
+        proxy = ProxyProcess.start("badinput", ProxyProcess.catchAllConfig("{ cluster: victim }",
+                "- { name: victim, endpoints: [ " + origin.address() + " ] }"));
         port = proxy.port("main");
     }
 

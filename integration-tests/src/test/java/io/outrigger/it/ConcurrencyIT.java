@@ -11,20 +11,9 @@ class ConcurrencyIT {
     @Test
     void twoHundredConcurrentStreamsOnOneConnectionWithEightUpstreamConnections() throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b");
-             ProxyProcess proxy = ProxyProcess.start("concurrency", """
-                     admin: { address: 127.0.0.1:0 }
-                     listeners:
-                       - name: main
-                         address: 127.0.0.1:0
-                         virtual_hosts:
-                           - name: all
-                             domains: ["*"]
-                             routes: [ { match: { prefix: / }, route: { cluster: small } } ]
-                     clusters:
-                       - name: small
-                         endpoints: [ %s, %s ]
-                         connection_pool: { max_connections: 8, max_pending_requests: 1024 }
-                     """.formatted(a.address(), b.address()))) {
+             ProxyProcess proxy = ProxyProcess.start("concurrency", ProxyProcess.catchAllConfig("{ cluster: small }",
+                     "- name: small\n  endpoints: [ " + a.address() + ", " + b.address() + " ]\n"
+                     + "  connection_pool: { max_connections: 8, max_pending_requests: 1024 }\n"))) {
             String url = "http://127.0.0.1:" + proxy.port("main") + "/slow/20";
             Cmd r = Cmd.run(180, "h2load", "-n", "2000", "-c", "1", "-m", "200", url);
             assertThat(r.exit()).as(r.out() + r.err()).isZero();

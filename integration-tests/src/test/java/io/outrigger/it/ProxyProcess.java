@@ -77,6 +77,26 @@ final class ProxyProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A config with the admin on port 0 and one listener {@code main} (port 0) whose only route sends
+     * every request as {@code route} says, e.g. {@code { cluster: c, timeout: 5s }}.
+     *
+     * @param clusters the {@code clusters:} list items, as YAML
+     */
+    static String catchAllConfig(String route, String clusters) {
+        return """
+                admin: { address: 127.0.0.1:0 }
+                listeners:
+                  - name: main
+                    address: 127.0.0.1:0
+                    virtual_hosts:
+                      - name: all
+                        domains: ["*"]
+                        routes: [ { match: { prefix: / }, route: %s } ]
+                clusters:
+                """.formatted(route) + clusters.indent(2);
+    }
+
     static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

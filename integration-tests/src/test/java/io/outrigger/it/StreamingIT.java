@@ -19,18 +19,8 @@ class StreamingIT {
     @BeforeAll
     static void start() throws Exception {
         origin = new Origin("bulk");
-        proxy = ProxyProcess.start("streaming", """
-                admin: { address: 127.0.0.1:0 }
-                listeners:
-                  - name: main
-                    address: 127.0.0.1:0
-                    virtual_hosts:
-                      - name: all
-                        domains: ["*"]
-                        routes: [ { match: { prefix: / }, route: { cluster: bulk, timeout: 120s } } ]
-                clusters:
-                  - { name: bulk, endpoints: [ %s ] }
-                """.formatted(origin.address()), "-Xmx64m", "-XX:MaxDirectMemorySize=64m");
+        proxy = ProxyProcess.start("streaming", ProxyProcess.catchAllConfig("{ cluster: bulk, timeout: 120s }",
+                "- { name: bulk, endpoints: [ " + origin.address() + " ] }"), "-Xmx64m", "-XX:MaxDirectMemorySize=64m");
         base = "http://127.0.0.1:" + proxy.port("main");
     }
 

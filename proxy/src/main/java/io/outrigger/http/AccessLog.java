@@ -24,11 +24,11 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    static void log(ActiveStream s) {
+    static void log(StreamInfoImpl s) {
         if (!log.isInfoEnabled()) {
             return;
         }
-        HttpHeaders h = s.requestHeaders();
+        HttpHeaders h = s.requestHeaders;
         StringBuilder sb = new StringBuilder(256);
         sb.append('[').append(Instant.ofEpochMilli(s.startMillis)).append("] \"")
                 .append(s.method).append(' ').append(s.path).append(' ').append(s.protocol()).append("\" ")

@@ -20,9 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.outrigger.filter.FilterChainBuilder;
-import io.outrigger.filter.FilterDataStatus;
-import io.outrigger.filter.FilterHeadersStatus;
-import io.outrigger.filter.FilterTrailersStatus;
+import io.outrigger.filter.FilterFactory;
 import io.outrigger.filter.ResponseFlag;
 import io.outrigger.filter.StreamDecoderFilter;
 import io.outrigger.filter.StreamEncoderFilter;
@@ -33,7 +31,6 @@ import io.outrigger.router.RouterFilter;
 import io.outrigger.router.RouterStreamCallbacks;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,29 +40,22 @@ import java.util.function.Consumer;
 /**
  * One request/response exchange on a downstream connection (an HTTP/1.1 request or an HTTP/2 stream):
  * prepares the request headers, runs the decoder filters and the router, runs the encoder filters on
- * the response and writes it downstream with HTTP/1.1 framing where needed. Confined to the
- * connection's event loop.
+ * the response and writes it downstream. Confined to the connection's event loop.
+ *
+ * <p>Buffers: request chunks are owned by the {@link DecoderIteration} until released after the router
+ * (which retains what it forwards); response chunks pass from the router to the {@link EncoderIteration}
+ * and from there to the downstream channel's write.
  */
-final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCallbacks, StreamInfo {
+final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCallbacks {
     private final HttpConnectionManager connection;
     private final HttpRequest request;
+    private final StreamInfoImpl info;
     private final StreamDecoderFilter[] decoders;
     private final StreamEncoderFilter[] encoders;
     private final RouterFilter router = new RouterFilter();
-    private final FilterIteration decoding;
-    private FilterIteration encoding;
-    final long startMillis = System.currentTimeMillis();
-    final long startNanos = System.nanoTime();
-    final String method;
-    final String path;
-    final HttpVersion version;
-    String requestId;
-    int responseCode;
-    long bytesReceived;
-    long bytesSent;
-    String upstreamCluster;
-    Host upstreamHost;
-    final List<ResponseFlag> flags = new ArrayList<>(1);
+    private final DecoderIteration decoding;
+    private EncoderIteration encoding;
+    private final HttpVersion version;
     private final boolean keepAlive;
     private final boolean head;
     private boolean requestComplete;
@@ -80,11 +70,11 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     ActiveStream(HttpConnectionManager connection, HttpRequest request) {
         this.connection = connection;
         this.request = request;
-        this.method = request.method().name();
-        this.path = request.uri();
         this.version = request.protocolVersion();
         this.head = HttpMethod.HEAD.equals(request.method());
         this.keepAlive = connection.isHttp2() || HttpUtil.isKeepAlive(request);
+        this.info = new StreamInfoImpl(request, connection.isHttp2() ? "HTTP/2" : version.text(),
+                connection.listener().name(), connection.remoteAddress());
         List<StreamDecoderFilter> d = new ArrayList<>();
         List<StreamEncoderFilter> e = new ArrayList<>();
         FilterChainBuilder builder = new FilterChainBuilder() {
@@ -98,11 +88,11 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
                 e.add(filter);
             }
         };
-        for (var factory : connection.listener().filters()) {
+        for (FilterFactory factory : connection.listener().filters()) {
             factory.createFilters(builder);
         }
         d.add(router);
-        Collections.reverse(e);
+        Collections.reverse(e); // responses meet the filters in reverse order
         this.decoders = d.toArray(new StreamDecoderFilter[0]);
         this.encoders = e.toArray(new StreamEncoderFilter[0]);
         for (StreamDecoderFilter f : decoders) {
@@ -111,8 +101,9 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         for (StreamEncoderFilter f : encoders) {
             f.setEncoderFilterCallbacks(this);
         }
-        this.decoding = new Decoding();
-        this.encoding = new Encoding();
+        long limit = connection.listener().bufferLimit();
+        this.decoding = new DecoderIteration(decoders, limit, this);
+        this.encoding = new EncoderIteration(encoders, limit, this);
     }
 
     // --- downstream request, from the connection manager ---
@@ -128,14 +119,14 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         }
         ProxyHeaders.removeHopByHop(h);
         ProxyHeaders.removeExtensionHeaders(h);
-        requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme());
+        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme());
         onRequestEnd(endStream);
         decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
     }
 
     /** @param data ownership passes to the stream */
     void decodeData(ByteBuf data, boolean endStream) {
-        bytesReceived += data.readableBytes();
+        info.bytesReceived += data.readableBytes();
         onRequestEnd(endStream);
         decoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
     }
@@ -170,7 +161,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     /** The downstream connection or stream went away before the response completed. */
     void onDownstreamReset() {
         if (!responseComplete && !destroyed) {
-            flags.add(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
+            info.addFlag(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
             destroy();
         }
     }
@@ -188,7 +179,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         if (localReplySent || destroyed) {
             return;
         }
-        ProxyHeaders.sanitizeResponse(response);
+        ProxyHeaders.removeHopByHop(response.headers());
         encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, response, null, null, endStream));
     }
 
@@ -209,7 +200,8 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         encoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
     }
 
-    private void write(FilterIteration.Frame f) {
+    /** Writes a frame that passed the encoder filters; ownership of {@code f.data} passes to the channel. */
+    void write(FilterIteration.Frame f) {
         if (destroyed) {
             if (f.data != null) {
                 f.data.release();
@@ -220,15 +212,17 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         switch (f.kind) {
             case HEADERS -> {
                 HttpResponse r = (HttpResponse) f.message;
-                responseCode = r.status().code();
-                prepareFraming(r, f.endStream);
+                info.responseCode = r.status().code();
+                boolean close = connection.isHttp2() ? closeConnection
+                        : closeConnection || !requestComplete || !keepAlive || connection.isDraining();
+                closeConnection = ResponseFraming.apply(r, f.endStream, connection.isHttp2(), version, head, close);
                 responseHeadersSent = true;
                 Object out = f.endStream ? new DefaultFullHttpResponse(r.protocolVersion(), r.status(),
                         Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE) : r;
                 lastWrite = ch.write(out);
             }
             case DATA -> {
-                bytesSent += f.data.readableBytes();
+                info.bytesSent += f.data.readableBytes();
                 lastWrite = ch.write(f.endStream ? new DefaultLastHttpContent(f.data) : new DefaultHttpContent(f.data));
             }
             case TRAILERS -> {
@@ -242,34 +236,6 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         } else if (!upstreamPaused && !ch.isWritable()) {
             upstreamPaused = true;
             router.onDownstreamWritabilityChanged(false);
-        }
-    }
-
-    private void prepareFraming(HttpResponse r, boolean endStream) {
-        HttpHeaders h = r.headers();
-        int code = r.status().code();
-        boolean bodyAllowed = !head && code != 204 && code != 304 && code >= 200;
-        if (!connection.isHttp2()) {
-            r.setProtocolVersion(version);
-            if (!endStream && bodyAllowed && !HttpUtil.isContentLengthSet(r)) {
-                if (version.equals(HttpVersion.HTTP_1_1)) {
-                    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                } else {
-                    closeConnection = true; // HTTP/1.0: the body ends when the connection does
-                }
-            }
-            if (!requestComplete || !keepAlive) {
-                closeConnection = true;
-            }
-            if (closeConnection || connection.isDraining()) {
-                closeConnection = true;
-                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (!version.isKeepAliveDefault()) {
-                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-        }
-        if (endStream && bodyAllowed && !HttpUtil.isContentLengthSet(r)) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
         }
     }
 
@@ -301,7 +267,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         if (destroyed || responseComplete) {
             return;
         }
-        flags.add(flag);
+        info.addFlag(flag);
         if (responseHeadersSent || localReplySent) {
             resetStream(flag);
             return;
@@ -309,7 +275,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         localReplySent = true;
         decoding.clear();
         encoding.clear();
-        encoding = new Encoding();
+        encoding = new EncoderIteration(encoders, connection.listener().bufferLimit(), this);
         byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
@@ -317,10 +283,8 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         if (modify != null) {
             modify.accept(r.headers());
         }
-        if (head) {
-            encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, r, null, null, true));
-        } else {
-            encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, r, null, null, false));
+        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, r, null, null, head));
+        if (!head) {
             ByteBuf data = connection.channel().alloc().buffer(bytes.length).writeBytes(bytes);
             encoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, true));
         }
@@ -331,9 +295,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         if (destroyed) {
             return;
         }
-        if (!flags.contains(flag)) {
-            flags.add(flag);
-        }
+        info.addFlag(flag);
         destroy();
         connection.onStreamReset(this);
     }
@@ -353,7 +315,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
                 f.onDestroy();
             }
         }
-        AccessLog.log(this);
+        AccessLog.log(info);
     }
 
     private boolean isDecoder(Object filter) {
@@ -375,7 +337,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         encoding.resume();
     }
 
-    // --- RouterStreamCallbacks / StreamInfo ---
+    // --- RouterStreamCallbacks ---
 
     @Override
     public EventLoop eventLoop() {
@@ -394,100 +356,17 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
 
     @Override
     public void setUpstream(String cluster, Host host) {
-        this.upstreamCluster = cluster;
-        this.upstreamHost = host;
+        info.upstreamCluster = cluster;
+        info.upstreamHost = host;
     }
 
     @Override
     public StreamInfo streamInfo() {
-        return this;
-    }
-
-    @Override
-    public SocketAddress downstreamRemoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public String protocol() {
-        return connection.isHttp2() ? "HTTP/2" : version.text();
-    }
-
-    @Override
-    public String listenerName() {
-        return connection.listener().name();
-    }
-
-    HttpHeaders requestHeaders() {
-        return request.headers();
+        return info;
     }
 
     @Override
     public String toString() {
-        return method + ' ' + path + " (" + requestId + ')';
-    }
-
-    // --- the two filter iterations ---
-
-    private final class Decoding extends FilterIteration {
-        Decoding() {
-            super(decoders.length, connection.listener().bufferLimit());
-        }
-
-        @Override
-        Outcome invoke(int i, Frame f) {
-            StreamDecoderFilter filter = decoders[i];
-            return switch (f.kind) {
-                case HEADERS -> filter.decodeHeaders((HttpRequest) f.message, f.endStream) == FilterHeadersStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-                case DATA -> filter.decodeData(f.data, f.endStream) == FilterDataStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-                case TRAILERS -> filter.decodeTrailers(f.trailers) == FilterTrailersStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-            };
-        }
-
-        @Override
-        void terminal(Frame f) {
-            // The router (the last filter) retained what it forwarded.
-            if (f.data != null) {
-                f.data.release();
-            }
-        }
-
-        @Override
-        void onBufferOverflow() {
-            sendLocalReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large to buffer",
-                    ResponseFlag.LOCAL_RESET, null);
-        }
-    }
-
-    private final class Encoding extends FilterIteration {
-        Encoding() {
-            super(encoders.length, connection.listener().bufferLimit());
-        }
-
-        @Override
-        Outcome invoke(int i, Frame f) {
-            StreamEncoderFilter filter = encoders[i];
-            return switch (f.kind) {
-                case HEADERS -> filter.encodeHeaders((HttpResponse) f.message, f.endStream) == FilterHeadersStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-                case DATA -> filter.encodeData(f.data, f.endStream) == FilterDataStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-                case TRAILERS -> filter.encodeTrailers(f.trailers) == FilterTrailersStatus.CONTINUE
-                        ? Outcome.CONTINUE : Outcome.STOP;
-            };
-        }
-
-        @Override
-        void terminal(Frame f) {
-            write(f);
-        }
-
-        @Override
-        void onBufferOverflow() {
-            resetStream(ResponseFlag.LOCAL_RESET);
-        }
+        return info.toString();
     }
 }

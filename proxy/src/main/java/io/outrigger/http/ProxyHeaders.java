@@ -2,7 +2,6 @@ package io.outrigger.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -70,10 +69,6 @@ final class ProxyHeaders {
             headers.set(X_REQUEST_ID, id);
         }
         return id;
-    }
-
-    static void sanitizeResponse(HttpResponse response) {
-        removeHopByHop(response.headers());
     }
 
     /** A version-4 UUID from the thread-local generator (no SecureRandom contention on the hot path). */

@@ -1,0 +1,68 @@
+package io.outrigger.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.outrigger.filter.ResponseFlag;
+import io.outrigger.filter.StreamInfo;
+import io.outrigger.upstream.Host;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What is known about one stream, for filters and the access log (Envoy's {@code StreamInfo}): when it
+ * started, the request line as received, the bytes each way, the response code, the upstream host and
+ * the response flags. Written by the active stream on its event loop.
+ */
+final class StreamInfoImpl implements StreamInfo {
+    final long startMillis = System.currentTimeMillis();
+    final long startNanos = System.nanoTime();
+    final String method;
+    final String path;
+    private final String protocol;
+    private final String listenerName;
+    private final SocketAddress remoteAddress;
+    final HttpHeaders requestHeaders;
+    String requestId;
+    int responseCode;
+    long bytesReceived;
+    long bytesSent;
+    String upstreamCluster;
+    Host upstreamHost;
+    final List<ResponseFlag> flags = new ArrayList<>(1);
+
+    StreamInfoImpl(HttpRequest request, String protocol, String listenerName, SocketAddress remoteAddress) {
+        this.method = request.method().name();
+        this.path = request.uri();
+        this.protocol = protocol;
+        this.listenerName = listenerName;
+        this.remoteAddress = remoteAddress;
+        this.requestHeaders = request.headers();
+    }
+
+    void addFlag(ResponseFlag flag) {
+        if (!flags.contains(flag)) {
+            flags.add(flag);
+        }
+    }
+
+    @Override
+    public SocketAddress downstreamRemoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public String listenerName() {
+        return listenerName;
+    }
+
+    @Override
+    public String toString() {
+        return method + ' ' + path + " (" + requestId + ')';
+    }
+}
