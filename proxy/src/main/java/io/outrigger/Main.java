@@ -7,6 +7,8 @@ import io.outrigger.demo.DemoCommand;
 import io.outrigger.filter.HttpFilterRegistry;
 import io.outrigger.server.FilterChains;
 import io.outrigger.server.OutriggerServer;
+import io.outrigger.tls.CertsCommand;
+import io.outrigger.tls.TlsValidation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 /** The {@code outrigger} command line. */
 @Command(name = "outrigger", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "An Envoy-style HTTP sidecar proxy.",
-        subcommands = {Main.Run.class, Main.Validate.class, DemoCommand.class})
+        subcommands = {Main.Run.class, Main.Validate.class, DemoCommand.class, CertsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,7 +47,10 @@ public final class Main implements Runnable {
     public static Loaded load(Path file) throws ConfigException {
         HttpFilterRegistry registry = HttpFilterRegistry.load();
         AtomicReference<FilterChains> filters = new AtomicReference<>();
-        OutriggerConfig config = new ConfigLoader().load(file, c -> filters.set(FilterChains.build(c, registry)));
+        OutriggerConfig config = new ConfigLoader().load(file, c -> {
+            filters.set(FilterChains.build(c, registry));
+            TlsValidation.check(c);
+        });
         return new Loaded(config, filters.get());
     }
 

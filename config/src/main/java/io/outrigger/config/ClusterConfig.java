@@ -12,9 +12,10 @@ import java.util.List;
  * @param ringHash       ring settings for {@code ring_hash}
  * @param connectTimeout TCP connect timeout; default 5s (Envoy's default)
  * @param connectionPool pool limits and timeouts
+ * @param tls            when not {@code null}, upstream connections use TLS
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
-                            Duration connectTimeout, ConnectionPoolConfig connectionPool) {
+                            Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {

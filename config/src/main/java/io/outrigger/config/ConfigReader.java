@@ -120,11 +120,12 @@ final class ConfigReader {
             }
             vhosts.add(vh);
         }
+        DownstreamTlsConfig tls = m.optional("tls").map(TlsConfigReader::downstream).orElse(null);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
-        return new ListenerConfig(name, address, filters, vhosts);
+        return new ListenerConfig(name, address, filters, vhosts, tls);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {
@@ -373,8 +374,9 @@ final class ConfigReader {
         RingHashConfig ring = m.optional("ring_hash").map(this::ringHash).orElse(RingHashConfig.DEFAULT);
         Duration connectTimeout = m.duration("connect_timeout", ClusterConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
         ConnectionPoolConfig pool = m.optional("connection_pool").map(this::pool).orElse(ConnectionPoolConfig.DEFAULT);
+        UpstreamTlsConfig tls = m.optional("tls").map(TlsConfigReader::upstream).orElse(null);
         m.finish();
-        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool);
+        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

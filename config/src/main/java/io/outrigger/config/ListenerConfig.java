@@ -3,15 +3,17 @@ package io.outrigger.config;
 import java.util.List;
 
 /**
- * One listener ({@code listeners[]}): a TCP address serving HTTP/1.1 and cleartext HTTP/2.
+ * One listener ({@code listeners[]}): a TCP address serving HTTP/1.1 and HTTP/2, in cleartext or TLS.
  *
  * @param name          unique name, used in logs and stats
  * @param address       where to accept connections; unique among listeners
  * @param httpFilters   HTTP filters in order; the router runs after them
  * @param virtualHosts  virtual hosts, selected by {@code Host}/{@code :authority}
+ * @param tls           when not {@code null}, the listener serves TLS (HTTP/1.1 and HTTP/2 by ALPN)
+ *                      instead of cleartext
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
-                             List<VirtualHostConfig> virtualHosts) {
+                             List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls) {
     public ListenerConfig {
         httpFilters = List.copyOf(httpFilters);
         virtualHosts = List.copyOf(virtualHosts);

@@ -119,7 +119,8 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         }
         ProxyHeaders.removeHopByHop(h);
         ProxyHeaders.removeExtensionHeaders(h);
-        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme());
+        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme(),
+                connection.clientCertificateDetails());
         onRequestEnd(endStream);
         decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
     }

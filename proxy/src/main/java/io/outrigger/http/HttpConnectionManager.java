@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.codec.http1.Http1RequestValidator;
+import io.outrigger.tls.TlsAttributes;
 import io.outrigger.worker.Worker;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,7 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(0);
     private Channel channel;
     private SocketAddress remoteAddress;
+    private String clientCertificateDetails;
     private ActiveStream stream;
     private int readDisableCount;
     private boolean closing;
@@ -71,6 +73,12 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         Channel connection = http2 && channel.parent() != null ? channel.parent() : channel;
         remoteAddress = connection.remoteAddress();
+        clientCertificateDetails = connection.attr(TlsAttributes.XFCC).get();
+    }
+
+    /** The {@code x-forwarded-client-cert} value of this connection's verified client, or {@code null}. */
+    String clientCertificateDetails() {
+        return clientCertificateDetails;
     }
 
     ListenerContext listener() {

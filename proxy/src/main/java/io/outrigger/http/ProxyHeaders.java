@@ -13,6 +13,7 @@ final class ProxyHeaders {
     static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
     // Netty's HTTP/2-to-HTTP/1 conversion adds these; a client could also send them. Never forwarded.
     private static final AsciiString[] EXTENSION_HEADERS = {
         AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme"), AsciiString.cached("x-http2-path"),
@@ -52,11 +53,19 @@ final class ProxyHeaders {
 
     /**
      * Sets the forwarding headers on a request: appends the client IP to {@code x-forwarded-for}, sets
-     * {@code x-forwarded-proto}, and generates {@code x-request-id} (a random UUID) when absent.
+     * {@code x-forwarded-proto}, replaces any {@code x-forwarded-client-cert} the client sent with the
+     * verified client certificate's details (or removes it), and generates {@code x-request-id} (a random
+     * UUID) when absent.
      *
+     * @param clientCert the connection's XFCC value, or {@code null} without a verified client certificate
      * @return the request id
      */
-    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme) {
+    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme, String clientCert) {
+        if (clientCert != null) {
+            headers.set(X_FORWARDED_CLIENT_CERT, clientCert);
+        } else {
+            headers.remove(X_FORWARDED_CLIENT_CERT);
+        }
         if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
             String ip = isa.getAddress().getHostAddress();
             String xff = headers.get(X_FORWARDED_FOR);

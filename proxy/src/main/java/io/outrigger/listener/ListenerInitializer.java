@@ -14,15 +14,20 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
 import io.outrigger.codec.http1.Http1ServerCodec;
 import io.outrigger.http.HttpConnectionManager;
 import io.outrigger.http.ListenerContext;
+import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.worker.Worker;
 import java.util.Map;
 
 /**
- * Builds the pipeline of an accepted cleartext connection, which serves HTTP/1.1 and HTTP/2 on one port:
+ * Builds the pipeline of an accepted connection. A TLS listener starts with
+ * {@code SniHandler} (which becomes the {@code SslHandler} of the certificate chosen by SNI) and
+ * {@link AlpnHandler}, which installs the HTTP/2 or HTTP/1.1 handlers below after the handshake.
+ * A cleartext listener serves HTTP/1.1 and HTTP/2 on one port:
  * <pre>
  *   Http2PriorKnowledgeDetector -> Http1ServerCodec -> HttpServerUpgradeHandler (h2c) -> HttpConnectionManager
  * </pre>
@@ -37,16 +42,28 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
     static final int MAX_CONCURRENT_STREAMS = 1024;
 
+    static final int TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
     private final ListenerContext context;
     private final Map<EventLoop, Worker> workers;
+    private final ServerTlsContexts tls;
 
-    public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers) {
+    /**
+     * @param tls the listener's server contexts, or {@code null} for cleartext
+     */
+    public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers, ServerTlsContexts tls) {
         this.context = context;
         this.workers = workers;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("sni", new SniHandler(tls, 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
+            ch.pipeline().addLast("alpn", new AlpnHandler(this));
+            return;
+        }
         Worker worker = workers.get(ch.eventLoop());
         Http1ServerCodec codec = new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES);
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
@@ -65,6 +82,18 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         p.addLast("http1", codec);
         p.addLast("h2c-upgrade", upgrade);
         p.addLast("hcm", http1);
+    }
+
+    /** Adds the HTTP/1.1 handlers to a TLS connection whose ALPN chose HTTP/1.1. */
+    void addHttp1(ChannelPipeline p, Channel ch) {
+        p.addLast("http1", new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES));
+        p.addLast("hcm", new HttpConnectionManager(context, workers.get(ch.eventLoop()), false));
+    }
+
+    /** Adds the HTTP/2 handlers to a TLS connection whose ALPN chose h2. */
+    void addHttp2(ChannelPipeline p, Channel ch) {
+        p.addLast("h2", http2FrameCodec());
+        p.addLast("h2-multiplex", http2Multiplexer(workers.get(ch.eventLoop())));
     }
 
     private static Http2FrameCodec http2FrameCodec() {

@@ -9,8 +9,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.config.ConnectionPoolConfig;
+import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.ClusterResources;
 import io.outrigger.upstream.Host;
 import java.time.Duration;
@@ -48,10 +50,12 @@ public final class Http1ConnectionPool {
     /**
      * @param eventLoop      the worker event loop this pool is confined to
      * @param channelFactory creates sockets of the event loop's transport (epoll or NIO)
-     * @param connectTimeout TCP connect timeout
+     * @param connectTimeout TCP connect timeout (the TLS handshake, if any, has its own 10s limit)
+     * @param tls            the cluster's client TLS context, or {@code null} for cleartext
      */
     public Http1ConnectionPool(EventLoop eventLoop, Supplier<? extends Channel> channelFactory, Host host,
-                               ClusterResources resources, ConnectionPoolConfig config, Duration connectTimeout) {
+                               ClusterResources resources, ConnectionPoolConfig config, Duration connectTimeout,
+                               ClientTlsContext tls) {
         this.eventLoop = eventLoop;
         this.host = host;
         this.resources = resources;
@@ -63,6 +67,9 @@ public final class Http1ConnectionPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc(), host.hostname(), host.address().getPort()));
+                        }
                         p.addLast("codec", new HttpClientCodec());
                         if (!config.idleTimeout().isZero()) {
                             p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -115,21 +122,42 @@ public final class Http1ConnectionPool {
     }
 
     private void onConnect(ChannelFuture f) {
-        connecting--;
         if (!f.isSuccess()) {
-            total--;
-            resources.releaseConnection();
-            String detail = "connect to " + host + " failed: " + f.cause().getMessage();
-            log.debug(detail);
-            // Requests that no connection in flight or in use can serve fail now rather than wait.
-            while (pending.size() > connecting + busy) {
-                failFirstPending(detail);
-            }
+            onConnectFailed("connect to " + host + " failed: " + f.cause().getMessage());
             return;
         }
-        UpstreamConnection c = new UpstreamConnection(f.channel(), this);
-        f.channel().pipeline().get(UpstreamConnectionHandler.class).attach(c);
-        if (!f.channel().isActive()) {
+        SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            onReady(f.channel());
+            return;
+        }
+        // A TLS connection is ready once its handshake (and server verification) succeeded.
+        ssl.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                onReady(f.channel());
+            } else {
+                f.channel().close();
+                onConnectFailed("TLS handshake with " + host + " failed: " + h.cause().getMessage());
+            }
+        });
+    }
+
+    private void onConnectFailed(String detail) {
+        connecting--;
+        total--;
+        resources.releaseConnection();
+        log.debug(detail);
+        // Requests that no connection in flight or in use can serve fail now rather than wait.
+        while (pending.size() > connecting + busy) {
+            failFirstPending(detail);
+        }
+    }
+
+    private void onReady(Channel ch) {
+        connecting--;
+        UpstreamConnection c = new UpstreamConnection(ch, this);
+        ch.pipeline().get(UpstreamConnectionHandler.class).attach(c);
+        if (!ch.isActive()) {
             c.state = UpstreamConnection.State.CLOSING;
             return;
         }

@@ -15,6 +15,8 @@ import io.outrigger.config.OutriggerConfig;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
+import io.outrigger.tls.CertificateReloader;
+import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.upstream.ClusterManager;
 import io.outrigger.worker.Worker;
 import java.net.InetSocketAddress;
@@ -42,6 +44,7 @@ public final class OutriggerServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final AdminServer admin;
+    private CertificateReloader reloader;
 
     private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
             throws Exception {
@@ -55,8 +58,13 @@ public final class OutriggerServer implements AutoCloseable {
                 EventLoop loop = (EventLoop) e;
                 byLoop.put(loop, new Worker(loop, clusters, transport.socketChannel()));
             }
+            List<ServerTlsContexts> tlsListeners = new ArrayList<>();
             for (ListenerConfig l : config.listeners()) {
-                ListenerContext ctx = new ListenerContext(l.name(), "http", RouteTable.build(l),
+                ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
+                if (tls != null) {
+                    tlsListeners.add(tls);
+                }
+                ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
@@ -66,16 +74,21 @@ public final class OutriggerServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop)));
+                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop), tls));
                 Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
                 listeners.add(ch);
                 InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
                 boundAddresses.put(l.name(), bound);
-                log.info("listener '{}' on {}:{} (HTTP/1.1, h2c)", l.name(), bound.getHostString(), bound.getPort());
+                log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
+                        tls == null ? "HTTP/1.1, h2c" : "TLS, ALPN " + String.join(",", l.tls().alpnProtocols()));
             }
+            reloader = CertificateReloader.start(tlsListeners);
             admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
             log.info("outrigger started: {} workers, {} transport", workerThreads, transport.name());
         } catch (Exception e) {
+            if (reloader != null) {
+                reloader.close();
+            }
             shutdownGroups();
             throw e;
         }
@@ -117,6 +130,9 @@ public final class OutriggerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reloader != null) {
+            reloader.close();
+        }
         for (Channel c : listeners) {
             c.close().syncUninterruptibly();
         }

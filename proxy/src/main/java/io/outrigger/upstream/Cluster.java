@@ -1,6 +1,7 @@
 package io.outrigger.upstream;
 
 import io.outrigger.config.ClusterConfig;
+import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.lb.LoadBalancerFactory;
 import java.util.List;
 
@@ -12,8 +13,10 @@ import java.util.List;
  * @param hosts     resolved hosts, in config order
  * @param lbFactory creates each worker's load balancer
  * @param resources cluster-wide connection and pending-request counts
+ * @param tls       the client TLS context, or {@code null} for cleartext upstream connections
  */
-public record Cluster(ClusterConfig config, List<Host> hosts, LoadBalancerFactory lbFactory, ClusterResources resources) {
+public record Cluster(ClusterConfig config, List<Host> hosts, LoadBalancerFactory lbFactory, ClusterResources resources,
+                      ClientTlsContext tls) {
     public Cluster {
         hosts = List.copyOf(hosts);
     }

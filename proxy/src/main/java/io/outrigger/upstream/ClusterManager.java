@@ -3,6 +3,8 @@ package io.outrigger.upstream;
 import io.outrigger.config.ClusterConfig;
 import io.outrigger.config.EndpointConfig;
 import io.outrigger.config.OutriggerConfig;
+import io.outrigger.tls.CertificateMaterial.InvalidMaterialException;
+import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.lb.LoadBalancerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,20 +23,23 @@ public final class ClusterManager {
     }
 
     /**
-     * Builds the clusters, resolving endpoint host names once (blocking; call off the event loops).
+     * Builds the clusters, resolving endpoint host names once (blocking; call off the event loops) and
+     * loading their TLS material.
      *
      * @throws UnknownHostException when an endpoint name does not resolve
+     * @throws InvalidMaterialException when a cluster's TLS files cannot be used
      */
-    public static ClusterManager build(OutriggerConfig config) throws UnknownHostException {
+    public static ClusterManager build(OutriggerConfig config) throws UnknownHostException, InvalidMaterialException {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
             List<Host> hosts = new ArrayList<>();
             for (EndpointConfig e : c.endpoints()) {
                 InetAddress ip = InetAddress.getByName(e.address().host());
-                hosts.add(new Host(c.name(), new InetSocketAddress(ip, e.address().port()), e.weight()));
+                hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight()));
             }
             map.put(c.name(), new Cluster(c, hosts, LoadBalancerFactory.of(c.lbPolicy(), hosts, c.ringHash()),
-                    new ClusterResources(c.connectionPool().maxConnections(), c.connectionPool().maxPendingRequests())));
+                    new ClusterResources(c.connectionPool().maxConnections(), c.connectionPool().maxPendingRequests()),
+                    c.tls() == null ? null : ClientTlsContext.build(c.tls())));
         }
         return new ClusterManager(Map.copyOf(map));
     }

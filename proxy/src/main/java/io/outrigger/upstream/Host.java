@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
  */
 public final class Host {
     private final String cluster;
+    private final String hostname;
     private final InetSocketAddress address;
     private final String addressString;
     private final int weight;
@@ -18,10 +19,18 @@ public final class Host {
      * @param weight  load-balancing weight, 1..128
      */
     public Host(String cluster, InetSocketAddress address, int weight) {
+        this(cluster, address.getAddress().getHostAddress(), address, weight);
+    }
+
+    /**
+     * @param hostname the host as configured (a name or an IP literal), used for TLS SNI and verification
+     */
+    public Host(String cluster, String hostname, InetSocketAddress address, int weight) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("address: " + address + " (expected: resolved)");
         }
         this.cluster = cluster;
+        this.hostname = hostname;
         this.address = address;
         this.addressString = address.getAddress().getHostAddress() + ':' + address.getPort();
         this.weight = weight;
@@ -29,6 +38,11 @@ public final class Host {
 
     public String cluster() {
         return cluster;
+    }
+
+    /** The host as configured: a DNS name or an IP literal. */
+    public String hostname() {
+        return hostname;
     }
 
     public InetSocketAddress address() {

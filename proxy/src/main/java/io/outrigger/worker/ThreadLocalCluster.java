@@ -44,7 +44,7 @@ public final class ThreadLocalCluster {
         Http1ConnectionPool p = pools.get(host);
         if (p == null) {
             p = new Http1ConnectionPool(eventLoop, channelFactory, host, cluster.resources(),
-                    cluster.config().connectionPool(), cluster.config().connectTimeout());
+                    cluster.config().connectionPool(), cluster.config().connectTimeout(), cluster.tls());
             pools.put(host, p);
         }
         return p;

@@ -83,7 +83,7 @@ class Http1ConnectionPoolTest {
     private Http1ConnectionPool pool(int targetPort, ClusterResources resources, int maxConnections, int maxPending) throws Exception {
         Host host = new Host("c", new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1);
         return new Http1ConnectionPool(loop, NioSocketChannel::new, host, resources,
-                new ConnectionPoolConfig(maxConnections, maxPending, Duration.ofSeconds(30), 0), Duration.ofSeconds(2));
+                new ConnectionPoolConfig(maxConnections, maxPending, Duration.ofSeconds(30), 0), Duration.ofSeconds(2), null);
     }
 
     @Test

@@ -1,0 +1,168 @@
+package io.outrigger.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
+import io.outrigger.config.DownstreamTlsConfig;
+import io.outrigger.config.FileRef;
+import io.outrigger.config.TlsCertificateConfig;
+import io.outrigger.tls.CertificateMaterial.InvalidMaterialException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TLS listener's server contexts, selected by SNI ({@link Mapping} for Netty's {@code SniHandler}):
+ * exact names and {@code *.suffix} wildcards, the first certificate as the default. The whole mapping is
+ * an immutable snapshot swapped with one volatile write when {@link #reloadIfChanged()} finds new files,
+ * so new connections get the new certificate and open ones keep theirs. A broken new file keeps the old
+ * snapshot and is logged once.
+ */
+public final class ServerTlsContexts implements Mapping<String, SslContext> {
+    private static final Logger log = LoggerFactory.getLogger(ServerTlsContexts.class);
+
+    private final String listener;
+    private final DownstreamTlsConfig config;
+    private volatile Mapping<String, SslContext> current;
+    private byte[] fingerprint;      // reloader thread only
+    private byte[] failedFingerprint; // reloader thread only
+
+    private ServerTlsContexts(String listener, DownstreamTlsConfig config, Mapping<String, SslContext> mapping,
+                              byte[] fingerprint) {
+        this.listener = listener;
+        this.config = config;
+        this.current = mapping;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * Loads every certificate, key and CA of a listener's {@code tls} section.
+     *
+     * @throws InvalidMaterialException naming the YAML node of the file at fault
+     */
+    public static ServerTlsContexts build(String listener, DownstreamTlsConfig config) throws InvalidMaterialException {
+        Mapping<String, SslContext> mapping = mapping(config); // first: its errors are the most precise
+        return new ServerTlsContexts(listener, config, mapping, fingerprint(config));
+    }
+
+    @Override
+    public SslContext map(String serverName) {
+        return current.map(serverName);
+    }
+
+    public DownstreamTlsConfig config() {
+        return config;
+    }
+
+    /**
+     * Rebuilds the contexts when any file's content changed (also when a {@code ..data} symlink was swapped,
+     * since files are read through their links). Call from one background thread, never an event loop.
+     *
+     * @return whether a new snapshot was published
+     */
+    public boolean reloadIfChanged() {
+        byte[] fp;
+        try {
+            fp = fingerprint(config);
+        } catch (InvalidMaterialException e) {
+            fp = null; // a file is missing mid-swap: try to build anyway to get a precise error
+        }
+        if (fp != null && (Arrays.equals(fp, fingerprint) || Arrays.equals(fp, failedFingerprint))) {
+            return false;
+        }
+        try {
+            Mapping<String, SslContext> next = mapping(config);
+            current = next;
+            fingerprint = fp == null ? fingerprint(config) : fp;
+            failedFingerprint = null;
+            log.info("listener '{}': reloaded TLS certificates", listener);
+            return true;
+        } catch (InvalidMaterialException e) {
+            if (fp == null || !Arrays.equals(fp, failedFingerprint)) {
+                log.error("listener '{}': new TLS files rejected, keeping the previous certificates: {} ({})",
+                        listener, e.getMessage(), e.node().location());
+            }
+            failedFingerprint = fp;
+            return false;
+        }
+    }
+
+    private static Mapping<String, SslContext> mapping(DownstreamTlsConfig config) throws InvalidMaterialException {
+        List<X509Certificate> trusted = config.trustedCa() == null ? List.of()
+                : CertificateMaterial.certificates(config.trustedCa());
+        List<SslContext> contexts = new ArrayList<>();
+        for (TlsCertificateConfig c : config.certificates()) {
+            CertificateMaterial m = CertificateMaterial.load(c);
+            contexts.add(context(config, m, trusted, c));
+        }
+        DomainWildcardMappingBuilder<SslContext> builder = new DomainWildcardMappingBuilder<>(contexts.get(0));
+        for (int i = 0; i < contexts.size(); i++) {
+            for (String name : config.certificates().get(i).serverNames()) {
+                builder.add(name, contexts.get(i));
+            }
+        }
+        return builder.build();
+    }
+
+    private static SslContext context(DownstreamTlsConfig config, CertificateMaterial m, List<X509Certificate> trusted,
+                                      TlsCertificateConfig c) throws InvalidMaterialException {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0]))
+                    .sslProvider(TlsProviders.provider())
+                    .protocols(TlsProviders.PROTOCOLS)
+                    .ciphers(TlsProviders.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .sessionTimeout(300)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, config.alpnProtocols()));
+            if (config.requireClientCertificate()) {
+                b.clientAuth(ClientAuth.REQUIRE).trustManager(new SanCheckingTrustManager(trusted, config.matchSubjectAltNames()));
+            }
+            return b.build();
+        } catch (SSLException | java.security.GeneralSecurityException | RuntimeException e) {
+            throw new InvalidMaterialException(c.certificateChain().node(), "cannot use " + c.certificateChain()
+                    + " with " + c.privateKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // SHA-256 over every file the section names, read through symlinks.
+    private static byte[] fingerprint(DownstreamTlsConfig config) throws InvalidMaterialException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        List<FileRef> files = new ArrayList<>();
+        for (TlsCertificateConfig c : config.certificates()) {
+            files.add(c.certificateChain());
+            files.add(c.privateKey());
+            if (c.privateKeyPassword() != null && c.privateKeyPassword().filename() != null) {
+                files.add(c.privateKeyPassword().filename());
+            }
+        }
+        if (config.trustedCa() != null) {
+            files.add(config.trustedCa());
+        }
+        for (FileRef f : files) {
+            try {
+                md.update(Files.readAllBytes(f.path()));
+            } catch (IOException e) {
+                throw new InvalidMaterialException(f.node(), "cannot read " + f + ": " + e, e);
+            }
+        }
+        return md.digest();
+    }
+}
