@@ -83,7 +83,7 @@ class TlsMaterialTest {
                 .isEqualTo(((java.security.interfaces.ECPrivateKey) ecPair.getPrivate()).getS());
 
         Path encrypted = Files.writeString(dir.resolve("enc.key"), pem(new JcaPKCS8Generator(ecPair.getPrivate(),
-                new JceOpenSSLPKCS8EncryptorBuilder(JceOpenSSLPKCS8EncryptorBuilder.AES_256_CBC).setProvider(BC).setPassword("s3cret".toCharArray()).build())));
+                new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setProvider(BC).setPassword("s3cret".toCharArray()).build())));
         assertThat(Files.readString(encrypted)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
         assertThat(((java.security.interfaces.ECPrivateKey) PemFiles.privateKey(encrypted, "s3cret".toCharArray())).getS())
                 .isEqualTo(((java.security.interfaces.ECPrivateKey) ecPair.getPrivate()).getS());
@@ -98,7 +98,7 @@ class TlsMaterialTest {
                 .write(dir, "expired");
         Files.writeString(dir.resolve("pw.txt"), "nope\n");
         Files.writeString(dir.resolve("enc2.key"), pem(new JcaPKCS8Generator(leaf.key(),
-                new JceOpenSSLPKCS8EncryptorBuilder(JceOpenSSLPKCS8EncryptorBuilder.AES_256_CBC).setProvider(BC).setPassword("right".toCharArray()).build())));
+                new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setProvider(BC).setPassword("right".toCharArray()).build())));
         String yaml = """
                 listeners:
                   - name: a
