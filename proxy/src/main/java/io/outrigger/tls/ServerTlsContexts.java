@@ -38,6 +38,7 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
     private volatile Mapping<String, SslContext> current;
     private byte[] fingerprint;      // reloader thread only
     private byte[] failedFingerprint; // reloader thread only
+    private String lastError;         // reloader thread only
 
     private ServerTlsContexts(String listener, DownstreamTlsConfig config, Mapping<String, SslContext> mapping,
                               byte[] fingerprint) {
@@ -87,13 +88,15 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
             current = next;
             fingerprint = fp == null ? fingerprint(config) : fp;
             failedFingerprint = null;
+            lastError = null;
             log.info("listener '{}': reloaded TLS certificates", listener);
             return true;
         } catch (InvalidMaterialException e) {
-            if (fp == null || !Arrays.equals(fp, failedFingerprint)) {
-                log.error("listener '{}': new TLS files rejected, keeping the previous certificates: {} ({})",
-                        listener, e.getMessage(), e.node().location());
+            String error = e.getMessage() + " (" + e.node().location() + ")";
+            if (!error.equals(lastError)) { // one log line per distinct problem, not one per poll
+                log.error("listener '{}': new TLS files rejected, keeping the previous certificates: {}", listener, error);
             }
+            lastError = error;
             failedFingerprint = fp;
             return false;
         }
