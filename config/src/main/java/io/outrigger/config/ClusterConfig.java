@@ -13,9 +13,14 @@ import java.util.List;
  * @param connectTimeout TCP connect timeout; default 5s (Envoy's default)
  * @param connectionPool pool limits and timeouts
  * @param tls            when not {@code null}, upstream connections use TLS
+ * @param healthCheck    active health checking, or {@code null}
+ * @param outlierDetection passive outlier detection, or {@code null}
+ * @param circuitBreakers resource limits (always present; defaults as Envoy)
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
-                            Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls) {
+                            Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
+                            HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                            CircuitBreakersConfig circuitBreakers) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {

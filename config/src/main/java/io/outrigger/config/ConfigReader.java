@@ -309,8 +309,9 @@ final class ConfigReader {
                 hashPolicy.add(p);
             }
         }
+        RetryPolicy retry = m.optional("retry_policy").map(ResilienceConfigReader::retryPolicy).orElse(null);
         m.finish();
-        return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy);
+        return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry);
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {
@@ -375,8 +376,12 @@ final class ConfigReader {
         Duration connectTimeout = m.duration("connect_timeout", ClusterConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
         ConnectionPoolConfig pool = m.optional("connection_pool").map(this::pool).orElse(ConnectionPoolConfig.DEFAULT);
         UpstreamTlsConfig tls = m.optional("tls").map(TlsConfigReader::upstream).orElse(null);
+        HealthCheckConfig hc = m.optional("health_check").map(h -> ResilienceConfigReader.healthCheck(h, name)).orElse(null);
+        OutlierDetectionConfig od = m.optional("outlier_detection").map(ResilienceConfigReader::outlierDetection).orElse(null);
+        CircuitBreakersConfig cb = m.optional("circuit_breakers").map(ResilienceConfigReader::circuitBreakers)
+                .orElse(CircuitBreakersConfig.DEFAULT);
         m.finish();
-        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls);
+        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

@@ -14,9 +14,11 @@ import java.util.List;
  *                           {@code path} match
  * @param hostRewriteLiteral replaces the {@code Host}/{@code :authority} sent upstream
  * @param hashPolicy         sources of the consistent-hash key, evaluated in order
+ * @param retryPolicy        the route's retry policy, or {@code null} for none (only a stale keep-alive
+ *                           connection is retried then)
  */
 public record RouteAction(String cluster, Duration timeout, String prefixRewrite, String hostRewriteLiteral,
-                          List<HashPolicy> hashPolicy) {
+                          List<HashPolicy> hashPolicy, RetryPolicy retryPolicy) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     public RouteAction {

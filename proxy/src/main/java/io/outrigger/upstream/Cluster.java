@@ -3,25 +3,98 @@ package io.outrigger.upstream;
 import io.outrigger.config.ClusterConfig;
 import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.lb.LoadBalancerFactory;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A cluster as the data plane sees it: immutable hosts and load-balancer factory, plus the shared
- * resource counters. Shared by all workers.
- *
- * @param config    the validated config
- * @param hosts     resolved hosts, in config order
- * @param lbFactory creates each worker's load balancer
- * @param resources cluster-wide connection and pending-request counts
- * @param tls       the client TLS context, or {@code null} for cleartext upstream connections
+ * A cluster as the data plane sees it, shared by all workers: its config, hosts, counters, client TLS
+ * context, and the current {@link HostSet}, an immutable snapshot swapped with one volatile write when a
+ * host's health changes. Rebuilding (a ring) happens on the caller's thread, never an event loop's.
  */
-public record Cluster(ClusterConfig config, List<Host> hosts, LoadBalancerFactory lbFactory, ClusterResources resources,
-                      ClientTlsContext tls) {
-    public Cluster {
-        hosts = List.copyOf(hosts);
+public final class Cluster {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    /** Envoy's default panic threshold: below this share of healthy hosts, all hosts are used. */
+    static final double PANIC_THRESHOLD = 0.5;
+
+    private final ClusterConfig config;
+    private final List<Host> hosts;
+    private final ClusterResources resources;
+    private final ClusterStats stats = new ClusterStats();
+    private final ClientTlsContext tls;
+    private volatile HostSet hostSet;
+    private volatile Consumer<Host> onHostUnhealthy = h -> { };
+
+    public Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls) {
+        this.config = config;
+        this.hosts = List.copyOf(hosts);
+        this.resources = resources;
+        this.tls = tls;
+        this.hostSet = build();
+    }
+
+    public ClusterConfig config() {
+        return config;
     }
 
     public String name() {
         return config.name();
+    }
+
+    public List<Host> hosts() {
+        return hosts;
+    }
+
+    public ClusterResources resources() {
+        return resources;
+    }
+
+    public ClusterStats stats() {
+        return stats;
+    }
+
+    /** The client TLS context, or {@code null} for cleartext upstream connections. */
+    public ClientTlsContext tls() {
+        return tls;
+    }
+
+    /** The current snapshot (one volatile read). */
+    public HostSet hostSet() {
+        return hostSet;
+    }
+
+    /** Who to tell when a host becomes unhealthy (to close its pooled connections). */
+    public void onHostUnhealthy(Consumer<Host> listener) {
+        this.onHostUnhealthy = listener;
+    }
+
+    /**
+     * Rebuilds and publishes the snapshot after a host's health changed. Call off the event loops.
+     *
+     * @param changed the host whose health changed
+     */
+    public synchronized void healthChanged(Host changed) {
+        HostSet next = build();
+        hostSet = next;
+        log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}", name(), changed,
+                changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy",
+                next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "");
+        if (!changed.health().healthy()) {
+            onHostUnhealthy.accept(changed);
+        }
+    }
+
+    private HostSet build() {
+        List<Host> healthy = new ArrayList<>();
+        for (Host h : hosts) {
+            if (h.health().healthy()) {
+                healthy.add(h);
+            }
+        }
+        boolean panic = !hosts.isEmpty() && healthy.size() < hosts.size() * PANIC_THRESHOLD;
+        List<Host> eligible = panic ? hosts : healthy;
+        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.of(config.lbPolicy(), eligible, config.ringHash()));
     }
 }

@@ -5,7 +5,6 @@ import io.outrigger.config.EndpointConfig;
 import io.outrigger.config.OutriggerConfig;
 import io.outrigger.tls.CertificateMaterial.InvalidMaterialException;
 import io.outrigger.tls.ClientTlsContext;
-import io.outrigger.upstream.lb.LoadBalancerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -37,8 +36,7 @@ public final class ClusterManager {
                 InetAddress ip = InetAddress.getByName(e.address().host());
                 hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight()));
             }
-            map.put(c.name(), new Cluster(c, hosts, LoadBalancerFactory.of(c.lbPolicy(), hosts, c.ringHash()),
-                    new ClusterResources(c.connectionPool().maxConnections(), c.connectionPool().maxPendingRequests()),
+            map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
                     c.tls() == null ? null : ClientTlsContext.build(c.tls())));
         }
         return new ClusterManager(Map.copyOf(map));

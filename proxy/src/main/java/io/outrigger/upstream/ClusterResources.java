@@ -1,21 +1,95 @@
 package io.outrigger.upstream;
 
+import io.outrigger.config.CircuitBreakersConfig;
+import io.outrigger.config.ClusterConfig;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Cluster-wide resource counts behind the connection-pool limits (Envoy's resource manager). Shared by
- * all workers; touched only when a connection opens or closes and when a request has to wait, never
- * for a request served from an idle connection.
+ * Cluster-wide resource counts behind the circuit breakers (Envoy's resource manager), shared by all
+ * workers: connections, requests waiting for a connection, requests in flight, and retries in flight
+ * (bounded by the retry budget — a share of requests in flight with a floor — or by {@code max_retries}).
  */
 public final class ClusterResources {
     private final int maxConnections;
     private final int maxPendingRequests;
+    private final int maxRequests;
+    private final int maxRetries;
+    private final double budgetPercent;
+    private final int minRetryConcurrency;
+    private final boolean retryBudget;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger pendingRequests = new AtomicInteger();
+    private final AtomicInteger activeRequests = new AtomicInteger();
+    private final AtomicInteger activeRetries = new AtomicInteger();
 
+    /** Limits for connections and pending requests only (no request or retry limits); for tests. */
     public ClusterResources(int maxConnections, int maxPendingRequests) {
+        this(maxConnections, maxPendingRequests, Integer.MAX_VALUE, Integer.MAX_VALUE, 100, Integer.MAX_VALUE, false);
+    }
+
+    public ClusterResources(int maxConnections, int maxPendingRequests, int maxRequests, int maxRetries,
+                            double budgetPercent, int minRetryConcurrency, boolean retryBudget) {
         this.maxConnections = maxConnections;
         this.maxPendingRequests = maxPendingRequests;
+        this.maxRequests = maxRequests;
+        this.maxRetries = maxRetries;
+        this.budgetPercent = budgetPercent;
+        this.minRetryConcurrency = minRetryConcurrency;
+        this.retryBudget = retryBudget;
+    }
+
+    /** The limits of a cluster: where connection_pool and circuit_breakers both set one, the smaller wins. */
+    public static ClusterResources of(ClusterConfig c) {
+        CircuitBreakersConfig cb = c.circuitBreakers();
+        return new ClusterResources(Math.min(c.connectionPool().maxConnections(), cb.maxConnections()),
+                Math.min(c.connectionPool().maxPendingRequests(), cb.maxPendingRequests()),
+                cb.maxRequests(), cb.maxRetries(), cb.budgetPercent(), cb.minRetryConcurrency(), cb.retryBudget());
+    }
+
+    /** Counts a request in flight; {@code false} (not counted) above {@code max_requests}. */
+    public boolean tryAcquireRequest() {
+        return tryAcquire(activeRequests, maxRequests);
+    }
+
+    public void releaseRequest() {
+        activeRequests.decrementAndGet();
+    }
+
+    /**
+     * Counts a retry in flight if the budget allows it: at most {@code budget_percent} of the requests in
+     * flight, but at least {@code min_retry_concurrency} (Envoy's retry budget); without a budget, at most
+     * {@code max_retries}.
+     */
+    public boolean tryAcquireRetry() {
+        int limit = retryBudget
+                ? Math.max(minRetryConcurrency, (int) (activeRequests.get() * budgetPercent / 100.0)) : maxRetries;
+        return tryAcquire(activeRetries, limit);
+    }
+
+    public void releaseRetry() {
+        activeRetries.decrementAndGet();
+    }
+
+    private static boolean tryAcquire(AtomicInteger counter, int limit) {
+        while (true) {
+            int n = counter.get();
+            if (n >= limit) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Requests in flight, all workers. */
+    public int activeRequests() {
+        return activeRequests.get();
+    }
+
+    /** Retries in flight, all workers. */
+    public int activeRetries() {
+        return activeRetries.get();
     }
 
     /**
@@ -42,15 +116,7 @@ public final class ClusterResources {
 
     /** Counts a waiting request; {@code false} when the pending queue is full. */
     public boolean tryAcquirePending() {
-        while (true) {
-            int n = pendingRequests.get();
-            if (n >= maxPendingRequests) {
-                return false;
-            }
-            if (pendingRequests.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return tryAcquire(pendingRequests, maxPendingRequests);
     }
 
     public void releasePending() {

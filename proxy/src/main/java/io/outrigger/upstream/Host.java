@@ -12,6 +12,7 @@ public final class Host {
     private final InetSocketAddress address;
     private final String addressString;
     private final int weight;
+    private final HostHealth health = new HostHealth();
 
     /**
      * @param cluster the owning cluster's name
@@ -56,6 +57,11 @@ public final class Host {
 
     public int weight() {
         return weight;
+    }
+
+    /** The host's health flags and failure counters. */
+    public HostHealth health() {
+        return health;
     }
 
     @Override

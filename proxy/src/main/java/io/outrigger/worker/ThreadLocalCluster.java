@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.outrigger.pool.Http1ConnectionPool;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.Host;
+import io.outrigger.upstream.HostSet;
 import io.outrigger.upstream.lb.LoadBalancer;
 import io.outrigger.upstream.lb.LoadBalancerContext;
 import java.util.IdentityHashMap;
@@ -20,14 +21,16 @@ public final class ThreadLocalCluster {
     private final Cluster cluster;
     private final EventLoop eventLoop;
     private final Supplier<? extends Channel> channelFactory;
-    private final LoadBalancer loadBalancer;
+    private HostSet hostSet;
+    private LoadBalancer loadBalancer;
     private final Map<Host, Http1ConnectionPool> pools = new IdentityHashMap<>();
 
     ThreadLocalCluster(Cluster cluster, EventLoop eventLoop, Supplier<? extends Channel> channelFactory) {
         this.cluster = cluster;
         this.eventLoop = eventLoop;
         this.channelFactory = channelFactory;
-        this.loadBalancer = cluster.lbFactory().create(ThreadLocalRandom.current());
+        this.hostSet = cluster.hostSet();
+        this.loadBalancer = hostSet.lbFactory().create(ThreadLocalRandom.current());
     }
 
     public Cluster cluster() {
@@ -36,7 +39,20 @@ public final class ThreadLocalCluster {
 
     /** Picks a host; {@code null} when the cluster has none. */
     public Host chooseHost(LoadBalancerContext context) {
+        HostSet current = cluster.hostSet();
+        if (current != hostSet) { // health changed: balance over the new snapshot
+            hostSet = current;
+            loadBalancer = current.lbFactory().create(ThreadLocalRandom.current());
+        }
         return loadBalancer.chooseHost(context);
+    }
+
+    /** Closes this worker's idle connections to {@code host} (it became unhealthy). */
+    public void closeIdle(Host host) {
+        Http1ConnectionPool p = pools.get(host);
+        if (p != null) {
+            p.closeIdle();
+        }
     }
 
     /** This worker's HTTP/1.1 pool for {@code host}, created on first use. */

@@ -121,6 +121,28 @@ public final class HashRing {
         return hosts[i == hashes.length ? 0 : i];
     }
 
+    /**
+     * As {@link #lookup(long)}, but passes over hosts the context wants avoided, walking the ring forward
+     * to the next distinct acceptable host (so a retry for a key goes to the key's next host, consistently).
+     *
+     * @return the host; the first owner when every host is to be avoided; {@code null} for an empty ring
+     */
+    public Host lookup(long hash, LoadBalancerContext context) {
+        if (hashes.length == 0) {
+            return null;
+        }
+        int i = Arrays.binarySearch(hashes, hash ^ Long.MIN_VALUE);
+        i = i < 0 ? -i - 1 : i;
+        Host first = hosts[i == hashes.length ? 0 : i];
+        for (int step = 0; step < hashes.length; step++) {
+            Host h = hosts[(i + step) % hashes.length];
+            if (!context.shouldSelectAnotherHost(h)) {
+                return h;
+            }
+        }
+        return first;
+    }
+
     /** Hashes a key the way the ring hashes its entries (xxHash64, seed 0). */
     public static long hashKey(byte[] key) {
         return XX.hashBytes(key);

@@ -1,5 +1,7 @@
 package io.outrigger.upstream.lb;
 
+import io.outrigger.upstream.Host;
+
 /** What a load balancer may know about the request it picks a host for. */
 public interface LoadBalancerContext {
     /** Whether the route's hash policy produced a key. */
@@ -7,4 +9,12 @@ public interface LoadBalancerContext {
 
     /** The 64-bit hash key; meaningful only when {@link #hasHashKey()}. */
     long hashKey();
+
+    /**
+     * Whether {@code host} should be passed over when another host exists (Envoy's retry host predicate
+     * {@code previous_hosts}: a retry avoids the hosts already tried).
+     */
+    default boolean shouldSelectAnotherHost(Host host) {
+        return false;
+    }
 }

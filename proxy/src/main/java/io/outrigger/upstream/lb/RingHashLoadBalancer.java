@@ -18,6 +18,6 @@ final class RingHashLoadBalancer implements LoadBalancer {
 
     @Override
     public Host chooseHost(LoadBalancerContext context) {
-        return ring.lookup(context.hasHashKey() ? context.hashKey() : random.nextLong());
+        return ring.lookup(context.hasHashKey() ? context.hashKey() : random.nextLong(), context);
     }
 }

@@ -38,8 +38,16 @@ final class RoundRobinLoadBalancer implements LoadBalancer {
         if (schedule.length == 0) {
             return null;
         }
-        Host h = schedule[next];
-        next = next + 1 == schedule.length ? 0 : next + 1;
-        return h;
+        Host first = null;
+        for (int i = 0; i < schedule.length; i++) {
+            Host h = schedule[next];
+            next = next + 1 == schedule.length ? 0 : next + 1;
+            if (!context.shouldSelectAnotherHost(h)) {
+                return h;
+            }
+            first = first == null ? h : first;
+        }
+        return first; // every host was tried already: reuse one
+
     }
 }

@@ -1,0 +1,120 @@
+package io.outrigger.router;
+
+import io.outrigger.config.RetryPolicy;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Decides, per request, whether a failed attempt is tried again (Envoy's {@code RetryStateImpl}). Plain
+ * Java: time and randomness are injected.
+ *
+ * <p>Rules, in order:
+ * <ol>
+ *   <li>the failure must be one the policy retries ({@code retry_on});</li>
+ *   <li>safety: a failure where the upstream provably did not process the request (connect failure, reset
+ *       before any request byte was written, HTTP/2 REFUSED_STREAM) may always be retried; any other only
+ *       for an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, or an {@code Idempotency-Key});</li>
+ *   <li>at most {@code num_retries} retries ({@link Kind#NO_LIMIT}: flag URX);</li>
+ *   <li>the back-off, fully jittered exponential — uniform in [0, min(max, base × 2^n)) — must end before
+ *       the route deadline;</li>
+ *   <li>the cluster's retry budget must have room ({@link Kind#NO_OVERFLOW}).</li>
+ * </ol>
+ */
+final class RetryState {
+    /** What went wrong with an attempt. */
+    enum Failure {
+        CONNECT_FAILURE, RESET_BEFORE_REQUEST, RESET, REFUSED_STREAM, PER_TRY_TIMEOUT, STATUS
+    }
+
+    enum Kind { RETRY, NO, NO_LIMIT, NO_OVERFLOW }
+
+    /**
+     * @param kind    the decision
+     * @param delayMs back-off before the retry (RETRY only)
+     * @param reason  why, for the debug log
+     */
+    record Decision(Kind kind, long delayMs, String reason) {
+    }
+
+    /** Where retries in flight are counted (the cluster's budget). */
+    interface Budget {
+        boolean tryAcquireRetry();
+    }
+
+    private final RetryPolicy policy;
+    private final boolean idempotent;
+    private final long deadlineNanos;
+    private final LongSupplier nanoTime;
+    private final RandomGenerator random;
+    private final Budget budget;
+    private int retries;
+
+    /**
+     * @param deadlineNanos the route deadline on {@code nanoTime}'s scale, or {@code Long.MAX_VALUE} for none
+     */
+    RetryState(RetryPolicy policy, boolean idempotent, long deadlineNanos, LongSupplier nanoTime,
+               RandomGenerator random, Budget budget) {
+        this.policy = policy;
+        this.idempotent = idempotent;
+        this.deadlineNanos = deadlineNanos;
+        this.nanoTime = nanoTime;
+        this.random = random;
+        this.budget = budget;
+    }
+
+    /** Retries granted so far. */
+    int retries() {
+        return retries;
+    }
+
+    /**
+     * @param status the response status for {@link Failure#STATUS}, else ignored
+     */
+    Decision decide(Failure failure, int status) {
+        if (!retriable(failure, status)) {
+            return new Decision(Kind.NO, 0, failure + (failure == Failure.STATUS ? " " + status : "") + " is not in retry_on");
+        }
+        boolean provablyUnprocessed = failure == Failure.CONNECT_FAILURE || failure == Failure.RESET_BEFORE_REQUEST
+                || failure == Failure.REFUSED_STREAM;
+        if (!provablyUnprocessed && !idempotent) {
+            return new Decision(Kind.NO, 0, failure + " after the request was sent, and the request is not idempotent");
+        }
+        if (retries >= policy.numRetries()) {
+            return new Decision(Kind.NO_LIMIT, 0, "num_retries " + policy.numRetries() + " reached");
+        }
+        long delayMs = backOffMs(retries);
+        if (deadlineNanos != Long.MAX_VALUE && nanoTime.getAsLong() + delayMs * 1_000_000 >= deadlineNanos) {
+            return new Decision(Kind.NO, 0, "no time left before the route timeout");
+        }
+        if (!budget.tryAcquireRetry()) {
+            return new Decision(Kind.NO_OVERFLOW, 0, "retry budget exhausted");
+        }
+        retries++;
+        return new Decision(Kind.RETRY, delayMs, failure + (failure == Failure.STATUS ? " " + status : "")
+                + ", retry " + retries + " of " + policy.numRetries() + " after " + delayMs + "ms");
+    }
+
+    /** Fully jittered exponential back-off for retry number {@code n} (0-based), in ms. */
+    long backOffMs(int n) {
+        long base = policy.baseInterval().toMillis();
+        long cap = policy.maxInterval().toMillis();
+        long ceiling = n >= 30 ? cap : Math.min(cap, base << n);
+        return ceiling <= 0 ? 0 : random.nextLong(ceiling);
+    }
+
+    private boolean retriable(Failure f, int status) {
+        var on = policy.retryOn();
+        return switch (f) {
+            case CONNECT_FAILURE -> on.contains("connect-failure") || on.contains("5xx") || on.contains("gateway-error");
+            case RESET_BEFORE_REQUEST -> on.contains("reset-before-request") || on.contains("reset") || on.contains("5xx")
+                    || on.contains("gateway-error");
+            case RESET -> on.contains("reset") || on.contains("5xx") || on.contains("gateway-error");
+            case REFUSED_STREAM -> on.contains("refused-stream") || on.contains("5xx");
+            case PER_TRY_TIMEOUT -> on.contains("5xx") || on.contains("gateway-error") || on.contains("reset");
+            case STATUS -> status >= 500 && on.contains("5xx")
+                    || (status == 502 || status == 503 || status == 504) && on.contains("gateway-error")
+                    || status == 409 && on.contains("retriable-4xx")
+                    || on.contains("retriable-status-codes") && policy.retriableStatusCodes().contains(status);
+        };
+    }
+}

@@ -1,0 +1,41 @@
+package io.outrigger.upstream;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Per-cluster counters (Envoy's names), contention-free on the request path. */
+public final class ClusterStats {
+    public final LongAdder upstreamRqRetry = new LongAdder();
+    public final LongAdder upstreamRqRetryOverflow = new LongAdder();
+    public final LongAdder upstreamRqRetryLimitExceeded = new LongAdder();
+    public final LongAdder retryOrShadowAbandoned = new LongAdder();
+    public final LongAdder upstreamRqPendingOverflow = new LongAdder();
+    public final LongAdder upstreamRqMaxRequestsOverflow = new LongAdder();
+    public final LongAdder upstreamCxConnectFail = new LongAdder();
+    public final LongAdder upstreamRqTotal = new LongAdder();
+    public final LongAdder ejectionsEnforced = new LongAdder();
+    public final LongAdder healthCheckFailure = new LongAdder();
+    public final LongAdder healthCheckSuccess = new LongAdder();
+    public final LongAdder healthFlapsToUnhealthy = new LongAdder();
+    public final LongAdder healthFlapsToHealthy = new LongAdder();
+
+    /** Name to value, in a stable order, for the admin API. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("upstream_rq_total", upstreamRqTotal.sum());
+        m.put("upstream_rq_retry", upstreamRqRetry.sum());
+        m.put("upstream_rq_retry_overflow", upstreamRqRetryOverflow.sum());
+        m.put("upstream_rq_retry_limit_exceeded", upstreamRqRetryLimitExceeded.sum());
+        m.put("retry_or_shadow_abandoned", retryOrShadowAbandoned.sum());
+        m.put("upstream_rq_pending_overflow", upstreamRqPendingOverflow.sum());
+        m.put("upstream_rq_max_requests_overflow", upstreamRqMaxRequestsOverflow.sum());
+        m.put("upstream_cx_connect_fail", upstreamCxConnectFail.sum());
+        m.put("outlier_detection.ejections_enforced_total", ejectionsEnforced.sum());
+        m.put("health_check.success", healthCheckSuccess.sum());
+        m.put("health_check.failure", healthCheckFailure.sum());
+        m.put("health_check.to_unhealthy", healthFlapsToUnhealthy.sum());
+        m.put("health_check.to_healthy", healthFlapsToHealthy.sum());
+        return m;
+    }
+}

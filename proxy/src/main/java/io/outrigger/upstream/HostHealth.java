@@ -1,0 +1,37 @@
+package io.outrigger.upstream;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A host's health as the load balancer sees it: failed active health checks, outlier ejection, and the
+ * consecutive-failure counts outlier detection feeds on. Written by workers (counters, atomically) and by the
+ * maintenance thread (flags); read on snapshot rebuilds.
+ */
+public final class HostHealth {
+    volatile boolean failedActiveHealthCheck;
+    volatile boolean ejected;
+    volatile long ejectedUntilNanos;
+    int ejectionCount;                // maintenance thread only
+    int healthCheckSuccesses;         // maintenance thread only
+    int healthCheckFailures;          // maintenance thread only
+    final AtomicInteger consecutive5xx = new AtomicInteger();
+    final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
+
+    /** Whether the host may receive traffic (not failed by health checks and not ejected). */
+    public boolean healthy() {
+        return !failedActiveHealthCheck && !ejected;
+    }
+
+    public boolean failedActiveHealthCheck() {
+        return failedActiveHealthCheck;
+    }
+
+    public boolean ejected() {
+        return ejected;
+    }
+
+    /** How often outlier detection ejected this host. */
+    public int ejectionCount() {
+        return ejectionCount;
+    }
+}
