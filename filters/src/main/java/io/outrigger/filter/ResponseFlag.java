@@ -12,6 +12,8 @@ public enum ResponseFlag {
     UPSTREAM_OVERFLOW("UO"),
     /** The upstream reset the stream (502 before response headers). */
     UPSTREAM_REMOTE_RESET("UR"),
+    /** Retries ran out (num_retries reached) and the last failure was returned. */
+    UPSTREAM_RETRY_LIMIT_EXCEEDED("URX"),
     /** The upstream connection terminated mid-stream. */
     UPSTREAM_CONNECTION_TERMINATION("UC"),
     /** The route timeout expired (504). */

@@ -81,8 +81,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             sb.append(c.name()).append("::lb_policy::").append(c.config().lbPolicy().yamlName()).append('\n');
             sb.append(c.name()).append("::cx_active::").append(c.resources().connections()).append('\n');
             sb.append(c.name()).append("::rq_pending_active::").append(c.resources().pendingRequests()).append('\n');
+            for (java.util.Map.Entry<String, Long> e : c.stats().snapshot().entrySet()) {
+                sb.append(c.name()).append("::").append(e.getKey()).append("::").append(e.getValue()).append('\n');
+            }
             for (Host h : c.hosts()) {
-                sb.append(c.name()).append("::").append(h.addressString()).append("::weight::").append(h.weight()).append('\n');
+                String prefix = c.name() + "::" + h.addressString() + "::";
+                sb.append(prefix).append("weight::").append(h.weight()).append('\n');
+                // Envoy's health_flags: /failed_active_hc, /failed_outlier_check; "healthy" when none
+                String flags = (h.health().failedActiveHealthCheck() ? "/failed_active_hc" : "")
+                        + (h.health().ejected() ? "/failed_outlier_check" : "");
+                sb.append(prefix).append("health_flags::").append(flags.isEmpty() ? "healthy" : flags).append('\n');
+                sb.append(prefix).append("ejections::").append(h.health().ejectionCount()).append('\n');
             }
         }
         return sb.toString();

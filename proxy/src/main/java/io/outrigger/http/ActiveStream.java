@@ -356,6 +356,11 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     }
 
     @Override
+    public void addResponseFlag(ResponseFlag flag) {
+        info.addFlag(flag);
+    }
+
+    @Override
     public void setUpstream(String cluster, Host host) {
         info.upstreamCluster = cluster;
         info.upstreamHost = host;

@@ -90,14 +90,25 @@ public final class Http1ConnectionPool {
      * @return a handle to withdraw the request while it waits, or {@code null} when already answered
      */
     public Cancellable newStream(PoolCallbacks callbacks) {
+        return newStream(callbacks, false);
+    }
+
+    /**
+     * As {@link #newStream(PoolCallbacks)}; with {@code fresh}, an idle connection is not used and the request
+     * waits for a new one (a retry after a stale keep-alive connection).
+     */
+    public Cancellable newStream(PoolCallbacks callbacks, boolean fresh) {
         assert eventLoop.inEventLoop();
         UpstreamConnection c;
-        while ((c = idle.pollFirst()) != null) {
-            if (c.channel().isActive()) {
+        long now = System.nanoTime();
+        while (!fresh && (c = idle.pollFirst()) != null) {
+            if (c.channel().isActive() && (c.idleDeadlineNanos == 0 || now - c.idleDeadlineNanos < 0)) {
                 lease(c, callbacks);
                 return null;
             }
-            // closing: onClosed will do the accounting
+            // closed, or past the upstream's Keep-Alive timeout: retire it (onClosed does the accounting)
+            c.state = UpstreamConnection.State.CLOSING;
+            c.channel().close();
         }
         if (!resources.tryAcquirePending()) {
             callbacks.onPoolFailure(PoolFailureReason.OVERFLOW, "pending request queue full for cluster " + host.cluster());
@@ -105,7 +116,7 @@ public final class Http1ConnectionPool {
         }
         PendingStream p = new PendingStream(callbacks);
         pending.addLast(p);
-        if (connecting < pending.size()) {
+        if (connecting < pending.size() || fresh) {
             tryConnect();
         }
         return p;
@@ -182,7 +193,7 @@ public final class Http1ConnectionPool {
         callbacks.onPoolReady(c);
     }
 
-    void release(UpstreamConnection c, boolean reusable) {
+    void release(UpstreamConnection c, boolean reusable, long keepAliveTimeoutMs) {
         if (c.state != UpstreamConnection.State.BUSY) {
             return; // already closed under the lease
         }
@@ -196,6 +207,8 @@ public final class Http1ConnectionPool {
             return;
         }
         c.channel().config().setAutoRead(true);
+        // Honour the upstream's Keep-Alive: timeout=N by retiring the connection half a second before N.
+        c.idleDeadlineNanos = keepAliveTimeoutMs > 0 ? System.nanoTime() + (keepAliveTimeoutMs - 500) * 1_000_000L : 0;
         serveOrIdle(c);
     }
 

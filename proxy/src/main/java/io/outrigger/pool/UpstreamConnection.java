@@ -14,6 +14,7 @@ public final class UpstreamConnection {
     private final Http1ConnectionPool pool;
     State state = State.IDLE;
     long requests;
+    long idleDeadlineNanos; // 0: none; else the upstream's Keep-Alive timeout ends then
     ResponseListener listener;
 
     UpstreamConnection(Channel channel, Http1ConnectionPool pool) {
@@ -47,6 +48,16 @@ public final class UpstreamConnection {
      *                 otherwise it is closed
      */
     public void release(boolean reusable) {
-        pool.release(this, reusable);
+        pool.release(this, reusable, 0);
+    }
+
+    /**
+     * Ends the lease.
+     *
+     * @param keepAliveTimeoutMs the upstream's {@code Keep-Alive: timeout} in ms (0: none); the connection is
+     *                           retired before it passes
+     */
+    public void release(boolean reusable, long keepAliveTimeoutMs) {
+        pool.release(this, reusable, keepAliveTimeoutMs);
     }
 }

@@ -43,16 +43,17 @@ final class RetryState {
 
     private final RetryPolicy policy;
     private final boolean idempotent;
-    private final long deadlineNanos;
+    private final LongSupplier deadlineNanos;
     private final LongSupplier nanoTime;
     private final RandomGenerator random;
     private final Budget budget;
     private int retries;
 
     /**
-     * @param deadlineNanos the route deadline on {@code nanoTime}'s scale, or {@code Long.MAX_VALUE} for none
+     * @param deadlineNanos the route deadline on {@code nanoTime}'s scale, or {@code Long.MAX_VALUE} while there
+     *                      is none (it is set when the downstream request completes)
      */
-    RetryState(RetryPolicy policy, boolean idempotent, long deadlineNanos, LongSupplier nanoTime,
+    RetryState(RetryPolicy policy, boolean idempotent, LongSupplier deadlineNanos, LongSupplier nanoTime,
                RandomGenerator random, Budget budget) {
         this.policy = policy;
         this.idempotent = idempotent;
@@ -83,7 +84,8 @@ final class RetryState {
             return new Decision(Kind.NO_LIMIT, 0, "num_retries " + policy.numRetries() + " reached");
         }
         long delayMs = backOffMs(retries);
-        if (deadlineNanos != Long.MAX_VALUE && nanoTime.getAsLong() + delayMs * 1_000_000 >= deadlineNanos) {
+        long deadline = deadlineNanos.getAsLong();
+        if (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delayMs * 1_000_000 >= deadline) {
             return new Decision(Kind.NO, 0, "no time left before the route timeout");
         }
         if (!budget.tryAcquireRetry()) {

@@ -9,7 +9,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.outrigger.config.RetryPolicy;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
 import io.outrigger.filter.FilterTrailersStatus;
@@ -17,28 +20,64 @@ import io.outrigger.filter.ResponseFlag;
 import io.outrigger.filter.StreamDecoderFilter;
 import io.outrigger.filter.StreamDecoderFilterCallbacks;
 import io.outrigger.pool.PoolFailureReason;
+import io.outrigger.router.RetryState.Decision;
+import io.outrigger.router.RetryState.Failure;
+import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.Host;
+import io.outrigger.upstream.OutlierDetector;
 import io.outrigger.upstream.lb.LoadBalancerContext;
 import io.outrigger.worker.ThreadLocalCluster;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal decoder filter (Envoy's router filter): matches the route, computes the hash key, picks
- * a host from this worker's cluster, and runs one {@link UpstreamRequest}. It owns the route timeout
- * and turns upstream failures into local replies. Per stream; confined to the stream's event loop.
+ * The terminal decoder filter (Envoy's router filter): matches the route, computes the hash key, and runs
+ * attempts ({@link UpstreamRequest}s) against hosts of this worker's cluster until one answers or the
+ * {@link RetryState} says stop. It keeps the request body (up to the route's limit) so an attempt can be
+ * replayed, owns the route timeout, the per-try timeout and the back-off timer, enforces the cluster's
+ * {@code max_requests}, reports outcomes to outlier detection, and turns failures into local replies.
+ * Nothing is retried once response headers went downstream. Per stream; confined to its event loop.
+ *
+ * <p>Buffers: replay copies are retained duplicates of the request chunks, released when the response
+ * starts, when the body outgrows the limit, or when the stream ends.
  */
 public final class RouterFilter implements StreamDecoderFilter, LoadBalancerContext {
     private static final Logger log = LoggerFactory.getLogger(RouterFilter.class);
     static final String OVERLOADED_HEADER = "x-outrigger-overloaded";
+    static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-outrigger-attempt-count");
+    private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
 
     private RouterStreamCallbacks callbacks;
-    private UpstreamRequest upstreamRequest;
-    private ScheduledFuture<?> timeout;
     private RouteEntry route;
+    private ThreadLocalCluster cluster;
+    private Cluster shared;
+    private HttpRequest request;
+    private RetryState retryState;
+    private boolean idempotent;
     private final long[] hash = new long[1];
     private boolean hasHash;
+    // request progress and replay buffer
+    private boolean requestComplete;
+    private HttpHeaders trailers;
+    private final List<ByteBuf> replay = new ArrayList<>(2);
+    private long replayBytes;
+    private boolean replayable = true;
+    private long bufferLimit = RetryPolicy.DEFAULT_BUFFER_LIMIT;
+    // attempts
+    private UpstreamRequest attempt;
+    private final List<Host> triedHosts = new ArrayList<>(2);
+    private int attempts;
+    private boolean staleRetried;
+    private boolean holdsRetrySlot;
+    private boolean countedRequest;
+    private long deadlineNanos = Long.MAX_VALUE;
+    private ScheduledFuture<?> routeTimer;
+    private ScheduledFuture<?> perTryTimer;
+    private ScheduledFuture<?> backOffTimer;
     private boolean responseStarted;
     private boolean done;
 
@@ -48,89 +87,249 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     @Override
-    public FilterHeadersStatus decodeHeaders(HttpRequest request, boolean endStream) {
-        route = callbacks.routeTable().route(request);
+    public FilterHeadersStatus decodeHeaders(HttpRequest req, boolean endStream) {
+        route = callbacks.routeTable().route(req);
         if (route == null) {
-            callbacks.sendLocalReply(HttpResponseStatus.NOT_FOUND, "no route for " + RouteTable.pathOf(request.uri()),
+            callbacks.sendLocalReply(HttpResponseStatus.NOT_FOUND, "no route for " + RouteTable.pathOf(req.uri()),
                     ResponseFlag.NO_ROUTE_FOUND);
             return FilterHeadersStatus.STOP_ITERATION;
         }
-        ThreadLocalCluster cluster = callbacks.worker().cluster(route.action().cluster());
+        cluster = callbacks.worker().cluster(route.action().cluster());
         if (cluster == null) {
             callbacks.sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "unknown cluster", ResponseFlag.NO_HEALTHY_UPSTREAM);
             return FilterHeadersStatus.STOP_ITERATION;
         }
-        hasHash = HashKey.compute(route.action().hashPolicy(), request, callbacks.streamInfo().downstreamRemoteAddress(), hash);
-        Host host = cluster.chooseHost(this);
-        if (host == null) {
-            callbacks.sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", ResponseFlag.NO_HEALTHY_UPSTREAM);
+        shared = cluster.cluster();
+        if (!shared.resources().tryAcquireRequest()) {
+            shared.stats().upstreamRqMaxRequestsOverflow.increment();
+            finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream max_requests overflow",
+                    ResponseFlag.UPSTREAM_OVERFLOW, true);
             return FilterHeadersStatus.STOP_ITERATION;
         }
-        callbacks.setUpstream(cluster.cluster().name(), host);
-        prepareUpstreamRequest(request, endStream);
-        upstreamRequest = new UpstreamRequest(this, request, endStream);
+        countedRequest = true;
+        request = req;
+        hasHash = HashKey.compute(route.action().hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
+        HttpMethod m = req.method();
+        idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE || m == HttpMethod.TRACE || req.headers().contains(IDEMPOTENCY_KEY);
+        RetryPolicy policy = route.action().retryPolicy();
+        if (policy != null) {
+            bufferLimit = policy.bufferLimitBytes();
+            // A request retried by an Outrigger upstream of us is not retried again (no amplification).
+            if (policy.retryRetriedRequests() || !req.headers().contains(ATTEMPT_COUNT)) {
+                retryState = new RetryState(policy, idempotent, () -> deadlineNanos, System::nanoTime,
+                        ThreadLocalRandom.current(), shared.resources()::tryAcquireRetry);
+            }
+        }
+        prepareUpstreamRequest(req, endStream);
+        requestComplete = endStream;
         if (endStream) {
             onRequestComplete();
         }
-        upstreamRequest.start(cluster.connectionPool(host));
+        startAttempt(false);
         return FilterHeadersStatus.CONTINUE;
     }
 
-    private void prepareUpstreamRequest(HttpRequest request, boolean endStream) {
-        request.setUri(route.rewritePath(request.uri()));
+    private void prepareUpstreamRequest(HttpRequest req, boolean endStream) {
+        req.setUri(route.rewritePath(req.uri()));
         if (route.action().hostRewriteLiteral() != null) {
-            request.headers().set(HttpHeaderNames.HOST, route.action().hostRewriteLiteral());
+            req.headers().set(HttpHeaderNames.HOST, route.action().hostRewriteLiteral());
         }
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
         // Framing for the upstream HTTP/1.1 message: hop-by-hop headers were removed downstream.
-        if (!HttpUtil.isContentLengthSet(request)) {
+        if (!HttpUtil.isContentLengthSet(req)) {
             if (!endStream) {
-                HttpUtil.setTransferEncodingChunked(request, true);
-            } else if (expectsBody(request.method())) {
-                request.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                HttpUtil.setTransferEncodingChunked(req, true);
+            } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT || req.method() == HttpMethod.PATCH) {
+                req.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             }
         }
-    }
-
-    private static boolean expectsBody(HttpMethod m) {
-        return m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH;
     }
 
     @Override
     public FilterDataStatus decodeData(ByteBuf data, boolean endStream) {
-        if (upstreamRequest != null) {
-            upstreamRequest.sendData(data.retain(), endStream);
-            if (endStream) {
-                onRequestComplete();
-            }
+        if (done) {
+            return FilterDataStatus.CONTINUE;
+        }
+        keepForReplay(data);
+        requestComplete = endStream;
+        if (attempt != null) {
+            attempt.sendData(data.retain(), endStream);
+        }
+        if (endStream) {
+            onRequestComplete();
         }
         return FilterDataStatus.CONTINUE;
     }
 
     @Override
-    public FilterTrailersStatus decodeTrailers(HttpHeaders trailers) {
-        if (upstreamRequest != null) {
-            upstreamRequest.sendTrailers(trailers);
-            onRequestComplete();
+    public FilterTrailersStatus decodeTrailers(HttpHeaders t) {
+        if (done) {
+            return FilterTrailersStatus.CONTINUE;
         }
+        trailers = t;
+        requestComplete = true;
+        if (attempt != null) {
+            attempt.sendTrailers(t);
+        }
+        onRequestComplete();
         return FilterTrailersStatus.CONTINUE;
     }
 
-    // Envoy: the route timeout counts from the end of the downstream request.
+    private void keepForReplay(ByteBuf data) {
+        if (!replayable || responseStarted) {
+            return;
+        }
+        if (replayBytes + data.readableBytes() > bufferLimit) {
+            releaseReplay();
+            replayable = false;
+            if (retryState != null) {
+                shared.stats().retryOrShadowAbandoned.increment(); // streamed: too large to replay
+            }
+            return;
+        }
+        replay.add(data.retainedDuplicate());
+        replayBytes += data.readableBytes();
+    }
+
+    private void releaseReplay() {
+        for (ByteBuf b : replay) {
+            b.release();
+        }
+        replay.clear();
+        replayBytes = 0;
+    }
+
+    // Envoy: the route timeout counts from the end of the downstream request; it bounds all attempts.
     private void onRequestComplete() {
         long ms = route.action().timeout().toMillis();
-        if (ms > 0 && timeout == null && !done) {
-            timeout = callbacks.eventLoop().schedule(this::onTimeout, ms, TimeUnit.MILLISECONDS);
+        if (ms > 0 && routeTimer == null && !done) {
+            deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            routeTimer = callbacks.eventLoop().schedule(this::onRouteTimeout, ms, TimeUnit.MILLISECONDS);
+        }
+        startPerTryTimer();
+    }
+
+    // --- attempts ---
+
+    private void startAttempt(boolean freshConnection) {
+        attempts++;
+        Host host = cluster.chooseHost(this);
+        if (host == null) {
+            finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", ResponseFlag.NO_HEALTHY_UPSTREAM);
+            return;
+        }
+        triedHosts.add(host);
+        callbacks.setUpstream(shared.name(), host);
+        shared.stats().upstreamRqTotal.increment();
+        request.headers().setInt(ATTEMPT_COUNT, attempts);
+        boolean headersOnly = requestComplete && replay.isEmpty() && trailers == null;
+        UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host);
+        attempt = a;
+        a.start(cluster.connectionPool(host), freshConnection);
+        if (attempt != a || done) {
+            return; // answered synchronously (overflow)
+        }
+        for (int i = 0; i < replay.size(); i++) {
+            a.sendData(replay.get(i).retainedDuplicate(), requestComplete && trailers == null && i == replay.size() - 1);
+        }
+        if (requestComplete && trailers != null) {
+            a.sendTrailers(trailers);
+        }
+        startPerTryTimer();
+    }
+
+    private void startPerTryTimer() {
+        RetryPolicy p = route.action().retryPolicy();
+        if (p == null || p.perTryTimeout().isZero() || !requestComplete || attempt == null || perTryTimer != null || done) {
+            return;
+        }
+        UpstreamRequest a = attempt;
+        perTryTimer = callbacks.eventLoop().schedule(() -> onPerTryTimeout(a), p.perTryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onPerTryTimeout(UpstreamRequest a) {
+        perTryTimer = null;
+        if (a != attempt || done || responseStarted) {
+            return;
+        }
+        endAttempt();
+        a.reset();
+        report(a.host(), 504);
+        handleFailure(Failure.PER_TRY_TIMEOUT, 0, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream per-try timeout",
+                ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+    }
+
+    // The current attempt failed (its outcome is being handled): forget it, stop its timer, free its retry slot.
+    private void endAttempt() {
+        attempt = null;
+        stopAttemptTimerAndSlot();
+    }
+
+    private void stopAttemptTimerAndSlot() {
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+        if (holdsRetrySlot) {
+            holdsRetrySlot = false;
+            shared.resources().releaseRetry();
         }
     }
 
-    private void onTimeout() {
-        timeout = null;
+    /** Retries the request if the policy allows, else answers with the given local reply. */
+    private void handleFailure(Failure failure, int status, HttpResponseStatus replyStatus, String replyBody, ResponseFlag flag) {
+        Decision d = decide(failure, status);
+        if (d == null) {
+            finishWithLocalReply(replyStatus, replyBody, flag);
+        }
+    }
+
+    /**
+     * Asks the retry state and, on yes, schedules the next attempt.
+     *
+     * @return {@code null} when no retry will happen (flags and counters updated)
+     */
+    private Decision decide(Failure failure, int status) {
+        if (retryState == null || !replayable) {
+            return null;
+        }
+        Decision d = retryState.decide(failure, status);
+        log.debug("retry decision for {} on {}: {} ({})", callbacks.streamInfo(), triedHosts.get(triedHosts.size() - 1),
+                d.kind(), d.reason());
+        switch (d.kind()) {
+            case RETRY -> {
+                shared.stats().upstreamRqRetry.increment();
+                holdsRetrySlot = true;
+                backOffTimer = callbacks.eventLoop().schedule(() -> {
+                    backOffTimer = null;
+                    if (!done) {
+                        startAttempt(false);
+                    }
+                }, d.delayMs(), TimeUnit.MILLISECONDS);
+                return d;
+            }
+            case NO_LIMIT -> {
+                shared.stats().upstreamRqRetryLimitExceeded.increment();
+                callbacks.addResponseFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+            }
+            case NO_OVERFLOW -> shared.stats().upstreamRqRetryOverflow.increment();
+            default -> { }
+        }
+        return null;
+    }
+
+    private void onRouteTimeout() {
+        routeTimer = null;
         if (done) {
             return;
         }
         log.debug("route timeout after {} for {}", route.action().timeout(), callbacks.streamInfo());
-        resetUpstream();
+        UpstreamRequest a = attempt;
+        endAttempt();
+        if (a != null) {
+            a.reset();
+        }
         if (responseStarted) {
             done = true;
             callbacks.resetStream(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
@@ -141,24 +340,31 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     /** Called by the active stream when the downstream can take bytes again (or not). */
     public void onDownstreamWritabilityChanged(boolean writable) {
-        if (upstreamRequest != null) {
-            upstreamRequest.setUpstreamReading(writable);
+        if (attempt != null) {
+            attempt.setUpstreamReading(writable);
         }
     }
 
     /** End of a downstream read batch: flush what was written upstream. */
     public void onDownstreamReadComplete() {
-        if (upstreamRequest != null) {
-            upstreamRequest.flush();
+        if (attempt != null) {
+            attempt.flush();
         }
     }
 
     @Override
     public void onDestroy() {
-        cancelTimeout();
-        if (!done) {
-            done = true;
-            resetUpstream();
+        cancelTimers();
+        UpstreamRequest a = attempt;
+        endAttempt();
+        if (a != null) {
+            a.reset();
+        }
+        done = true;
+        releaseReplay();
+        if (countedRequest) {
+            countedRequest = false;
+            shared.resources().releaseRequest();
         }
     }
 
@@ -168,20 +374,43 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         return callbacks;
     }
 
-    void onPoolFailure(PoolFailureReason reason, String detail) {
+    void onPoolFailure(UpstreamRequest a, PoolFailureReason reason, String detail) {
+        if (a != attempt) {
+            return;
+        }
         log.debug("pool failure {}: {}", reason, detail);
-        upstreamRequest = null;
+        endAttempt();
         if (reason == PoolFailureReason.OVERFLOW) {
+            shared.stats().upstreamRqPendingOverflow.increment();
             finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connection pool overflow",
                     ResponseFlag.UPSTREAM_OVERFLOW, true);
-        } else {
-            finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "upstream connect error or disconnect/reset before headers", ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
+            return;
         }
+        shared.stats().upstreamCxConnectFail.increment();
+        reportFailure(a.host());
+        handleFailure(Failure.CONNECT_FAILURE, 0, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "upstream connect error or disconnect/reset before headers", ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
     }
 
-    void onUpstreamHeaders(HttpResponse response, boolean endStream) {
+    void onUpstreamHeaders(UpstreamRequest a, HttpResponse response, boolean endStream) {
+        if (a != attempt || responseStarted) {
+            return;
+        }
+        int status = response.status().code();
+        report(a.host(), status);
+        if (status >= 400 && retryState != null && replayable) {
+            Decision d = decide(Failure.STATUS, status);
+            if (d != null) {
+                endAttempt();
+                a.reset(); // its body is not read: the connection cannot be reused (a no-op if already complete)
+                ReferenceCountUtil.release(response);
+                return; // dropped; a new attempt follows the back-off
+            }
+        }
+        // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
+        stopAttemptTimerAndSlot();
+        releaseReplay();
         if (endStream) {
             onUpstreamComplete();
         }
@@ -195,29 +424,59 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         callbacks.encodeData(data, endStream);
     }
 
-    void onUpstreamTrailers(HttpHeaders trailers) {
+    void onUpstreamTrailers(HttpHeaders t) {
         onUpstreamComplete();
-        callbacks.encodeTrailers(trailers);
+        callbacks.encodeTrailers(t);
     }
 
     private void onUpstreamComplete() {
         done = true;
-        upstreamRequest = null;
-        cancelTimeout();
+        cancelTimers();
     }
 
-    void onUpstreamReset(ResponseFlag flag, String detail) {
-        log.debug("upstream reset ({}): {}", flag.code(), detail);
-        upstreamRequest = null;
-        if (done) {
+    void onUpstreamReset(UpstreamRequest a, String detail) {
+        if (a != attempt) {
+            return;
+        }
+        log.debug("upstream reset: {}", detail);
+        endAttempt();
+        reportFailure(a.host());
+        if (done && !responseStarted) {
             return;
         }
         if (responseStarted) {
-            done = true;
-            cancelTimeout();
-            callbacks.resetStream(flag);
-        } else {
-            finishWithLocalReply(HttpResponseStatus.BAD_GATEWAY, "upstream connect error or disconnect/reset before headers", flag);
+            if (!done) {
+                done = true;
+                cancelTimers();
+                callbacks.resetStream(ResponseFlag.UPSTREAM_CONNECTION_TERMINATION);
+            }
+            return;
+        }
+        // A reused keep-alive connection that died before answering was most likely closed by the upstream
+        // while idle: try once more on a fresh connection, whatever the policy, when that is safe.
+        if (a.reusedConnection() && !a.responseStarted() && !staleRetried && replayable
+                && (idempotent || !a.requestWritten())) {
+            staleRetried = true;
+            attempts--; // not a retry in the policy's sense
+            log.debug("stale keep-alive connection to {}: retrying on a fresh connection", a.host());
+            startAttempt(true);
+            return;
+        }
+        handleFailure(a.requestWritten() ? Failure.RESET : Failure.RESET_BEFORE_REQUEST, 0, HttpResponseStatus.BAD_GATEWAY,
+                "upstream connect error or disconnect/reset before headers", ResponseFlag.UPSTREAM_CONNECTION_TERMINATION);
+    }
+
+    private void report(Host host, int status) {
+        OutlierDetector d = shared.outlierDetector();
+        if (d != null) {
+            d.reportStatus(host, status);
+        }
+    }
+
+    private void reportFailure(Host host) {
+        OutlierDetector d = shared.outlierDetector();
+        if (d != null) {
+            d.reportFailure(host);
         }
     }
 
@@ -227,22 +486,22 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     private void finishWithLocalReply(HttpResponseStatus status, String body, ResponseFlag flag, boolean overloaded) {
         done = true;
-        cancelTimeout();
+        cancelTimers();
         callbacks.sendLocalReply(status, body, flag, overloaded ? h -> h.set(OVERLOADED_HEADER, "true") : null);
     }
 
-    private void resetUpstream() {
-        UpstreamRequest u = upstreamRequest;
-        upstreamRequest = null;
-        if (u != null) {
-            u.reset();
+    private void cancelTimers() {
+        if (routeTimer != null) {
+            routeTimer.cancel(false);
+            routeTimer = null;
         }
-    }
-
-    private void cancelTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+        if (backOffTimer != null) {
+            backOffTimer.cancel(false);
+            backOffTimer = null;
         }
     }
 
@@ -256,5 +515,14 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     @Override
     public long hashKey() {
         return hash[0];
+    }
+
+    @Override
+    public boolean shouldSelectAnotherHost(Host host) {
+        if (triedHosts.isEmpty()) {
+            return false;
+        }
+        RetryPolicy p = route.action().retryPolicy();
+        return (p == null || p.previousHosts()) && triedHosts.contains(host);
     }
 }

@@ -47,6 +47,9 @@ public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
     /** Aborts the downstream stream after response headers were sent (HTTP/1.1: close; HTTP/2: RST_STREAM). */
     void resetStream(ResponseFlag flag);
 
+    /** Adds a response flag for the access log (e.g. URX when retries ran out). */
+    void addResponseFlag(ResponseFlag flag);
+
     /** Records the chosen upstream host and cluster for the access log. */
     void setUpstream(String cluster, Host host);
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,49 +15,81 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.outrigger.filter.ResponseFlag;
 import io.outrigger.pool.Cancellable;
 import io.outrigger.pool.Http1ConnectionPool;
 import io.outrigger.pool.PoolCallbacks;
 import io.outrigger.pool.PoolFailureReason;
 import io.outrigger.pool.ResponseListener;
 import io.outrigger.pool.UpstreamConnection;
+import io.outrigger.upstream.Host;
 import java.util.ArrayDeque;
 
 /**
  * One attempt of a request on one upstream HTTP/1.1 connection (Envoy's {@code UpstreamRequest}).
  * Waits for a pooled connection, streams the request to it and the response back to the router, and
- * applies backpressure both ways: an unwritable upstream pauses downstream reads; an unwritable
- * downstream pauses upstream reads. Confined to the stream's event loop.
+ * applies backpressure both ways. It records what retry safety needs: whether any request byte reached
+ * the socket, whether any response byte came back, and whether the connection was a reused keep-alive one.
+ * Confined to the stream's event loop.
  *
  * <p>Buffers: request chunks that arrive before the connection is ready are held (downstream reads are
- * paused meanwhile, so at most one read batch is held) and released on {@link #reset()}.
+ * paused meanwhile) and released on {@link #reset()}.
  */
 final class UpstreamRequest implements PoolCallbacks, ResponseListener {
     private final RouterFilter router;
     private final HttpRequest request;
+    private final Host host;
     private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(2);
     private Cancellable pendingHandle;
     private UpstreamConnection connection;
     private boolean requestComplete;
     private boolean requestCompleteBeforeResponse;
+    private boolean requestWritten;
+    private boolean responseStarted;
+    private boolean reused;
     private boolean downstreamReadDisabled;
     private boolean skippingInformational;
     private boolean responseKeepAlive;
+    private long keepAliveTimeoutMs;
     private boolean started;
     private boolean finished;
 
-    UpstreamRequest(RouterFilter router, HttpRequest request, boolean endStream) {
+    /**
+     * @param headersOnly the request has no body and no trailers
+     */
+    UpstreamRequest(RouterFilter router, HttpRequest request, boolean headersOnly, Host host) {
         this.router = router;
         this.request = request;
-        this.requestComplete = endStream;
+        this.requestComplete = headersOnly;
+        this.host = host;
     }
 
-    void start(Http1ConnectionPool pool) {
-        Cancellable c = pool.newStream(this);
+    Host host() {
+        return host;
+    }
+
+    /**
+     * @param fresh ask for a new connection rather than an idle one (a retry after a stale keep-alive connection)
+     */
+    void start(Http1ConnectionPool pool, boolean fresh) {
+        Cancellable c = pool.newStream(this, fresh);
         if (!started && !finished) {
             pendingHandle = c;
         }
+    }
+
+    /** Whether any request byte reached the upstream socket. */
+    boolean requestWritten() {
+        return requestWritten;
+    }
+
+    /** Whether any response byte (headers) came back. */
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
+    /** Whether the connection had served a request before this one. */
+    boolean reusedConnection() {
+        return reused;
     }
 
     // --- request direction ---
@@ -111,9 +144,14 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         started = true;
         pendingHandle = null;
         connection = c;
+        reused = c.reused();
         c.setListener(this);
         Channel ch = c.channel();
-        ch.write(request, ch.voidPromise());
+        ch.write(request).addListener(f -> {
+            if (f.isSuccess()) {
+                requestWritten = true; // the kernel took the bytes: the upstream may process the request
+            }
+        });
         if (requestComplete && waiting.isEmpty()) {
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
         }
@@ -133,7 +171,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         started = true;
         pendingHandle = null;
         finish();
-        router.onPoolFailure(reason, detail);
+        router.onPoolFailure(this, reason, detail);
     }
 
     @Override
@@ -155,6 +193,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
             ReferenceCountUtil.release(msg);
             return;
         }
+        responseStarted = true;
         if (msg.decoderResult().isFailure()) {
             String cause = String.valueOf(msg.decoderResult().cause());
             ReferenceCountUtil.release(msg);
@@ -163,7 +202,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
             if (c != null) {
                 c.release(false);
             }
-            router.onUpstreamReset(ResponseFlag.UPSTREAM_REMOTE_RESET, "malformed upstream response: " + cause);
+            router.onUpstreamReset(this, "malformed upstream response: " + cause);
             return;
         }
         if (msg instanceof HttpResponse response) {
@@ -175,14 +214,18 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
             }
             requestCompleteBeforeResponse = requestComplete;
             responseKeepAlive = HttpUtil.isKeepAlive(response);
+            keepAliveTimeoutMs = keepAliveTimeoutMs(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
             boolean end = msg instanceof LastHttpContent last && !last.content().isReadable()
                     && last.trailingHeaders().isEmpty();
             if (end) {
                 ReferenceCountUtil.release(msg);
                 complete();
             }
-            router.onUpstreamHeaders(response, end);
-            if (end || !(msg instanceof HttpContent)) {
+            router.onUpstreamHeaders(this, response, end);
+            if (end || finished || !(msg instanceof HttpContent)) {
+                if (!end && msg instanceof HttpContent && finished) {
+                    ReferenceCountUtil.release(msg); // the router dropped this response to retry
+                }
                 return;
             }
         }
@@ -194,6 +237,24 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
             }
             onContent(content);
         }
+    }
+
+    /** {@code Keep-Alive: timeout=N} (RFC 2068 §19.7.1.1) in ms, or 0 when absent or malformed. */
+    static long keepAliveTimeoutMs(String keepAlive) {
+        if (keepAlive == null) {
+            return 0;
+        }
+        for (String part : keepAlive.split(",")) {
+            String p = part.trim();
+            if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+                try {
+                    return Math.max(0, Long.parseLong(p.substring(8).trim()) * 1000);
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     private void onContent(HttpContent content) {
@@ -227,7 +288,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         UpstreamConnection c = connection;
         finish();
         if (c != null) {
-            c.release(responseKeepAlive && requestCompleteBeforeResponse);
+            c.release(responseKeepAlive && requestCompleteBeforeResponse, keepAliveTimeoutMs);
         }
     }
 
@@ -241,7 +302,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         connection = null;
         if (!finished) {
             finish();
-            router.onUpstreamReset(ResponseFlag.UPSTREAM_CONNECTION_TERMINATION, "upstream connection closed");
+            router.onUpstreamReset(this, "upstream connection closed");
         }
     }
 

@@ -18,6 +18,7 @@ import io.outrigger.router.RouteTable;
 import io.outrigger.tls.CertificateReloader;
 import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.upstream.ClusterManager;
+import io.outrigger.worker.ThreadLocalCluster;
 import io.outrigger.worker.Worker;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class OutriggerServer implements AutoCloseable {
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
+    private final EventLoopGroup maintenance;
     private final List<Channel> listeners = new ArrayList<>();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final AdminServer admin;
@@ -51,6 +53,7 @@ public final class OutriggerServer implements AutoCloseable {
         Transport transport = Transport.detect();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
         workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
+        maintenance = new MultiThreadIoEventLoopGroup(1, transport.ioHandler()); // health checks, outlier reviews
         try {
             ClusterManager clusters = ClusterManager.build(config);
             Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
@@ -58,6 +61,17 @@ public final class OutriggerServer implements AutoCloseable {
                 EventLoop loop = (EventLoop) e;
                 byLoop.put(loop, new Worker(loop, clusters, transport.socketChannel()));
             }
+            // A host leaving load balancing: each worker closes its idle connections to it, on its own loop.
+            clusters.startMaintenance(maintenance.next(), transport.socketChannel(), (cluster, host) -> {
+                for (Worker w : byLoop.values()) {
+                    w.eventLoop().execute(() -> {
+                        ThreadLocalCluster tlc = w.cluster(cluster.name());
+                        if (tlc != null) {
+                            tlc.closeIdle(host);
+                        }
+                    });
+                }
+            });
             List<ServerTlsContexts> tlsListeners = new ArrayList<>();
             for (ListenerConfig l : config.listeners()) {
                 ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
@@ -143,6 +157,7 @@ public final class OutriggerServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        maintenance.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         acceptor.terminationFuture().syncUninterruptibly();

@@ -26,6 +26,7 @@ public final class Cluster {
     private final ClientTlsContext tls;
     private volatile HostSet hostSet;
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
+    private volatile OutlierDetector outlierDetector;
 
     public Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls) {
         this.config = config;
@@ -58,6 +59,15 @@ public final class Cluster {
     /** The client TLS context, or {@code null} for cleartext upstream connections. */
     public ClientTlsContext tls() {
         return tls;
+    }
+
+    /** The cluster's outlier detector, or {@code null} without {@code outlier_detection}. */
+    public OutlierDetector outlierDetector() {
+        return outlierDetector;
+    }
+
+    void setOutlierDetector(OutlierDetector detector) {
+        this.outlierDetector = detector;
     }
 
     /** The current snapshot (one volatile read). */

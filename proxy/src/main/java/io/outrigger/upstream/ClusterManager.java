@@ -42,6 +42,26 @@ public final class ClusterManager {
         return new ClusterManager(Map.copyOf(map));
     }
 
+    /**
+     * Starts health checking and outlier detection on the maintenance event loop (one thread, never a worker).
+     *
+     * @param onHostUnhealthy told (on the maintenance thread) when a host leaves load balancing
+     */
+    public void startMaintenance(io.netty.channel.EventLoop maintenance, java.util.function.Supplier<? extends io.netty.channel.Channel> channelFactory,
+                                 java.util.function.BiConsumer<Cluster, Host> onHostUnhealthy) {
+        for (Cluster c : clusters.values()) {
+            c.onHostUnhealthy(h -> onHostUnhealthy.accept(c, h));
+            if (c.config().outlierDetection() != null) {
+                OutlierDetector d = new OutlierDetector(c, c.config().outlierDetection(), maintenance, System::nanoTime);
+                c.setOutlierDetector(d);
+                d.start(maintenance);
+            }
+            if (c.config().healthCheck() != null) {
+                new HealthChecker(c, c.config().healthCheck(), maintenance, channelFactory).start();
+            }
+        }
+    }
+
     /** Returns the cluster named {@code name}, or {@code null}. */
     public Cluster get(String name) {
         return clusters.get(name);

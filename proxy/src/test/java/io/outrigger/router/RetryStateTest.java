@@ -23,7 +23,7 @@ class RetryStateTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     RetryState state(RetryPolicy p, boolean idempotent, long deadline, RetryState.Budget budget) {
-        return new RetryState(p, idempotent, deadline, now::get, new SplittableRandom(42), budget);
+        return new RetryState(p, idempotent, () -> deadline, now::get, new SplittableRandom(42), budget);
     }
 
     @Test
@@ -116,7 +116,8 @@ class RetryStateTest {
             }
         };
         RetryPolicy p = policy(Set.of("5xx"), 3);
-        RetryState s = new RetryState(p, true, now.get() + 30_000_000L, now::get, alwaysMax, () -> true);
+        long deadline = now.get() + 30_000_000L;
+        RetryState s = new RetryState(p, true, () -> deadline, now::get, alwaysMax, () -> true);
         Decision first = s.decide(Failure.STATUS, 503); // back-off 24ms < 30ms left
         assertThat(first.kind()).isEqualTo(Kind.RETRY);
         assertThat(first.delayMs()).isEqualTo(24);
