@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /...}: {@code origin: NAME} then the request line and headers it received;</li>
  *   <li>{@code GET /bytes/N}: N bytes, streamed chunked;</li>
  *   <li>{@code POST|PUT /upload}: reads the whole body and answers its byte count;</li>
- *   <li>{@code GET /slow/MS}: answers after MS milliseconds.</li>
+ *   <li>{@code GET /slow/MS}: answers after MS milliseconds;</li>
+ *   <li>any request with {@code x-fail-on: NAME} (its own name) or {@code x-fail-on: all}: 503.</li>
  * </ul>
  * It counts requests and remembers the client ports it saw (one per upstream connection).
  */
@@ -34,8 +35,13 @@ final class Origin implements AutoCloseable {
     final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
     Origin(String name) throws IOException {
+        this(name, 0);
+    }
+
+    /** An origin on a given port (0: any), e.g. to restart a stopped one where it was. */
+    Origin(String name, int port) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -55,7 +61,11 @@ final class Origin implements AutoCloseable {
         String path = ex.getRequestURI().getRawPath();
         ex.getResponseHeaders().set("x-origin", name);
         try (ex) {
-            if (path.startsWith("/bytes/")) {
+            String failOn = ex.getRequestHeaders().getFirst("x-fail-on");
+            if (name.equals(failOn) || "all".equals(failOn)) {
+                drain(ex.getRequestBody());
+                send(ex, 503, "origin: " + name + "\nfailing on purpose\n");
+            } else if (path.startsWith("/bytes/")) {
                 long n = Long.parseLong(path.substring("/bytes/".length()));
                 drain(ex.getRequestBody());
                 ex.sendResponseHeaders(200, 0);

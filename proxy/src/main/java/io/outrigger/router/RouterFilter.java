@@ -399,9 +399,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         int status = response.status().code();
         report(a.host(), status);
         if (status >= 400 && retryState != null && replayable) {
+            stopAttemptTimerAndSlot(); // this attempt is over either way: give back its retry slot first
             Decision d = decide(Failure.STATUS, status);
             if (d != null) {
-                endAttempt();
+                attempt = null;
                 a.reset(); // its body is not read: the connection cannot be reused (a no-op if already complete)
                 ReferenceCountUtil.release(response);
                 return; // dropped; a new attempt follows the back-off

@@ -21,6 +21,9 @@ public final class ClusterResources {
     private final AtomicInteger pendingRequests = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final AtomicInteger activeRetries = new AtomicInteger();
+    // Retry tokens in hundredths: each request deposits budget_percent, each retry withdraws 100.
+    private final java.util.concurrent.atomic.AtomicLong retryTokens = new java.util.concurrent.atomic.AtomicLong();
+    private final long retryTokenCap;
 
     /** Limits for connections and pending requests only (no request or retry limits); for tests. */
     public ClusterResources(int maxConnections, int maxPendingRequests) {
@@ -36,6 +39,9 @@ public final class ClusterResources {
         this.budgetPercent = budgetPercent;
         this.minRetryConcurrency = minRetryConcurrency;
         this.retryBudget = retryBudget;
+        // Start with min_retry_concurrency retries; bank at most max(min, budget_percent% of 100 requests).
+        this.retryTokens.set(100L * minRetryConcurrency);
+        this.retryTokenCap = 100L * Math.max(minRetryConcurrency, (long) budgetPercent);
     }
 
     /** The limits of a cluster: where connection_pool and circuit_breakers both set one, the smaller wins. */
@@ -46,9 +52,19 @@ public final class ClusterResources {
                 cb.maxRequests(), cb.maxRetries(), cb.budgetPercent(), cb.minRetryConcurrency(), cb.retryBudget());
     }
 
-    /** Counts a request in flight; {@code false} (not counted) above {@code max_requests}. */
+    /**
+     * Counts a request in flight; {@code false} (not counted) above {@code max_requests}. An admitted request
+     * also earns the retry budget {@code budget_percent}/100 of a retry.
+     */
     public boolean tryAcquireRequest() {
-        return tryAcquire(activeRequests, maxRequests);
+        if (!tryAcquire(activeRequests, maxRequests)) {
+            return false;
+        }
+        if (retryBudget) {
+            long add = (long) budgetPercent;
+            retryTokens.accumulateAndGet(add, (cur, a) -> Math.min(retryTokenCap, cur + a));
+        }
+        return true;
     }
 
     public void releaseRequest() {
@@ -56,14 +72,31 @@ public final class ClusterResources {
     }
 
     /**
-     * Counts a retry in flight if the budget allows it: at most {@code budget_percent} of the requests in
-     * flight, but at least {@code min_retry_concurrency} (Envoy's retry budget); without a budget, at most
-     * {@code max_retries}.
+     * Counts a retry in flight if the budget allows it. With the retry budget (the default): at most
+     * {@code budget_percent} of the requests in flight may be retries, but at least {@code min_retry_concurrency}
+     * (Envoy's retry budget), and — so that a lasting outage multiplies traffic by at most
+     * {@code 1 + budget_percent/100} — each retry spends a token that admitted requests earn at
+     * {@code budget_percent/100} each (starting with {@code min_retry_concurrency} tokens, banking at most
+     * {@code max(min_retry_concurrency, budget_percent)}). Without a budget: at most {@code max_retries} in flight.
      */
     public boolean tryAcquireRetry() {
-        int limit = retryBudget
-                ? Math.max(minRetryConcurrency, (int) (activeRequests.get() * budgetPercent / 100.0)) : maxRetries;
-        return tryAcquire(activeRetries, limit);
+        if (!retryBudget) {
+            return tryAcquire(activeRetries, maxRetries);
+        }
+        int limit = Math.max(minRetryConcurrency, (int) (activeRequests.get() * budgetPercent / 100.0));
+        if (!tryAcquire(activeRetries, limit)) {
+            return false;
+        }
+        while (true) {
+            long t = retryTokens.get();
+            if (t < 100) {
+                activeRetries.decrementAndGet();
+                return false;
+            }
+            if (retryTokens.compareAndSet(t, t - 100)) {
+                return true;
+            }
+        }
     }
 
     public void releaseRetry() {

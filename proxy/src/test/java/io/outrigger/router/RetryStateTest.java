@@ -65,9 +65,9 @@ class RetryStateTest {
     void budgetIsTwentyPercentOfActiveRequestsWithAFloorOfThree() {
         ClusterResources r = new ClusterResources(100, 100, 1000, 3, 20, 3, true);
         for (int i = 0; i < 30; i++) {
-            assertThat(r.tryAcquireRequest()).isTrue();
+            assertThat(r.tryAcquireRequest()).isTrue(); // earns 30 x 0.2 = 6 retries, + 3 to start, capped at 20
         }
-        // 20% of 30 = 6 retries may be in flight
+        // in flight: 20% of 30 = 6 retries
         for (int i = 0; i < 6; i++) {
             assertThat(r.tryAcquireRetry()).as("retry %d", i).isTrue();
         }
@@ -85,6 +85,21 @@ class RetryStateTest {
         ClusterResources noBudget = new ClusterResources(100, 100, 1000, 1, 20, 3, false);
         assertThat(noBudget.tryAcquireRetry()).isTrue();
         assertThat(noBudget.tryAcquireRetry()).as("max_retries 1").isFalse();
+    }
+
+    @Test
+    void overTimeRetriesAreAtMostTwentyPercentOfRequestsPlusThree() {
+        ClusterResources r = new ClusterResources(100, 100, 1000, 3, 20, 3, true);
+        int retries = 0;
+        for (int i = 0; i < 1000; i++) {
+            assertThat(r.tryAcquireRequest()).isTrue();
+            while (r.tryAcquireRetry()) { // one request at a time, each retried as often as allowed
+                retries++;
+                r.releaseRetry();
+            }
+            r.releaseRequest();
+        }
+        assertThat(retries).isEqualTo(203); // 3 to start + 0.2 x 1000
     }
 
     @Test
