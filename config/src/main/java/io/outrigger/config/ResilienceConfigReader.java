@@ -16,15 +16,16 @@ final class ResilienceConfigReader {
         Set<String> retryOn = new HashSet<>();
         Optional<ConfigNode> on = m.optional("retry_on");
         if (on.isPresent()) {
-            // a list, or Envoy's comma-separated string
-            List<String> items = on.get().isList() ? on.get().asList().stream().map(i -> i.asString().orElse("")).toList()
-                    : List.of(on.get().asString().orElse("").split(","));
-            for (String item : items) {
-                String c = item.trim();
-                if (!RetryPolicy.CONDITIONS.contains(c)) {
-                    on.get().error("'" + c + "' (expected: one of " + String.join(", ", RetryPolicy.CONDITIONS.stream().sorted().toList()) + ")");
-                } else {
-                    retryOn.add(c);
+            // a list (each item located for errors), or Envoy's comma-separated string
+            List<ConfigNode> nodes = on.get().isList() ? on.get().asList() : List.of(on.get());
+            for (ConfigNode item : nodes) {
+                for (String part : item.asString().orElse("").split(",")) {
+                    String c = part.trim();
+                    if (!RetryPolicy.CONDITIONS.contains(c)) {
+                        item.error("'" + c + "' (expected: one of " + String.join(", ", RetryPolicy.CONDITIONS.stream().sorted().toList()) + ")");
+                    } else {
+                        retryOn.add(c);
+                    }
                 }
             }
         } else {

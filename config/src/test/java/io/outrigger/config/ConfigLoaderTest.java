@@ -204,6 +204,52 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void resilienceSectionsWithDefaultsAndErrors() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: a
+                    address: 127.0.0.1:10000
+                    virtual_hosts:
+                      - name: v
+                        domains: ["*"]
+                        routes:
+                          - match: { prefix: / }
+                            route:
+                              cluster: c
+                              retry_policy: { retry_on: "5xx,reset", num_retries: 2, per_try_timeout: 1s,
+                                              retry_back_off: { base_interval: 10ms } }
+                clusters:
+                  - name: c
+                    endpoints: [ 10.0.0.1:80 ]
+                    health_check: { path: /healthz, interval: 2s }
+                    outlier_detection: { consecutive_5xx: 3 }
+                    circuit_breakers: { max_requests: 50, retry_budget: { budget_percent: 10 } }
+                """;
+        OutriggerConfig c = load(yaml);
+        RetryPolicy p = c.listeners().get(0).virtualHosts().get(0).routes().get(0).action().retryPolicy();
+        assertThat(p.retryOn()).containsExactlyInAnyOrder("5xx", "reset");
+        assertThat(p.numRetries()).isEqualTo(2);
+        assertThat(p.perTryTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.maxInterval()).isEqualTo(Duration.ofMillis(100)); // 10 x base
+        assertThat(p.previousHosts()).isTrue();
+        assertThat(p.bufferLimitBytes()).isEqualTo(65536);
+        ClusterConfig cl = c.clusters().get(0);
+        assertThat(cl.healthCheck()).isEqualTo(new HealthCheckConfig("/healthz", "c", Duration.ofSeconds(2),
+                Duration.ofMillis(200), Duration.ofSeconds(1), 3, 2, java.util.Set.of(200)));
+        assertThat(cl.outlierDetection()).isEqualTo(new OutlierDetectionConfig(3, 5, Duration.ofSeconds(10),
+                Duration.ofSeconds(30), Duration.ofSeconds(300), 10));
+        assertThat(cl.circuitBreakers()).isEqualTo(new CircuitBreakersConfig(1024, 1024, 50, 3, 10, 3, true));
+        assertThat(c.clusters().get(0).circuitBreakers()).isNotNull();
+
+        assertThat(errors(yaml.replace("\"5xx,reset\"", "[5xx, resets]").replace("path: /healthz", "path: healthz")))
+                .containsExactly(
+                        "test.yaml:11:47: listeners[0].virtual_hosts[0].routes[0].route.retry_policy.retry_on[1]: 'resets' "
+                                + "(expected: one of 5xx, connect-failure, gateway-error, refused-stream, reset, "
+                                + "reset-before-request, retriable-4xx, retriable-status-codes)",
+                        "test.yaml:16:27: clusters[0].health_check.path: 'healthz' (expected: a path starting with '/')");
+    }
+
+    @Test
     void unitsParse() {
         assertThat(Units.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(Units.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));

@@ -193,6 +193,31 @@ class Http1ConnectionPoolTest {
     }
 
     @Test
+    void anUpstreamKeepAliveTimeoutRetiresTheConnectionBeforeItEnds() throws Exception {
+        ClusterResources resources = new ClusterResources(4, 10);
+        Http1ConnectionPool pool = pool(port, resources, 4, 10);
+        Waiter a = new Waiter();
+        onLoop(() -> pool.newStream(a));
+        eventually(() -> a.connection != null);
+        Channel first = a.connection.channel();
+        onLoop(() -> {
+            a.connection.release(true, 500); // Keep-Alive: timeout=0.5s: retired half a second early, i.e. now
+            return null;
+        });
+        Waiter b = new Waiter();
+        onLoop(() -> pool.newStream(b));
+        eventually(() -> b.connection != null);
+        assertThat(b.connection.channel()).isNotSameAs(first);
+        Waiter c = new Waiter();
+        onLoop(() -> {
+            b.connection.release(true, 60_000); // Keep-Alive: timeout=60: reusable
+            pool.newStream(c);
+            return null;
+        });
+        assertThat(c.connection.channel()).isSameAs(b.connection.channel());
+    }
+
+    @Test
     void anIdleConnectionClosedByThePeerLeavesThePool() throws Exception {
         ClusterResources resources = new ClusterResources(4, 10);
         Http1ConnectionPool pool = pool(port, resources, 4, 10);
