@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param name           unique name referenced by routes
  * @param endpoints      static endpoints (at least one)
- * @param lbPolicy       how a host is picked; default {@code round_robin}
+ * @param lbPolicy       how a host is picked: {@code round_robin} (default), {@code ring_hash} or {@code maglev}
  * @param ringHash       ring settings for {@code ring_hash}
  * @param connectTimeout TCP connect timeout; default 5s (Envoy's default)
  * @param connectionPool pool limits and timeouts
@@ -30,7 +30,9 @@ public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolic
     /** Load-balancing policies, by YAML name. */
     public enum LbPolicy {
         ROUND_ROBIN("round_robin"),
-        RING_HASH("ring_hash");
+        RING_HASH("ring_hash"),
+        /** Maglev (NSDI '16 §3.4), table size 65,537 as Envoy. */
+        MAGLEV("maglev");
 
         private final String yamlName;
 

@@ -84,7 +84,7 @@ class ConfigLoaderTest {
     void wrongEnumValueNamesFileLineColumnAndPath() {
         String yaml = VALID.replace("lb_policy: ring_hash", "lb_policy: ringhash");
         assertThat(errors(yaml)).containsExactly(
-                "test.yaml:20:16: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash)");
+                "test.yaml:20:16: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash, maglev)");
     }
 
     @Test

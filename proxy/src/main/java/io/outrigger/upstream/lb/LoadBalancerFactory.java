@@ -26,6 +26,10 @@ public interface LoadBalancerFactory {
                 HashRing shared = HashRing.build(hosts, ring.hashesPerHost(), ring.minimumRingSize(), ring.maximumRingSize());
                 yield random -> new RingHashLoadBalancer(shared, random);
             }
+            case MAGLEV -> {
+                MaglevTable shared = MaglevTable.build(hosts, MaglevTable.DEFAULT_TABLE_SIZE);
+                yield random -> new MaglevLoadBalancer(shared, random);
+            }
         };
     }
 }
