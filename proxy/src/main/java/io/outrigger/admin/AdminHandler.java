@@ -53,7 +53,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/listeners" -> text(HttpResponseStatus.OK, listeners());
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
-                    + ManagementFactory.getRuntimeMXBean().getUptime() + "\n");
+                    + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
             case "/" -> text(HttpResponseStatus.OK, "/ready\n/listeners\n/clusters\n/server_info\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
         };
@@ -64,6 +64,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * Bytes allocated so far by all live threads of the process (HotSpot's per-thread allocation counters),
+     * so a benchmark can compute allocation per request from outside: (after - before) / requests.
+     */
+    static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()) {
+            long sum = 0;
+            for (long a : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+                sum += Math.max(0, a);
+            }
+            return sum;
+        }
+        return -1;
     }
 
     private String listeners() {

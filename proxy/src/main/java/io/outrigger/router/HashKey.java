@@ -47,7 +47,12 @@ final class HashKey {
 
     private static String value(HashPolicy p, HttpRequest request, SocketAddress remote) {
         if (p instanceof HashPolicy.Header h) {
-            return request.headers().get(h.headerName());
+            // Envoy's pseudo-headers: ":path" is the request target, ":authority" the Host
+            return switch (h.headerName()) {
+                case ":path" -> request.uri();
+                case ":authority" -> request.headers().get(HttpHeaderNames.HOST);
+                default -> request.headers().get(h.headerName());
+            };
         }
         if (p instanceof HashPolicy.Cookie c) {
             List<String> headers = request.headers().getAll(HttpHeaderNames.COOKIE);

@@ -23,14 +23,41 @@ import net.openhft.hashing.LongHashFunction;
 public final class HashRing {
     private static final LongHashFunction XX = LongHashFunction.xx(0);
 
+    /** Buckets of the index over the top hash bits (2^16: ~16 entries per bucket at the 1M-entry cap). */
+    private static final int BUCKET_BITS = 16;
+
     private final long[] hashes;
     private final Host[] hosts;
     private final Host[] distinctHosts;
+    // bucketStart[b] = first entry whose (flipped) hash has top bits >= b; bucketStart[2^16] = size.
+    // A key's answer lies in [bucketStart[b], bucketStart[b + 1]], so the search touches one bucket.
+    private final int[] bucketStart;
 
     private HashRing(long[] hashes, Host[] hosts, Host[] distinctHosts) {
         this.hashes = hashes;
         this.hosts = hosts;
         this.distinctHosts = distinctHosts;
+        this.bucketStart = new int[(1 << BUCKET_BITS) + 1];
+        int e = 0;
+        for (int b = 0; b < 1 << BUCKET_BITS; b++) {
+            while (e < hashes.length && bucketOf(hashes[e]) < b) {
+                e++;
+            }
+            bucketStart[b] = e;
+        }
+        bucketStart[1 << BUCKET_BITS] = hashes.length;
+    }
+
+    // flipped hashes sort as signed longs; their bucket is the top bits read as unsigned after flipping back
+    private static int bucketOf(long flipped) {
+        return (int) ((flipped ^ Long.MIN_VALUE) >>> (64 - BUCKET_BITS));
+    }
+
+    // Index of the first entry >= key (flipped), within the key's bucket; may equal hashes.length.
+    private int ceilingIndex(long flippedKey) {
+        int b = bucketOf(flippedKey);
+        int i = Arrays.binarySearch(hashes, bucketStart[b], bucketStart[b + 1], flippedKey);
+        return i < 0 ? -i - 1 : i;
     }
 
     /**
@@ -114,10 +141,7 @@ public final class HashRing {
         if (hashes.length == 0) {
             return null;
         }
-        int i = Arrays.binarySearch(hashes, hash ^ Long.MIN_VALUE);
-        if (i < 0) {
-            i = -i - 1;
-        }
+        int i = ceilingIndex(hash ^ Long.MIN_VALUE);
         return hosts[i == hashes.length ? 0 : i];
     }
 
@@ -131,8 +155,7 @@ public final class HashRing {
         if (hashes.length == 0) {
             return null;
         }
-        int i = Arrays.binarySearch(hashes, hash ^ Long.MIN_VALUE);
-        i = i < 0 ? -i - 1 : i;
+        int i = ceilingIndex(hash ^ Long.MIN_VALUE);
         Host first = hosts[i == hashes.length ? 0 : i];
         for (int step = 0; step < hashes.length; step++) {
             Host h = hosts[(i + step) % hashes.length];

@@ -83,6 +83,34 @@ class HashRingTest {
     }
 
     @Test
+    void bucketIndexedLookupEqualsAPlainBinarySearch() throws Exception {
+        for (int n : new int[] {1, 3, 100}) {
+            HashRing ring = HashRing.build(hosts(n), 4096, 1, 1 << 20);
+            java.util.SplittableRandom r = new java.util.SplittableRandom(n);
+            for (int i = 0; i < 3_000; i++) {
+                long k = i < 4 ? new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE}[i] : r.nextLong();
+                assertThat(ring.lookup(k)).isSameAs(referenceLookup(ring, k));
+            }
+        }
+    }
+
+    // The definition: the first entry whose hash is >= the key (unsigned), wrapping to the first.
+    static Host referenceLookup(HashRing ring, long key) throws Exception {
+        java.lang.reflect.Field hf = HashRing.class.getDeclaredField("hashes");
+        java.lang.reflect.Field of = HashRing.class.getDeclaredField("hosts");
+        hf.setAccessible(true);
+        of.setAccessible(true);
+        long[] hashes = (long[]) hf.get(ring);
+        Host[] owners = (Host[]) of.get(ring);
+        for (int i = 0; i < hashes.length; i++) {
+            if (Long.compareUnsigned(hashes[i] ^ Long.MIN_VALUE, key) >= 0) {
+                return owners[i];
+            }
+        }
+        return owners[0];
+    }
+
+    @Test
     void entriesAreProportionalToWeight() throws Exception {
         List<Host> hosts = List.of(host("10.0.0.1", 80, 1), host("10.0.0.2", 80, 3));
         double[] share = HashRing.build(hosts, 4096, 1, 8 << 20).ownership();

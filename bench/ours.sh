@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts Outrigger as a benchmark harness expects: in the foreground, one worker event loop, the sidecar
+# JVM flags from the README, access log off (as the anchors run), listeners from bench/outrigger.yaml.
+# The harness pins the process itself. With the shared harness (path given by you, e.g. a copy of
+# ../shared/bench):
+#   OURS_PORT=48080 OURS_H2C_PORT=48080 OURS_HASH_PORT=48081 OURS_TLS_PORT=48443 \
+#   OURS_CMD="$PWD/bench/ours.sh" HARNESS/run.sh --alternate ours,haproxy --prewarm 15
+# Environment: JAVA_OPTS replaces the JVM flags; BENCH_CERTS the certificate directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=proxy/target/outrigger.jar
+[ -f "$JAR" ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 2; }
+export BENCH_CERTS="${BENCH_CERTS:-$PWD/bench/target/certs}"
+if [ ! -f "$BENCH_CERTS/localhost.crt" ]; then
+  java -jar "$JAR" certs ca --dir "$BENCH_CERTS" >/dev/null
+  java -jar "$JAR" certs issue --dir "$BENCH_CERTS" --dns localhost --ip 127.0.0.1 >/dev/null
+fi
+# The sidecar flags (README "JVM flags"): small fixed heap, serial GC, bounded direct memory and code cache.
+JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms48m -Xmx48m -XX:MaxDirectMemorySize=32m -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=48m -Xss512k -XX:CICompilerCount=2 -XX:TieredStopAtLevel=4}"
+export OUTRIGGER_ACCESS_LOG_LEVEL="${OUTRIGGER_ACCESS_LOG_LEVEL:-OFF}"
+# shellcheck disable=SC2086
+exec java $JAVA_OPTS -jar "$JAR" run -c bench/outrigger.yaml --concurrency "${OURS_THREADS:-1}"
