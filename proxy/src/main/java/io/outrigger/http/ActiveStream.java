@@ -118,7 +118,9 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             }
         }
         ProxyHeaders.removeHopByHop(h);
-        ProxyHeaders.removeExtensionHeaders(h);
+        if (connection.isHttp2()) {
+            ProxyHeaders.removeExtensionHeaders(h); // added by Netty's HTTP/2 to HTTP/1 conversion
+        }
         info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme(),
                 connection.clientCertificateDetails());
         onRequestEnd(endStream);
@@ -220,16 +222,17 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
                 responseHeadersSent = true;
                 Object out = f.endStream ? new DefaultFullHttpResponse(r.protocolVersion(), r.status(),
                         Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE) : r;
-                lastWrite = ch.write(out);
+                lastWrite = writeMaybeLast(ch, out, f.endStream);
             }
             case DATA -> {
                 info.bytesSent += f.data.readableBytes();
-                lastWrite = ch.write(f.endStream ? new DefaultLastHttpContent(f.data) : new DefaultHttpContent(f.data));
+                lastWrite = writeMaybeLast(ch, f.endStream ? new DefaultLastHttpContent(f.data) : new DefaultHttpContent(f.data),
+                        f.endStream);
             }
             case TRAILERS -> {
                 DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
                 last.trailingHeaders().set(f.trailers);
-                lastWrite = ch.write(last);
+                lastWrite = writeMaybeLast(ch, last, true);
             }
         }
         if (f.endStream) {
@@ -238,6 +241,16 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             upstreamPaused = true;
             router.onDownstreamWritabilityChanged(false);
         }
+    }
+
+    // Writes without a promise, except the end of a response after which the connection (or HTTP/2 stream)
+    // must close: only then does anyone wait for the write.
+    private ChannelFuture writeMaybeLast(Channel ch, Object msg, boolean end) {
+        if (end && (closeConnection || !requestComplete || !keepAlive)) {
+            return ch.write(msg);
+        }
+        ch.write(msg, ch.voidPromise());
+        return null;
     }
 
     private void onResponseComplete() {

@@ -58,6 +58,9 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     private ActiveStream stream;
     private int readDisableCount;
     private boolean closing;
+    private boolean pausedForPipelining;
+    /** Decoded HTTP/1.1 messages held while a response is in progress before reading stops. */
+    static final int MAX_QUEUED = 64;
 
     /**
      * @param http2 whether this handler serves one HTTP/2 stream (a child channel) rather than an HTTP/1.1 connection
@@ -117,6 +120,10 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
         }
         if (!queued.isEmpty() || !http2 && stream != null && stream.requestComplete()) {
             queued.add(http); // HTTP/1.1 pipelining: wait for the current response
+            if (queued.size() == MAX_QUEUED && !pausedForPipelining) {
+                pausedForPipelining = true; // bounded: stop reading until the queue drains
+                readDisable(true);
+            }
             return;
         }
         dispatch(http);
@@ -245,9 +252,7 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     // --- from ActiveStream ---
 
     void onRequestComplete(ActiveStream s) {
-        if (!http2 && s == stream) {
-            readDisable(true); // HTTP/1.1: no more reads until this response is done
-        }
+        // HTTP/1.1 keeps reading (to see a close); what arrives meanwhile waits in the bounded pipelining queue.
     }
 
     void onStreamComplete(ActiveStream s, boolean closeConnection, ChannelFuture lastWrite) {
@@ -271,9 +276,6 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (s.requestComplete()) {
-            readDisable(false);
-        }
         if (!queued.isEmpty()) {
             // Serve pipelined requests from a fresh task, not from inside the finished stream's call stack.
             channel.eventLoop().execute(this::drainQueued);
@@ -293,6 +295,10 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
         HttpObject msg;
         while (!closing && (stream == null || !stream.requestComplete()) && (msg = queued.poll()) != null) {
             dispatch(msg);
+        }
+        if (pausedForPipelining && queued.size() < MAX_QUEUED / 2) {
+            pausedForPipelining = false;
+            readDisable(false);
         }
     }
 

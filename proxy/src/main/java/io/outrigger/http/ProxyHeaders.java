@@ -28,15 +28,20 @@ final class ProxyHeaders {
      * Connection, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade.
      */
     static void removeHopByHop(HttpHeaders headers) {
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String name = token.trim();
-                if (!name.isEmpty()) {
-                    headers.remove(name);
+        if (headers.isEmpty()) {
+            return;
+        }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : value.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty()) {
+                        headers.remove(name);
+                    }
                 }
             }
+            headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.CONNECTION);
         headers.remove(HttpHeaderNames.PROXY_CONNECTION);
         headers.remove(HttpHeaderNames.KEEP_ALIVE);
         headers.remove(HttpHeaderNames.TE);

@@ -10,7 +10,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.config.ConnectionPoolConfig;
 import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.ClusterResources;
@@ -43,6 +42,7 @@ public final class Http1ConnectionPool {
     private final Bootstrap bootstrap;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<PendingStream> pending = new ArrayDeque<>();
+    private boolean sweepScheduled;
     private int connecting;
     private int busy;
     private int total;
@@ -62,6 +62,7 @@ public final class Http1ConnectionPool {
         this.config = config;
         this.bootstrap = new Bootstrap().group(eventLoop).channelFactory(channelFactory::get)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -71,9 +72,6 @@ public final class Http1ConnectionPool {
                             p.addLast("tls", tls.newHandler(ch.alloc(), host.hostname(), host.address().getPort()));
                         }
                         p.addLast("codec", new HttpClientCodec());
-                        if (!config.idleTimeout().isZero()) {
-                            p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-                        }
                         p.addLast("pool", new UpstreamConnectionHandler(Http1ConnectionPool.this));
                     }
                 });
@@ -182,7 +180,35 @@ public final class Http1ConnectionPool {
             lease(c, p.callbacks);
         } else {
             c.state = UpstreamConnection.State.IDLE;
+            c.idleSinceNanos = System.nanoTime();
             idle.addFirst(c);
+            scheduleIdleSweep(config.idleTimeout().toNanos());
+        }
+    }
+
+    // idle_timeout without a per-connection timer: the idle deque is ordered by age (newest first), so one
+    // task per pool closes the expired tail and re-arms for the next oldest.
+    private void scheduleIdleSweep(long delayNanos) {
+        if (sweepScheduled || config.idleTimeout().isZero() || idle.isEmpty()) {
+            return;
+        }
+        sweepScheduled = true;
+        eventLoop.schedule(this::sweepIdle, Math.max(delayNanos, 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    private void sweepIdle() {
+        sweepScheduled = false;
+        long now = System.nanoTime();
+        long timeout = config.idleTimeout().toNanos();
+        UpstreamConnection oldest;
+        while ((oldest = idle.peekLast()) != null && now - oldest.idleSinceNanos >= timeout) {
+            idle.pollLast();
+            oldest.state = UpstreamConnection.State.CLOSING;
+            log.debug("closing idle upstream connection {}", oldest.channel());
+            oldest.channel().close();
+        }
+        if (oldest != null) {
+            scheduleIdleSweep(timeout - (now - oldest.idleSinceNanos));
         }
     }
 

@@ -15,6 +15,7 @@ public final class UpstreamConnection {
     State state = State.IDLE;
     long requests;
     long idleDeadlineNanos; // 0: none; else the upstream's Keep-Alive timeout ends then
+    long idleSinceNanos;    // when it last became idle
     ResponseListener listener;
 
     UpstreamConnection(Channel channel, Http1ConnectionPool pool) {

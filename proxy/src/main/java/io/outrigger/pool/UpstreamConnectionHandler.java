@@ -3,15 +3,13 @@ package io.outrigger.pool;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of an upstream connection ({@code HttpClientCodec -> [IdleStateHandler] -> this}):
- * hands decoded response parts to the connection's current listener and tells the pool about closes
- * and idle timeouts.
+ * The last handler of an upstream connection ({@code [SslHandler] -> HttpClientCodec -> this}): hands
+ * decoded response parts to the connection's current listener and tells the pool about closes.
  */
 final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamConnectionHandler.class);
@@ -61,16 +59,6 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             pool.onClosed(connection);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && connection != null && connection.state == UpstreamConnection.State.IDLE) {
-            log.debug("closing idle upstream connection {}", ctx.channel());
-            ctx.close();
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

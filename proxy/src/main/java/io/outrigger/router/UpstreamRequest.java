@@ -3,6 +3,8 @@ package io.outrigger.router;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -34,7 +36,7 @@ import java.util.ArrayDeque;
  * <p>Buffers: request chunks that arrive before the connection is ready are held (downstream reads are
  * paused meanwhile) and released on {@link #reset()}.
  */
-final class UpstreamRequest implements PoolCallbacks, ResponseListener {
+final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelFutureListener {
     private final RouterFilter router;
     private final HttpRequest request;
     private final Host host;
@@ -147,11 +149,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         reused = c.reused();
         c.setListener(this);
         Channel ch = c.channel();
-        ch.write(request).addListener(f -> {
-            if (f.isSuccess()) {
-                requestWritten = true; // the kernel took the bytes: the upstream may process the request
-            }
-        });
+        ch.write(request).addListener(this); // operationComplete: whether the request reached the socket
         if (requestComplete && waiting.isEmpty()) {
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
         }
@@ -163,6 +161,14 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener {
         setDownstreamReadDisabled(!ch.isWritable());
         if (!router.callbacks().downstreamWritable()) {
             setUpstreamReading(false);
+        }
+    }
+
+    /** The request headers' write completed: on success the upstream may have received and processed them. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
+        if (f.isSuccess()) {
+            requestWritten = true;
         }
     }
 
