@@ -15,8 +15,10 @@ if [ ! -f "$BENCH_CERTS/localhost.crt" ]; then
   java -jar "$JAR" certs ca --dir "$BENCH_CERTS" >/dev/null
   java -jar "$JAR" certs issue --dir "$BENCH_CERTS" --dns localhost --ip 127.0.0.1 >/dev/null
 fi
-# The sidecar flags (README "JVM flags"): small fixed heap, serial GC, bounded direct memory and code cache.
-JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms48m -Xmx48m -XX:MaxDirectMemorySize=32m -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=48m -Xss512k -XX:CICompilerCount=2 -XX:TieredStopAtLevel=4}"
+# The sidecar flags (README "JVM flags"): serial GC, a small heap that grows only when needed, bounded
+# direct memory / code cache / metaspace, one Netty arena, few malloc arenas, leak detection off.
+JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxDirectMemorySize=32m -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=40m -Xss256k -XX:CICompilerCount=2 -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export OUTRIGGER_ACCESS_LOG_LEVEL="${OUTRIGGER_ACCESS_LOG_LEVEL:-OFF}"
 # shellcheck disable=SC2086
 exec java $JAVA_OPTS -jar "$JAR" run -c bench/outrigger.yaml --concurrency "${OURS_THREADS:-1}"
