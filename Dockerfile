@@ -7,7 +7,8 @@ RUN mvn -B -q package -DskipTests
 FROM eclipse-temurin:17-jre
 COPY --from=build /src/proxy/target/outrigger.jar /opt/outrigger/outrigger.jar
 # A sidecar's heap stays small: bodies stream through pooled direct buffers, never aggregated.
-ENV JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m -XX:MaxDirectMemorySize=64m"
+ENV MALLOC_ARENA_MAX=2 \
+    JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxDirectMemorySize=32m -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=40m -Xss256k -XX:CICompilerCount=2 -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 USER 65532
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/outrigger/outrigger.jar \"$@\"", "outrigger"]
 CMD ["demo"]
