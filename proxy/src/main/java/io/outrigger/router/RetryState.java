@@ -17,7 +17,9 @@ import java.util.random.RandomGenerator;
  *   <li>at most {@code num_retries} retries ({@link Kind#NO_LIMIT}: flag URX);</li>
  *   <li>the back-off, fully jittered exponential — uniform in [0, min(max, base × 2^n)) — must end before
  *       the route deadline;</li>
- *   <li>the cluster's retry budget must have room ({@link Kind#NO_OVERFLOW}).</li>
+ *   <li>the cluster's retry budget must have room ({@link Kind#NO_OVERFLOW}) — except when the failed attempt
+ *       provably never reached an upstream: such a retry adds no load anywhere, which is what the budget
+ *       guards against (a dead host under load would otherwise fail requests the next host could serve).</li>
  * </ol>
  */
 final class RetryState {
@@ -29,11 +31,15 @@ final class RetryState {
     enum Kind { RETRY, NO, NO_LIMIT, NO_OVERFLOW }
 
     /**
-     * @param kind    the decision
-     * @param delayMs back-off before the retry (RETRY only)
-     * @param reason  why, for the debug log
+     * @param kind     the decision
+     * @param delayMs  back-off before the retry (RETRY only)
+     * @param reason   why, for the debug log
+     * @param budgeted whether the retry took a slot of the cluster's retry budget (to give back when it ends)
      */
-    record Decision(Kind kind, long delayMs, String reason) {
+    record Decision(Kind kind, long delayMs, String reason, boolean budgeted) {
+        Decision(Kind kind, long delayMs, String reason) {
+            this(kind, delayMs, reason, false);
+        }
     }
 
     /** Where retries in flight are counted (the cluster's budget). */
@@ -88,12 +94,14 @@ final class RetryState {
         if (deadline != Long.MAX_VALUE && nanoTime.getAsLong() + delayMs * 1_000_000 >= deadline) {
             return new Decision(Kind.NO, 0, "no time left before the route timeout");
         }
-        if (!budget.tryAcquireRetry()) {
+        boolean budgeted = !provablyUnprocessed;
+        if (budgeted && !budget.tryAcquireRetry()) {
             return new Decision(Kind.NO_OVERFLOW, 0, "retry budget exhausted");
         }
         retries++;
         return new Decision(Kind.RETRY, delayMs, failure + (failure == Failure.STATUS ? " " + status : "")
-                + ", retry " + retries + " of " + policy.numRetries() + " after " + delayMs + "ms");
+                + ", retry " + retries + " of " + policy.numRetries() + " after " + delayMs + "ms"
+                + (budgeted ? "" : " (outside the budget: the request never reached an upstream)"), budgeted);
     }
 
     /** Fully jittered exponential back-off for retry number {@code n} (0-based), in ms. */

@@ -300,7 +300,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         switch (d.kind()) {
             case RETRY -> {
                 shared.stats().upstreamRqRetry.increment();
-                holdsRetrySlot = true;
+                holdsRetrySlot = d.budgeted();
                 backOffTimer = callbacks.eventLoop().schedule(() -> {
                     backOffTimer = null;
                     if (!done) {

@@ -59,6 +59,11 @@ class RetryStateTest {
         assertThat(s.decide(Failure.STATUS, 500).kind()).isEqualTo(Kind.NO_LIMIT);
         RetryState noBudget = state(policy(Set.of("5xx"), 2), true, Long.MAX_VALUE, () -> false);
         assertThat(noBudget.decide(Failure.STATUS, 500).kind()).isEqualTo(Kind.NO_OVERFLOW);
+        // a request that never reached an upstream adds no load: not subject to the budget
+        Decision connect = noBudget.decide(Failure.CONNECT_FAILURE, 0);
+        assertThat(connect.kind()).isEqualTo(Kind.RETRY);
+        assertThat(connect.budgeted()).isFalse();
+        assertThat(noBudget.decide(Failure.RESET_BEFORE_REQUEST, 0).budgeted()).isFalse();
     }
 
     @Test
