@@ -78,6 +78,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private ScheduledFuture<?> routeTimer;
     private ScheduledFuture<?> perTryTimer;
     private ScheduledFuture<?> backOffTimer;
+    private HttpResponseStatus giveUpStatus = HttpResponseStatus.SERVICE_UNAVAILABLE;
+    private String giveUpBody = "";
+    private ResponseFlag giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
     private boolean responseStarted;
     private boolean done;
 
@@ -282,6 +285,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         Decision d = decide(failure, status);
         if (d == null) {
             finishWithLocalReply(replyStatus, replyBody, flag);
+        } else {
+            // if the body outgrows the replay buffer during the back-off, this is the answer after all
+            giveUpStatus = replyStatus;
+            giveUpBody = replyBody;
+            giveUpFlag = flag;
         }
     }
 
@@ -301,12 +309,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             case RETRY -> {
                 shared.stats().upstreamRqRetry.increment();
                 holdsRetrySlot = d.budgeted();
-                backOffTimer = callbacks.eventLoop().schedule(() -> {
-                    backOffTimer = null;
-                    if (!done) {
-                        startAttempt(false);
-                    }
-                }, d.delayMs(), TimeUnit.MILLISECONDS);
+                giveUpStatus = status >= 500 ? HttpResponseStatus.valueOf(status) : HttpResponseStatus.SERVICE_UNAVAILABLE;
+                giveUpBody = "upstream failed and the request body is too large to retry";
+                giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+                backOffTimer = callbacks.eventLoop().schedule(this::afterBackOff, d.delayMs(), TimeUnit.MILLISECONDS);
                 return d;
             }
             case NO_LIMIT -> {
@@ -317,6 +323,21 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             default -> { }
         }
         return null;
+    }
+
+    private void afterBackOff() {
+        backOffTimer = null;
+        if (done) {
+            return;
+        }
+        if (!replayable) {
+            // body chunks that arrived during the back-off outgrew the replay buffer: the retry cannot send the
+            // whole request, so the failure it was retrying stands
+            shared.stats().retryOrShadowAbandoned.increment();
+            finishWithLocalReply(giveUpStatus, giveUpBody, giveUpFlag);
+            return;
+        }
+        startAttempt(false);
     }
 
     private void onRouteTimeout() {
