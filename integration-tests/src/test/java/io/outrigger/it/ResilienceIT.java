@@ -23,6 +23,10 @@ class ResilienceIT {
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static String routes(String retryOn, int numRetries) {
+        return routesWithPolicy(retryOn == null ? "" : "retry_policy: { retry_on: [%s], num_retries: %d }".formatted(retryOn, numRetries));
+    }
+
+    static String routesWithPolicy(String retryPolicyLine) {
         return """
                 admin: { address: 127.0.0.1:0 }
                 listeners:
@@ -39,7 +43,7 @@ class ResilienceIT {
                               hash_policy: [ { header: { header_name: x-user-id } } ]
                               RETRY
                 clusters:
-                """.replace("RETRY", retryOn == null ? "" : "retry_policy: { retry_on: [%s], num_retries: %d }".formatted(retryOn, numRetries));
+                """.replace("RETRY", retryPolicyLine);
     }
 
     static HttpResponse<String> get(String url, String... headers) throws Exception {
@@ -168,6 +172,59 @@ class ResilienceIT {
                 assertThat(getR.statusCode()).isEqualTo(502);
                 assertThat(connections.get()).as("a GET is tried 1 + 2 times").isEqualTo(4);
                 waitUntil(() -> proxy.logText().contains("\"GET /read HTTP/1.1\" 502 URX,UC"));
+            }
+        }
+    }
+
+    @Test
+    void aBodyThatOutgrowsTheReplayBufferDuringBackOffIsNotReplayedTruncated() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        try (ServerSocket hasty = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // answers 503 as soon as it has a request head, without reading any body
+            Thread t = new Thread(() -> {
+                while (!hasty.isClosed()) {
+                    try (Socket s = hasty.accept()) {
+                        InputStream in = s.getInputStream();
+                        StringBuilder head = new StringBuilder();
+                        while (head.indexOf("\r\n\r\n") < 0) {
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            head.append((char) b);
+                        }
+                        if (head.indexOf("\r\n\r\n") >= 0) {
+                            requests.incrementAndGet();
+                            s.getOutputStream().write("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        }
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            String yaml = routesWithPolicy("retry_policy: { retry_on: [5xx], num_retries: 1, "
+                    + "retry_back_off: { base_interval: 1s }, per_request_buffer_limit_bytes: 1KiB }")
+                    + "  - { name: shop, endpoints: [ 127.0.0.1:%d ] }\n".formatted(hasty.getLocalPort());
+            try (ProxyProcess proxy = ProxyProcess.start("backoff-overflow", yaml);
+                 Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port("main"))) {
+                client.setSoTimeout(10_000);
+                var out = client.getOutputStream();
+                out.write("PUT /doc HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                waitUntil(() -> requests.get() == 1);            // the first attempt was answered 503: back-off runs
+                byte[] chunk = new byte[2048];                   // more than the 1 KiB replay limit
+                out.write(("800\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(chunk);
+                out.write("\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+                byte[] buf = new byte[4096];
+                int n = client.getInputStream().read(buf);
+                assertThat(new String(buf, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 503");
+                assertThat(requests.get()).as("no retry with a truncated body").isEqualTo(1);
+                waitUntil(() -> proxy.adminGet("/clusters").body().contains("shop::retry_or_shadow_abandoned::1"));
             }
         }
     }

@@ -140,10 +140,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     }
 
     private void onRequestEnd(boolean endStream) {
-        if (endStream && !requestComplete) {
-            requestComplete = true;
-            connection.onRequestComplete(this);
-        }
+        requestComplete |= endStream;
     }
 
     boolean requestComplete() {

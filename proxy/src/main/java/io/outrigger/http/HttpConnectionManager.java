@@ -38,12 +38,13 @@ import org.slf4j.LoggerFactory;
  * (after {@code Http2StreamFrameToHttpObjectCodec}): turns {@link HttpObject}s into {@link ActiveStream}s,
  * one at a time, so both protocols share one request path.
  *
- * <p>HTTP/1.1: requests are served one after another; reading pauses once a request is complete and
- * resumes when its response is done, and pipelined requests already decoded wait in a queue. A malformed
- * request gets 400 (431 for headers over the limit, 414 for a long request line) and the connection closes.
+ * <p>HTTP/1.1: requests are served one after another; pipelined requests decoded while a response is in
+ * progress wait in a queue, and reading pauses once 64 messages wait (no per-request read toggling, which
+ * would cost two epoll_ctl calls per request). A malformed request gets 400 (431 for headers over the
+ * limit, 414 for a long request line) and the connection closes.
  *
- * <p>Flow control: {@link #readDisable} counts reasons to stop reading (backpressure from the upstream,
- * a complete HTTP/1.1 request); reading resumes when none remain.
+ * <p>Flow control: {@link #readDisable} counts reasons to stop reading (backpressure from the upstream, a
+ * full pipelining queue); reading resumes when none remain.
  */
 public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpConnectionManager.class);
@@ -250,10 +251,6 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     }
 
     // --- from ActiveStream ---
-
-    void onRequestComplete(ActiveStream s) {
-        // HTTP/1.1 keeps reading (to see a close); what arrives meanwhile waits in the bounded pipelining queue.
-    }
 
     void onStreamComplete(ActiveStream s, boolean closeConnection, ChannelFuture lastWrite) {
         if (s != stream) {

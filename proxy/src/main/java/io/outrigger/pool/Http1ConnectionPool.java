@@ -98,9 +98,8 @@ public final class Http1ConnectionPool {
     public Cancellable newStream(PoolCallbacks callbacks, boolean fresh) {
         assert eventLoop.inEventLoop();
         UpstreamConnection c;
-        long now = System.nanoTime();
         while (!fresh && (c = idle.pollFirst()) != null) {
-            if (c.channel().isActive() && (c.idleDeadlineNanos == 0 || now - c.idleDeadlineNanos < 0)) {
+            if (c.channel().isActive() && (c.idleDeadlineNanos == 0 || System.nanoTime() - c.idleDeadlineNanos < 0)) {
                 lease(c, callbacks);
                 return null;
             }

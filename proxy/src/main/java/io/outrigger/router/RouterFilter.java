@@ -311,7 +311,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                 holdsRetrySlot = d.budgeted();
                 giveUpStatus = status >= 500 ? HttpResponseStatus.valueOf(status) : HttpResponseStatus.SERVICE_UNAVAILABLE;
                 giveUpBody = "upstream failed and the request body is too large to retry";
-                giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+                giveUpFlag = ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED;
                 backOffTimer = callbacks.eventLoop().schedule(this::afterBackOff, d.delayMs(), TimeUnit.MILLISECONDS);
                 return d;
             }
@@ -331,9 +331,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return;
         }
         if (!replayable) {
-            // body chunks that arrived during the back-off outgrew the replay buffer: the retry cannot send the
-            // whole request, so the failure it was retrying stands
-            shared.stats().retryOrShadowAbandoned.increment();
+            // body chunks that arrived during the back-off outgrew the replay buffer (counted there as
+            // retry_or_shadow_abandoned): the retry cannot send the whole request, so the failure it was retrying stands
             finishWithLocalReply(giveUpStatus, giveUpBody, giveUpFlag);
             return;
         }

@@ -228,12 +228,8 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
                 complete();
             }
             router.onUpstreamHeaders(this, response, end);
-            if (end || finished || !(msg instanceof HttpContent)) {
-                if (!end && msg instanceof HttpContent && finished) {
-                    ReferenceCountUtil.release(msg); // the router dropped this response to retry
-                }
-                return;
-            }
+            // HttpClientCodec emits headers and body parts as separate messages: nothing more in this one
+            return;
         }
         if (msg instanceof HttpContent content) {
             if (skippingInformational) {
