@@ -24,6 +24,13 @@ final class ConfigReader {
         }
     }
 
+    private static final Map<String, AccessLogConfig.Format> ACCESS_LOG_FORMATS = new LinkedHashMap<>();
+
+    static {
+        ACCESS_LOG_FORMATS.put("text", AccessLogConfig.Format.TEXT);
+        ACCESS_LOG_FORMATS.put("json", AccessLogConfig.Format.JSON);
+    }
+
     private final Problems problems;
 
     ConfigReader(Problems problems) {
@@ -121,11 +128,22 @@ final class ConfigReader {
             vhosts.add(vh);
         }
         DownstreamTlsConfig tls = m.optional("tls").map(TlsConfigReader::downstream).orElse(null);
+        List<AccessLogConfig> accessLogs = new ArrayList<>();
+        if (!m.has("access_log")) {
+            accessLogs.add(AccessLogConfig.DEFAULT);
+        }
+        for (ConfigNode a : m.list("access_log")) {
+            ConfigMap am = a.asMap();
+            String path = am.string("path", AccessLogConfig.STDOUT);
+            AccessLogConfig.Format format = am.oneOf("format", ACCESS_LOG_FORMATS, AccessLogConfig.Format.TEXT);
+            am.finish();
+            accessLogs.add(new AccessLogConfig(path, format));
+        }
         m.finish();
         if (name == null || address == null) {
             return null;
         }
-        return new ListenerConfig(name, address, filters, vhosts, tls);
+        return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

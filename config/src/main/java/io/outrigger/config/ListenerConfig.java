@@ -11,11 +11,13 @@ import java.util.List;
  * @param virtualHosts  virtual hosts, selected by {@code Host}/{@code :authority}
  * @param tls           when not {@code null}, the listener serves TLS (HTTP/1.1 and HTTP/2 by ALPN)
  *                      instead of cleartext
+ * @param accessLogs    where request lines go; default one text log to stdout; empty: none
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
-                             List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls) {
+                             List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs) {
     public ListenerConfig {
         httpFilters = List.copyOf(httpFilters);
         virtualHosts = List.copyOf(virtualHosts);
+        accessLogs = List.copyOf(accessLogs);
     }
 }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.outrigger.Version;
 import io.outrigger.server.OutriggerServer;
 import io.outrigger.upstream.Cluster;
@@ -22,9 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Answers admin requests (after {@code HttpServerCodec -> HttpObjectAggregator}):
+ * Answers admin requests (after {@code HttpServerCodec -> HttpObjectAggregator}); changes need POST:
  * <ul>
- *   <li>{@code GET /ready}: 200 {@code LIVE} when every listener is bound, else 503;</li>
+ *   <li>{@code GET /ready}: 200 {@code LIVE} when every listener is bound, initial health checks are done and
+ *       no operator failed or drained the server, else 503;</li>
+ *   <li>{@code POST /healthcheck/fail}, {@code /healthcheck/ok}: fail readiness (to drain) and undo it;</li>
+ *   <li>{@code POST /drain_listeners}: stop accepting connections; open ones continue;</li>
+ *   <li>{@code GET /stats}: every counter ({@code ?format=json} for JSON);</li>
+ *   <li>{@code GET /logging}, {@code POST /logging?LOGGER=LEVEL} or {@code ?level=LEVEL} (root);</li>
  *   <li>{@code GET /listeners}: {@code name::host:port} per listener (Envoy's text format);</li>
  *   <li>{@code GET /clusters}: hosts and connection counts, {@code cluster::host::stat::value} lines;</li>
  *   <li>{@code GET /server_info}: version and uptime.</li>
@@ -47,14 +53,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (q >= 0) {
             path = path.substring(0, q);
         }
+        boolean post = req.method().equals(io.netty.handler.codec.http.HttpMethod.POST);
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
         FullHttpResponse resp = switch (path) {
             case "/ready" -> endpoints.server().ready() ? text(HttpResponseStatus.OK, "LIVE\n")
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "NOT READY\n");
+            case "/healthcheck/fail" -> post ? operatorFail(true) : notPost();
+            case "/healthcheck/ok" -> post ? operatorFail(false) : notPost();
+            case "/drain_listeners" -> post ? drain() : notPost();
+            case "/stats" -> "json".equals(first(query, "format")) ? json(stats()) : text(HttpResponseStatus.OK, statsText());
+            case "/logging" -> post ? setLogLevel(query) : text(HttpResponseStatus.OK, loggingText());
             case "/listeners" -> text(HttpResponseStatus.OK, listeners());
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
-            case "/" -> text(HttpResponseStatus.OK, "/ready\n/listeners\n/clusters\n/server_info\n");
+            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\n"
+                    + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
+                    + "POST /healthcheck/ok\nPOST /drain_listeners\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -79,6 +94,92 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return sum;
         }
         return -1;
+    }
+
+    private FullHttpResponse operatorFail(boolean fail) {
+        endpoints.server().setFailedByOperator(fail);
+        return text(HttpResponseStatus.OK, fail ? "OK (readiness now fails)\n" : "OK\n");
+    }
+
+    private FullHttpResponse drain() {
+        endpoints.server().drainListeners();
+        return text(HttpResponseStatus.OK, "OK (listeners closed; open connections continue)\n");
+    }
+
+    private static FullHttpResponse notPost() {
+        FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST\n");
+        r.headers().set(HttpHeaderNames.ALLOW, "POST");
+        return r;
+    }
+
+    private static String first(QueryStringDecoder q, String name) {
+        var v = q.parameters().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** Every counter, Envoy-style names: {@code cluster.NAME.STAT}, {@code server.*}. */
+    private java.util.Map<String, Long> stats() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (Cluster c : endpoints.clusters().all()) {
+            for (java.util.Map.Entry<String, Long> e : c.stats().snapshot().entrySet()) {
+                m.put("cluster." + c.name() + "." + e.getKey(), e.getValue());
+            }
+            m.put("cluster." + c.name() + ".upstream_cx_active", (long) c.resources().connections());
+            m.put("cluster." + c.name() + ".upstream_rq_active", (long) c.resources().activeRequests());
+            m.put("cluster." + c.name() + ".upstream_rq_pending_active", (long) c.resources().pendingRequests());
+            m.put("cluster." + c.name() + ".membership_healthy", c.hosts().stream().filter(h -> h.health().healthy()).count());
+            m.put("cluster." + c.name() + ".membership_total", (long) c.hosts().size());
+        }
+        m.put("server.uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
+        m.put("server.access_log_dropped", io.outrigger.http.AccessLog.dropped());
+        m.put("server.allocated_bytes", allocatedBytes());
+        return m;
+    }
+
+    private String statsText() {
+        StringBuilder sb = new StringBuilder();
+        stats().forEach((k, v) -> sb.append(k).append(": ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    private static FullHttpResponse json(java.util.Map<String, Long> stats) {
+        StringBuilder sb = new StringBuilder("{\"stats\":[");
+        boolean first = true;
+        for (java.util.Map.Entry<String, Long> e : stats.entrySet()) {
+            sb.append(first ? "" : ",").append("{\"name\":\"").append(e.getKey()).append("\",\"value\":").append(e.getValue()).append('}');
+            first = false;
+        }
+        FullHttpResponse r = text(HttpResponseStatus.OK, sb.append("]}\n").toString());
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        return r;
+    }
+
+    // POST /logging?level=debug sets the root; POST /logging?io.outrigger.router=debug sets one logger.
+    private static FullHttpResponse setLogLevel(QueryStringDecoder q) {
+        if (q.parameters().isEmpty()) {
+            return text(HttpResponseStatus.BAD_REQUEST, "expected ?level=LEVEL or ?LOGGER=LEVEL\n");
+        }
+        for (var e : q.parameters().entrySet()) {
+            String name = e.getKey().equals("level") ? org.slf4j.Logger.ROOT_LOGGER_NAME : e.getKey();
+            ch.qos.logback.classic.Level level = ch.qos.logback.classic.Level.toLevel(e.getValue().get(0), null);
+            if (level == null) {
+                return text(HttpResponseStatus.BAD_REQUEST, "'" + e.getValue().get(0)
+                        + "' (expected: one of trace, debug, info, warn, error, off)\n");
+            }
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name)).setLevel(level);
+        }
+        return text(HttpResponseStatus.OK, loggingText());
+    }
+
+    private static String loggingText() {
+        var ctx = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        StringBuilder sb = new StringBuilder();
+        for (ch.qos.logback.classic.Logger l : ctx.getLoggerList()) {
+            if (l.getLevel() != null) {
+                sb.append(l.getName()).append(": ").append(l.getLevel().toString().toLowerCase(java.util.Locale.ROOT)).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private String listeners() {

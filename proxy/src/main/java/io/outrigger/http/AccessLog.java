@@ -2,63 +2,199 @@ package io.outrigger.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.outrigger.config.AccessLogConfig;
 import io.outrigger.filter.ResponseFlag;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one line per finished stream to the {@code outrigger.access} logger, in Envoy's default
- * format:
+ * A listener's access logs: one line per finished stream, in Envoy's default text format
  * <pre>
  * [START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS BYTES_RECEIVED BYTES_SENT DURATION_MS "X-FORWARDED-FOR"
  *   "USER-AGENT" "X-REQUEST-ID" "AUTHORITY" "UPSTREAM_HOST"
  * </pre>
- * The logger is asynchronous (Logback {@code AsyncAppender}, see {@code logback.xml}), so the event
- * loop never waits on the terminal or disk.
+ * or as one JSON object per line. Never blocks an event loop: {@code /dev/stdout} goes through the
+ * {@code outrigger.access} logger's asynchronous appender ({@code logback.xml}); a file gets a bounded queue
+ * drained by one background writer per file, and lines that do not fit are dropped and counted.
  */
-final class AccessLog {
-    private static final Logger log = LoggerFactory.getLogger("outrigger.access");
+public final class AccessLog {
+    private static final Logger stdout = LoggerFactory.getLogger("outrigger.access");
+    private static final Map<Path, FileWriter> files = new ConcurrentHashMap<>();
+    private static final LongAdder dropped = new LongAdder();
 
-    private AccessLog() {
+    private final List<AccessLogConfig> configs;
+
+    private AccessLog(List<AccessLogConfig> configs) {
+        this.configs = configs;
     }
 
-    static void log(StreamInfoImpl s) {
-        if (!log.isInfoEnabled()) {
-            return;
+    /** The access logs of a listener; opens (shares) the file writers it needs. */
+    public static AccessLog of(List<AccessLogConfig> configs) {
+        for (AccessLogConfig c : configs) {
+            if (!c.path().equals(AccessLogConfig.STDOUT)) {
+                files.computeIfAbsent(Path.of(c.path()), FileWriter::new);
+            }
         }
+        return new AccessLog(List.copyOf(configs));
+    }
+
+    /** Lines dropped because a file writer fell behind. */
+    public static long dropped() {
+        return dropped.sum();
+    }
+
+    void log(StreamInfoImpl s) {
+        for (int i = 0; i < configs.size(); i++) {
+            AccessLogConfig c = configs.get(i);
+            boolean toStdout = c.path().equals(AccessLogConfig.STDOUT);
+            if (toStdout && !stdout.isInfoEnabled()) {
+                continue;
+            }
+            String line = c.format() == AccessLogConfig.Format.JSON ? json(s) : text(s);
+            if (toStdout) {
+                stdout.info(line);
+            } else if (!files.get(Path.of(c.path())).queue.offer(line)) {
+                dropped.increment();
+            }
+        }
+    }
+
+    static String text(StreamInfoImpl s) {
         HttpHeaders h = s.requestHeaders;
         StringBuilder sb = new StringBuilder(256);
         sb.append('[').append(Instant.ofEpochMilli(s.startMillis)).append("] \"")
                 .append(s.method).append(' ').append(s.path).append(' ').append(s.protocol()).append("\" ")
-                .append(s.responseCode).append(' ');
-        if (s.flags.isEmpty()) {
-            sb.append('-');
-        } else {
-            for (int i = 0; i < s.flags.size(); i++) {
-                ResponseFlag f = s.flags.get(i);
-                sb.append(i == 0 ? "" : ",").append(f.code());
-            }
-        }
-        sb.append(' ').append(s.bytesReceived).append(' ').append(s.bytesSent).append(' ')
-                .append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s.startNanos));
+                .append(s.responseCode).append(' ').append(flags(s)).append(' ')
+                .append(s.bytesReceived).append(' ').append(s.bytesSent).append(' ').append(durationMs(s));
         quoted(sb, h.get(ProxyHeaders.X_FORWARDED_FOR));
         quoted(sb, h.get(HttpHeaderNames.USER_AGENT));
         quoted(sb, s.requestId);
         quoted(sb, h.get(HttpHeaderNames.HOST));
         quoted(sb, s.upstreamHost == null ? null : s.upstreamHost.addressString());
-        log.info(sb.toString());
+        return sb.toString();
     }
 
-    /** A request rejected before it became a stream (malformed HTTP/1.1). */
-    static void logRejected(String listener, java.net.SocketAddress remote, int code) {
-        if (log.isInfoEnabled()) {
-            log.info("[" + Instant.now() + "] \"- - -\" " + code + " DPE 0 0 0 \"" + remote + "\" \"-\" \"-\" \"-\" \"-\" listener=" + listener);
+    static String json(StreamInfoImpl s) {
+        HttpHeaders h = s.requestHeaders;
+        StringBuilder sb = new StringBuilder(384).append('{');
+        field(sb, "start_time", Instant.ofEpochMilli(s.startMillis).toString(), true);
+        field(sb, "method", s.method, false);
+        field(sb, "path", s.path, false);
+        field(sb, "protocol", s.protocol(), false);
+        sb.append(",\"response_code\":").append(s.responseCode);
+        field(sb, "response_flags", flags(s), false);
+        sb.append(",\"bytes_received\":").append(s.bytesReceived).append(",\"bytes_sent\":").append(s.bytesSent)
+                .append(",\"duration_ms\":").append(durationMs(s));
+        field(sb, "x_forwarded_for", h.get(ProxyHeaders.X_FORWARDED_FOR), false);
+        field(sb, "user_agent", h.get(HttpHeaderNames.USER_AGENT), false);
+        field(sb, "request_id", s.requestId, false);
+        field(sb, "authority", h.get(HttpHeaderNames.HOST), false);
+        field(sb, "upstream_cluster", s.upstreamCluster, false);
+        field(sb, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString(), false);
+        field(sb, "listener", s.listenerName(), false);
+        return sb.append('}').toString();
+    }
+
+    private static String flags(StreamInfoImpl s) {
+        if (s.flags.isEmpty()) {
+            return "-";
         }
+        StringBuilder sb = new StringBuilder();
+        for (ResponseFlag f : s.flags) {
+            sb.append(sb.length() == 0 ? "" : ",").append(f.code());
+        }
+        return sb.toString();
+    }
+
+    private static long durationMs(StreamInfoImpl s) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s.startNanos);
     }
 
     private static void quoted(StringBuilder sb, String v) {
         sb.append(" \"").append(v == null ? "-" : v).append('"');
+    }
+
+    // RFC 8259 §7 string escaping; null is written as JSON null.
+    private static void field(StringBuilder sb, String name, String value, boolean first) {
+        sb.append(first ? "" : ",").append('"').append(name).append("\":");
+        if (value == null) {
+            sb.append("null");
+            return;
+        }
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    /** A request line from before a stream existed (a malformed HTTP/1.1 request), to stdout. */
+    static void logRejected(String listener, java.net.SocketAddress remote, int code) {
+        if (stdout.isInfoEnabled()) {
+            stdout.info("[" + Instant.now() + "] \"- - -\" " + code + " DPE 0 0 0 \"" + remote + "\" \"-\" \"-\" \"-\" \"-\" listener=" + listener);
+        }
+    }
+
+    /** Appends lines to one file from a daemon thread, flushing whenever the queue runs dry. */
+    private static final class FileWriter {
+        final BlockingQueue<String> queue = new ArrayBlockingQueue<>(16_384);
+
+        FileWriter(Path path) {
+            Thread t = new Thread(() -> run(path), "outrigger-access-log");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private void run(Path path) {
+            try (BufferedWriter w = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+                List<String> batch = new ArrayList<>(256);
+                while (true) {
+                    batch.add(queue.take());
+                    queue.drainTo(batch, 255);
+                    for (String line : batch) {
+                        w.write(line);
+                        w.write('\n');
+                    }
+                    batch.clear();
+                    if (queue.isEmpty()) {
+                        w.flush();
+                    }
+                }
+            } catch (IOException e) {
+                LoggerFactory.getLogger(AccessLog.class).error("access log {} stopped: {}", path, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -326,7 +326,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
                 f.onDestroy();
             }
         }
-        AccessLog.log(info);
+        connection.listener().accessLog().log(info);
     }
 
     private boolean isDecoder(Object filter) {

@@ -12,9 +12,10 @@ import java.util.List;
  * @param routeTable  the listener's routes
  * @param filters     the configured HTTP filters, in order (the router is added after them)
  * @param bufferLimit bytes a stream may hold while a filter has stopped iteration
+ * @param accessLog   where finished streams are logged
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
-                              long bufferLimit) {
+                              long bufferLimit, AccessLog accessLog) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

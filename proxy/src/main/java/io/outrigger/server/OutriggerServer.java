@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.outrigger.admin.AdminServer;
 import io.outrigger.config.ListenerConfig;
 import io.outrigger.config.OutriggerConfig;
+import io.outrigger.http.AccessLog;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
@@ -47,6 +48,9 @@ public final class OutriggerServer implements AutoCloseable {
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final AdminServer admin;
     private CertificateReloader reloader;
+    private ClusterManager clusterManager;
+    private volatile boolean failedByOperator;
+    private volatile boolean drained;
 
     private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
             throws Exception {
@@ -56,6 +60,7 @@ public final class OutriggerServer implements AutoCloseable {
         maintenance = new MultiThreadIoEventLoopGroup(1, transport.ioHandler()); // health checks, outlier reviews
         try {
             ClusterManager clusters = ClusterManager.build(config);
+            clusterManager = clusters;
             Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
             for (EventExecutor e : workers) {
                 EventLoop loop = (EventLoop) e;
@@ -79,7 +84,7 @@ public final class OutriggerServer implements AutoCloseable {
                     tlsListeners.add(tls);
                 }
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
-                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT);
+                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()));
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -127,14 +132,42 @@ public final class OutriggerServer implements AutoCloseable {
         return Map.copyOf(boundAddresses);
     }
 
-    /** Whether every listener is bound and accepting. */
+    /**
+     * Whether to report ready: every listener bound, every health-checked cluster has a first result for
+     * each host, and no operator asked to fail ({@code /healthcheck/fail}) or drain.
+     */
     public boolean ready() {
+        if (failedByOperator || drained) {
+            return false;
+        }
         for (Channel c : listeners) {
             if (!c.isActive()) {
                 return false;
             }
         }
+        for (var c : clusterManager.all()) {
+            if (!c.initialHealthChecksDone()) {
+                return false;
+            }
+        }
         return true;
+    }
+
+    /** {@code /healthcheck/fail} ({@code true}) and {@code /healthcheck/ok} ({@code false}): readiness for draining. */
+    public void setFailedByOperator(boolean failed) {
+        this.failedByOperator = failed;
+    }
+
+    /**
+     * Stops accepting new connections on every listener (Envoy's {@code /drain_listeners}); open connections
+     * go on until their clients close them. Readiness turns false.
+     */
+    public void drainListeners() {
+        drained = true;
+        for (Channel c : listeners) {
+            c.close();
+        }
+        log.info("listeners drained: no new connections are accepted");
     }
 
     /** The admin server's bound address. */

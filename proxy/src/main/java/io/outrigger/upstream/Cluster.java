@@ -27,6 +27,7 @@ public final class Cluster {
     private volatile HostSet hostSet;
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
     private volatile OutlierDetector outlierDetector;
+    private volatile boolean initialHealthChecksDone;
 
     public Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls) {
         this.config = config;
@@ -68,6 +69,15 @@ public final class Cluster {
 
     void setOutlierDetector(OutlierDetector detector) {
         this.outlierDetector = detector;
+    }
+
+    /** Whether every host has a first active health-check result (always true without health_check). */
+    public boolean initialHealthChecksDone() {
+        return initialHealthChecksDone || config.healthCheck() == null;
+    }
+
+    void markInitialHealthChecksDone() {
+        initialHealthChecksDone = true;
     }
 
     /** The current snapshot (one volatile read). */

@@ -108,6 +108,12 @@ public final class HealthChecker {
 
     private void onResult(Host host, boolean ok, String detail) {
         HostHealth h = host.health();
+        if (!h.checkedOnce) {
+            h.checkedOnce = true;
+            if (cluster.hosts().stream().allMatch(x -> x.health().checkedOnce)) {
+                cluster.markInitialHealthChecksDone();
+            }
+        }
         if (ok) {
             cluster.stats().healthCheckSuccess.increment();
             h.healthCheckFailures = 0;

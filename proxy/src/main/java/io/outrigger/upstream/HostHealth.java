@@ -14,6 +14,7 @@ public final class HostHealth {
     int ejectionCount;                // maintenance thread only
     int healthCheckSuccesses;         // maintenance thread only
     int healthCheckFailures;          // maintenance thread only
+    boolean checkedOnce;              // maintenance thread only
     final AtomicInteger consecutive5xx = new AtomicInteger();
     final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
 

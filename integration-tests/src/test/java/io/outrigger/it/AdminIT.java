@@ -1,0 +1,95 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Per-listener access logs and the operational admin endpoints. */
+class AdminIT {
+    static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    static HttpResponse<String> post(ProxyProcess p, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + p.admin + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void jsonAccessLogToAFileAndNoneWhereDisabled() throws Exception {
+        Path log = Files.createDirectories(ProxyProcess.WORK).resolve("access-" + System.nanoTime() + ".jsonl");
+        try (Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("accesslog", """
+                     admin: { address: 127.0.0.1:0 }
+                     listeners:
+                       - name: logged
+                         address: 127.0.0.1:0
+                         access_log: [ { path: %1$s, format: json } ]
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                       - name: quiet
+                         address: 127.0.0.1:0
+                         access_log: []
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                     clusters:
+                       - { name: o, endpoints: [ %2$s ] }
+                     """.formatted(log, o.address()))) {
+            Cmd.curlRun("http://127.0.0.1:" + proxy.port("logged") + "/a?q=x", "-H", "x-request-id: json-1", "-H", "user-agent: t\"ua");
+            Cmd.curlRun("http://127.0.0.1:" + proxy.port("quiet") + "/b", "-H", "x-request-id: quiet-1");
+            TlsIT.waitUntil(() -> Files.exists(log) && Files.readString(log).contains("json-1"));
+            String line = Files.readString(log).lines().filter(l -> l.contains("json-1")).findFirst().orElseThrow();
+            assertThat(line).startsWith("{\"start_time\":\"").contains("\"method\":\"GET\"", "\"path\":\"/a?q=x\"",
+                    "\"protocol\":\"HTTP/1.1\"", "\"response_code\":200", "\"response_flags\":\"-\"", "\"user_agent\":\"t\\\"ua\"",
+                    "\"request_id\":\"json-1\"", "\"upstream_cluster\":\"o\"", "\"upstream_host\":\"127.0.0.1:" + o.port() + "\"",
+                    "\"listener\":\"logged\"").endsWith("}");
+            assertThat(Files.readString(log)).doesNotContain("quiet-1");
+            assertThat(proxy.logText()).doesNotContain("quiet-1").doesNotContain("json-1"); // nothing on stdout either
+        }
+    }
+
+    @Test
+    void readinessStatsLoggingAndDraining() throws Exception {
+        try (Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("admin", ProxyProcess.catchAllConfig("{ cluster: o }",
+                     "- { name: o, endpoints: [ " + o.address() + " ], health_check: { path: /healthz, interval: 100ms } }"))) {
+            int port = proxy.port("main");
+            Cmd.curlRun("http://127.0.0.1:" + port + "/x");
+            assertThat(proxy.adminGet("/stats").body()).contains("cluster.o.upstream_rq_total: 1", "cluster.o.membership_healthy: 1");
+            HttpResponse<String> json = proxy.adminGet("/stats?format=json");
+            assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(json.body()).startsWith("{\"stats\":[").contains("{\"name\":\"cluster.o.upstream_rq_total\",\"value\":1}");
+
+            assertThat(proxy.adminGet("/healthcheck/fail").statusCode()).isEqualTo(405); // changes need POST
+            assertThat(post(proxy, "/healthcheck/fail").statusCode()).isEqualTo(200);
+            assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);
+            assertThat(Cmd.curlRun("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + port + "/x").out())
+                    .as("failing readiness does not stop traffic").isEqualTo("200");
+            assertThat(post(proxy, "/healthcheck/ok").statusCode()).isEqualTo(200);
+            assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(200);
+
+            assertThat(post(proxy, "/logging?io.outrigger.router=debug").body()).contains("io.outrigger.router: debug");
+            assertThat(post(proxy, "/logging?level=loud").statusCode()).isEqualTo(400);
+
+            try (Socket open = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                assertThat(post(proxy, "/drain_listeners").statusCode()).isEqualTo(200);
+                assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);
+                // an open connection still works
+                open.getOutputStream().write("GET /still HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".getBytes());
+                assertThat(new String(open.getInputStream().readAllBytes())).startsWith("HTTP/1.1 200");
+            }
+            TlsIT.waitUntil(() -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    return false;
+                } catch (ConnectException e) {
+                    return true; // no longer accepting
+                }
+            });
+        }
+    }
+}
