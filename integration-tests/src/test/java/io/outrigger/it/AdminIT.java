@@ -65,6 +65,15 @@ class AdminIT {
             assertThat(json.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(json.body()).startsWith("{\"stats\":[").contains("{\"name\":\"cluster.o.upstream_rq_total\",\"value\":1}");
 
+            HttpResponse<String> prom = proxy.adminGet("/stats/prometheus");
+            assertThat(prom.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
+            assertThat(prom.body()).contains(
+                    "outrigger_downstream_rq_total{listener=\"main\",protocol=\"HTTP/1.1\",response_code_class=\"2xx\"} 1.0",
+                    "outrigger_upstream_rq_total{cluster=\"o\",response_code_class=\"2xx\"} 1.0",
+                    "outrigger_downstream_rq_time_seconds_count{listener=\"main\"} 1",
+                    "outrigger_cluster_membership_healthy{cluster=\"o\"} 1.0",
+                    "outrigger_downstream_cx_total{listener=\"main\"} 1.0");
+
             assertThat(proxy.adminGet("/healthcheck/fail").statusCode()).isEqualTo(405); // changes need POST
             assertThat(post(proxy, "/healthcheck/fail").statusCode()).isEqualTo(200);
             assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);

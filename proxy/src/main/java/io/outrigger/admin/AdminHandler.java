@@ -29,7 +29,8 @@ import java.util.Map;
  *       no operator failed or drained the server, else 503;</li>
  *   <li>{@code POST /healthcheck/fail}, {@code /healthcheck/ok}: fail readiness (to drain) and undo it;</li>
  *   <li>{@code POST /drain_listeners}: stop accepting connections; open ones continue;</li>
- *   <li>{@code GET /stats}: every counter ({@code ?format=json} for JSON);</li>
+ *   <li>{@code GET /stats}: every counter ({@code ?format=json} for JSON); {@code GET /stats/prometheus}: the
+ *       Prometheus text format;</li>
  *   <li>{@code GET /logging}, {@code POST /logging?LOGGER=LEVEL} or {@code ?level=LEVEL} (root);</li>
  *   <li>{@code GET /listeners}: {@code name::host:port} per listener (Envoy's text format);</li>
  *   <li>{@code GET /clusters}: hosts and connection counts, {@code cluster::host::stat::value} lines;</li>
@@ -62,12 +63,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/healthcheck/ok" -> post ? operatorFail(false) : notPost();
             case "/drain_listeners" -> post ? drain() : notPost();
             case "/stats" -> "json".equals(first(query, "format")) ? json(stats()) : text(HttpResponseStatus.OK, statsText());
+            case "/stats/prometheus" -> prometheus();
             case "/logging" -> post ? setLogLevel(query) : text(HttpResponseStatus.OK, loggingText());
             case "/listeners" -> text(HttpResponseStatus.OK, listeners());
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
-            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\n"
+            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
                     + "POST /healthcheck/ok\nPOST /drain_listeners\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
@@ -94,6 +96,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return sum;
         }
         return -1;
+    }
+
+    private FullHttpResponse prometheus() {
+        FullHttpResponse r = text(HttpResponseStatus.OK, endpoints.server().metrics().scrape());
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, io.outrigger.stats.Metrics.contentType());
+        return r;
     }
 
     private FullHttpResponse operatorFail(boolean fail) {

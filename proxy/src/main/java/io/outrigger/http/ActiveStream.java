@@ -327,6 +327,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             }
         }
         connection.listener().accessLog().log(info);
+        connection.listener().metrics().onStream(info.protocol(), info.responseCode, System.nanoTime() - info.startNanos);
     }
 
     private boolean isDecoder(Object filter) {

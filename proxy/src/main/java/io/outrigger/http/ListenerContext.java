@@ -2,6 +2,7 @@ package io.outrigger.http;
 
 import io.outrigger.filter.FilterFactory;
 import io.outrigger.router.RouteTable;
+import io.outrigger.stats.Metrics;
 import java.util.List;
 
 /**
@@ -13,9 +14,10 @@ import java.util.List;
  * @param filters     the configured HTTP filters, in order (the router is added after them)
  * @param bufferLimit bytes a stream may hold while a filter has stopped iteration
  * @param accessLog   where finished streams are logged
+ * @param metrics     the listener's Prometheus data points
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
-                              long bufferLimit, AccessLog accessLog) {
+                              long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

@@ -59,6 +59,8 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        context.metrics().onConnectionOpened();
+        ch.closeFuture().addListener(f -> context.metrics().onConnectionClosed());
         if (tls != null) {
             ch.pipeline().addLast("sni", new SniHandler(tls, 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
             ch.pipeline().addLast("alpn", new AlpnHandler(this));

@@ -418,6 +418,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         int status = response.status().code();
         report(a.host(), status);
+        shared.stats().onUpstreamResponse(status, System.nanoTime() - a.startNanos());
         if (status >= 400 && retryState != null && replayable) {
             stopAttemptTimerAndSlot(); // this attempt is over either way: give back its retry slot first
             Decision d = decide(Failure.STATUS, status);

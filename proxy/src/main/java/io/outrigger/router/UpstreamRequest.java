@@ -41,6 +41,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     private final HttpRequest request;
     private final Host host;
     private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(2);
+    private final long startNanos = System.nanoTime();
     private Cancellable pendingHandle;
     private UpstreamConnection connection;
     private boolean requestComplete;
@@ -67,6 +68,11 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
 
     Host host() {
         return host;
+    }
+
+    /** When this attempt started ({@link System#nanoTime()}). */
+    long startNanos() {
+        return startNanos;
     }
 
     /**

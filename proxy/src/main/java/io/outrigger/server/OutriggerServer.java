@@ -16,6 +16,7 @@ import io.outrigger.http.AccessLog;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
+import io.outrigger.stats.Metrics;
 import io.outrigger.tls.CertificateReloader;
 import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.upstream.ClusterManager;
@@ -49,6 +50,7 @@ public final class OutriggerServer implements AutoCloseable {
     private final AdminServer admin;
     private CertificateReloader reloader;
     private ClusterManager clusterManager;
+    private final Metrics metrics = new Metrics();
     private volatile boolean failedByOperator;
     private volatile boolean drained;
 
@@ -61,6 +63,7 @@ public final class OutriggerServer implements AutoCloseable {
         try {
             ClusterManager clusters = ClusterManager.build(config);
             clusterManager = clusters;
+            metrics.registerClusters(clusters);
             Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
             for (EventExecutor e : workers) {
                 EventLoop loop = (EventLoop) e;
@@ -84,7 +87,8 @@ public final class OutriggerServer implements AutoCloseable {
                     tlsListeners.add(tls);
                 }
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
-                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()));
+                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
+                        metrics.listener(l.name()));
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -168,6 +172,11 @@ public final class OutriggerServer implements AutoCloseable {
             c.close();
         }
         log.info("listeners drained: no new connections are accepted");
+    }
+
+    /** The Prometheus metrics. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /** The admin server's bound address. */

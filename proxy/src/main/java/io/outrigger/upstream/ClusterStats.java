@@ -20,6 +20,21 @@ public final class ClusterStats {
     public final LongAdder healthFlapsToUnhealthy = new LongAdder();
     public final LongAdder healthFlapsToHealthy = new LongAdder();
 
+    private volatile io.outrigger.stats.Metrics.UpstreamMetrics upstream;
+
+    /** Attaches the Prometheus data points of this cluster's upstream attempts. */
+    public void bind(io.outrigger.stats.Metrics.UpstreamMetrics metrics) {
+        this.upstream = metrics;
+    }
+
+    /** An upstream attempt answered with {@code code} after {@code durationNanos}. */
+    public void onUpstreamResponse(int code, long durationNanos) {
+        io.outrigger.stats.Metrics.UpstreamMetrics u = upstream;
+        if (u != null) {
+            u.onResponse(code, durationNanos);
+        }
+    }
+
     /** Name to value, in a stable order, for the admin API. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();

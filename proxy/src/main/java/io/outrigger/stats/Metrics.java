@@ -1,0 +1,157 @@
+package io.outrigger.stats;
+
+import io.outrigger.upstream.Cluster;
+import io.outrigger.upstream.ClusterManager;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The proxy's Prometheus metrics (Prometheus Java client), named after Envoy's statistics with an
+ * {@code outrigger_} prefix. Label values are resolved into data points once per listener and cluster, so
+ * recording on the request path is a lock-free add; cluster counters kept elsewhere are read at scrape time.
+ */
+public final class Metrics {
+    /** Latency buckets in seconds: 0.5 ms to 10 s. */
+    static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    static final List<String> PROTOCOLS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter downstreamCx = Counter.builder().name("outrigger_downstream_cx_total")
+            .help("Downstream connections accepted").labelNames("listener").register(registry);
+    private final Gauge downstreamCxActive = Gauge.builder().name("outrigger_downstream_cx_active")
+            .help("Downstream connections open").labelNames("listener").register(registry);
+    private final Counter downstreamRq = Counter.builder().name("outrigger_downstream_rq_total")
+            .help("Downstream requests finished, by protocol and response code class (0xx: no response)")
+            .labelNames("listener", "protocol", "response_code_class").register(registry);
+    private final Histogram downstreamRqTime = Histogram.builder().name("outrigger_downstream_rq_time_seconds")
+            .help("Downstream request duration, first byte in to last byte out").labelNames("listener")
+            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+    private final Counter upstreamRq = Counter.builder().name("outrigger_upstream_rq_total")
+            .help("Upstream attempts answered, by response code class").labelNames("cluster", "response_code_class")
+            .register(registry);
+    private final Histogram upstreamRqTime = Histogram.builder().name("outrigger_upstream_rq_time_seconds")
+            .help("Upstream attempt duration until response headers").labelNames("cluster")
+            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+
+    /** The data points of one listener. */
+    public final class ListenerMetrics {
+        private final String listener;
+        private final CounterDataPoint cx;
+        private final io.prometheus.metrics.core.datapoints.GaugeDataPoint cxActive;
+        private final CounterDataPoint[][] rq = new CounterDataPoint[PROTOCOLS.size()][6];
+        private final DistributionDataPoint time;
+
+        ListenerMetrics(String listener) {
+            this.listener = listener;
+            cx = downstreamCx.labelValues(listener);
+            cxActive = downstreamCxActive.labelValues(listener);
+            time = downstreamRqTime.labelValues(listener);
+        }
+
+        public void onConnectionOpened() {
+            cx.inc();
+            cxActive.inc();
+        }
+
+        public void onConnectionClosed() {
+            cxActive.dec();
+        }
+
+        /**
+         * @param protocol     {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}
+         * @param responseCode 0 when no response was sent
+         */
+        public void onStream(String protocol, int responseCode, long durationNanos) {
+            int p = Math.max(0, PROTOCOLS.indexOf(protocol));
+            int c = Math.min(5, Math.max(0, responseCode / 100));
+            CounterDataPoint d = rq[p][c];
+            if (d == null) { // first of its kind on this listener: resolve once (benign race: same data point)
+                d = downstreamRq.labelValues(listener, PROTOCOLS.get(p), c + "xx");
+                rq[p][c] = d;
+            }
+            d.inc();
+            time.observe(durationNanos / 1e9);
+        }
+    }
+
+    /** The data points of one cluster's upstream attempts. */
+    public final class UpstreamMetrics {
+        private final CounterDataPoint[] rq = new CounterDataPoint[6];
+        private final DistributionDataPoint time;
+
+        UpstreamMetrics(String cluster) {
+            for (int c = 1; c < 6; c++) {
+                rq[c] = upstreamRq.labelValues(cluster, c + "xx");
+            }
+            time = upstreamRqTime.labelValues(cluster);
+        }
+
+        public void onResponse(int responseCode, long durationNanos) {
+            rq[Math.min(5, Math.max(1, responseCode / 100))].inc();
+            time.observe(durationNanos / 1e9);
+        }
+    }
+
+    public ListenerMetrics listener(String name) {
+        return new ListenerMetrics(name);
+    }
+
+    /** Binds each cluster's upstream data points and registers its counters and gauges, read at scrape time. */
+    public void registerClusters(ClusterManager clusters) {
+        for (Cluster c : clusters.all()) {
+            c.stats().bind(new UpstreamMetrics(c.name()));
+        }
+        Cluster any = clusters.all().iterator().hasNext() ? clusters.all().iterator().next() : null;
+        if (any != null) {
+            for (String stat : any.stats().snapshot().keySet()) {
+                String name = "outrigger_cluster_" + stat.replace('.', '_');
+                CounterWithCallback.builder().name(name).help("Envoy's cluster." + stat).labelNames("cluster")
+                        .callback(cb -> {
+                            for (Cluster c : clusters.all()) {
+                                cb.call(c.stats().snapshot().get(stat), c.name());
+                            }
+                        }).register(registry);
+            }
+        }
+        Map<String, java.util.function.ToDoubleFunction<Cluster>> gauges = Map.of(
+                "outrigger_cluster_upstream_cx_active", c -> c.resources().connections(),
+                "outrigger_cluster_upstream_rq_active", c -> c.resources().activeRequests(),
+                "outrigger_cluster_upstream_rq_pending_active", c -> c.resources().pendingRequests(),
+                "outrigger_cluster_membership_healthy", c -> c.hosts().stream().filter(h -> h.health().healthy()).count(),
+                "outrigger_cluster_membership_total", c -> c.hosts().size());
+        gauges.forEach((name, value) -> GaugeWithCallback.builder().name(name).help(name.substring("outrigger_".length()))
+                .labelNames("cluster").callback(cb -> {
+                    for (Cluster c : clusters.all()) {
+                        cb.call(value.applyAsDouble(c), c.name());
+                    }
+                }).register(registry));
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape(),
+                    io.prometheus.metrics.config.EscapingScheme.ALLOW_UTF8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}
