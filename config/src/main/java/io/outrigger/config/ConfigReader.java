@@ -139,11 +139,12 @@ final class ConfigReader {
             am.finish();
             accessLogs.add(new AccessLogConfig(path, format));
         }
+        boolean echoRequestId = m.bool("always_set_request_id_in_response", false);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
-        return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs);
+        return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

@@ -12,9 +12,11 @@ import java.util.List;
  * @param tls           when not {@code null}, the listener serves TLS (HTTP/1.1 and HTTP/2 by ALPN)
  *                      instead of cleartext
  * @param accessLogs    where request lines go; default one text log to stdout; empty: none
+ * @param alwaysSetRequestIdInResponse echo {@code x-request-id} in responses (Envoy's option of that name); default false
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
-                             List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs) {
+                             List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
+                             boolean alwaysSetRequestIdInResponse) {
     public ListenerConfig {
         httpFilters = List.copyOf(httpFilters);
         virtualHosts = List.copyOf(virtualHosts);

@@ -74,6 +74,12 @@ class AdminIT {
                     "outrigger_cluster_membership_healthy{cluster=\"o\"} 1.0",
                     "outrigger_downstream_cx_total{listener=\"main\"} 1.0");
 
+            HttpResponse<String> dump = proxy.adminGet("/config_dump");
+            assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(dump.body()).startsWith("{\"admin\":{\"address\":\"127.0.0.1:0\"}")
+                    .contains("\"timeout\":\"15000ms\"", "\"idle_timeout\":\"4000ms\"", "\"max_requests\":1024",
+                            "\"health_check\":{\"path\":\"/healthz\"");
+
             assertThat(proxy.adminGet("/healthcheck/fail").statusCode()).isEqualTo(405); // changes need POST
             assertThat(post(proxy, "/healthcheck/fail").statusCode()).isEqualTo(200);
             assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);

@@ -28,6 +28,7 @@ class RoutingIT {
                 listeners:
                   - name: main
                     address: 127.0.0.1:0
+                    always_set_request_id_in_response: true
                     http_filters:
                       - name: headers
                         config:
@@ -125,8 +126,12 @@ class RoutingIT {
         assertThat(out).doesNotContain("x-hop").doesNotContain("keep-alive: timeout").doesNotContain("x-secret");
         assertThat(out).doesNotContain("x-http2");
 
-        Cmd kept = Cmd.curlRun(base + "/h", "-H", "Host: shop.local", "-H", "x-request-id: given-id-1");
+        Cmd kept = Cmd.curlRun("-i", base + "/h", "-H", "Host: shop.local", "-H", "x-request-id: given-id-1");
         assertThat(kept.out()).contains("x-request-id: given-id-1");
+        // echoed in the response too (always_set_request_id_in_response), also on local replies
+        assertThat(kept.out().lines().filter(l -> l.toLowerCase().startsWith("x-request-id: given-id-1")).count()).isEqualTo(2);
+        Cmd notFound = Cmd.curlRun("-i", base + "/", "-H", "Host: elsewhere", "-H", "x-request-id: nf-1");
+        assertThat(notFound.out()).contains("404").containsIgnoringCase("x-request-id: nf-1");
     }
 
     @Test

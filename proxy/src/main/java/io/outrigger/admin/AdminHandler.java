@@ -32,6 +32,7 @@ import java.util.Map;
  *   <li>{@code GET /stats}: every counter ({@code ?format=json} for JSON); {@code GET /stats/prometheus}: the
  *       Prometheus text format;</li>
  *   <li>{@code GET /logging}, {@code POST /logging?LOGGER=LEVEL} or {@code ?level=LEVEL} (root);</li>
+ *   <li>{@code GET /config_dump}: the effective config with defaults, as JSON;</li>
  *   <li>{@code GET /listeners}: {@code name::host:port} per listener (Envoy's text format);</li>
  *   <li>{@code GET /clusters}: hosts and connection counts, {@code cluster::host::stat::value} lines;</li>
  *   <li>{@code GET /server_info}: version and uptime.</li>
@@ -64,12 +65,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/drain_listeners" -> post ? drain() : notPost();
             case "/stats" -> "json".equals(first(query, "format")) ? json(stats()) : text(HttpResponseStatus.OK, statsText());
             case "/stats/prometheus" -> prometheus();
+            case "/config_dump" -> {
+                FullHttpResponse r = text(HttpResponseStatus.OK, ConfigDump.json(endpoints.server().config()));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                yield r;
+            }
             case "/logging" -> post ? setLogLevel(query) : text(HttpResponseStatus.OK, loggingText());
             case "/listeners" -> text(HttpResponseStatus.OK, listeners());
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
-            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\n"
+            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
                     + "POST /healthcheck/ok\nPOST /drain_listeners\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");

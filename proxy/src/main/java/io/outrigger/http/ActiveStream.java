@@ -213,6 +213,9 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             case HEADERS -> {
                 HttpResponse r = (HttpResponse) f.message;
                 info.responseCode = r.status().code();
+                if (connection.listener().echoRequestId() && info.requestId != null) {
+                    r.headers().set(ProxyHeaders.X_REQUEST_ID, info.requestId);
+                }
                 boolean close = connection.isHttp2() ? closeConnection
                         : closeConnection || !requestComplete || !keepAlive || connection.isDraining();
                 closeConnection = ResponseFraming.apply(r, f.endStream, connection.isHttp2(), version, head, close);

@@ -15,9 +15,10 @@ import java.util.List;
  * @param bufferLimit bytes a stream may hold while a filter has stopped iteration
  * @param accessLog   where finished streams are logged
  * @param metrics     the listener's Prometheus data points
+ * @param echoRequestId whether responses carry the request's {@code x-request-id}
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
-                              long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics) {
+                              long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

@@ -51,11 +51,13 @@ public final class OutriggerServer implements AutoCloseable {
     private CertificateReloader reloader;
     private ClusterManager clusterManager;
     private final Metrics metrics = new Metrics();
+    private final OutriggerConfig config;
     private volatile boolean failedByOperator;
     private volatile boolean drained;
 
     private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
             throws Exception {
+        this.config = config;
         Transport transport = Transport.detect();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
         workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
@@ -88,7 +90,7 @@ public final class OutriggerServer implements AutoCloseable {
                 }
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
-                        metrics.listener(l.name()));
+                        metrics.listener(l.name()), l.alwaysSetRequestIdInResponse());
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -172,6 +174,11 @@ public final class OutriggerServer implements AutoCloseable {
             c.close();
         }
         log.info("listeners drained: no new connections are accepted");
+    }
+
+    /** The running configuration. */
+    public OutriggerConfig config() {
+        return config;
     }
 
     /** The Prometheus metrics. */
