@@ -19,21 +19,12 @@ import org.junit.jupiter.api.Test;
 /** Upstream failures become quick local replies: 503, 502, 504, and 503 with x-outrigger-overloaded. */
 class FailureIT {
     static String config(String clusters) {
-        return """
-                admin: { address: 127.0.0.1:0 }
-                listeners:
-                  - name: main
-                    address: 127.0.0.1:0
-                    virtual_hosts:
-                      - name: all
-                        domains: ["*"]
-                        routes:
-                          - match: { prefix: /timeout/ }
-                            route: { cluster: target, timeout: 300ms, prefix_rewrite: / }
-                          - match: { prefix: / }
-                            route: { cluster: target }
-                clusters:
-                """ + clusters;
+        return ProxyProcess.mainListenerConfig("""
+                - match: { prefix: /timeout/ }
+                  route: { cluster: target, timeout: 300ms, prefix_rewrite: / }
+                - match: { prefix: / }
+                  route: { cluster: target }
+                """, "") + clusters; // cluster items come indented ("  - ...")
     }
 
     @Test

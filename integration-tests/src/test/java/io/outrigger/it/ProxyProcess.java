@@ -84,6 +84,17 @@ final class ProxyProcess implements AutoCloseable {
      * @param clusters the {@code clusters:} list items, as YAML
      */
     static String catchAllConfig(String route, String clusters) {
+        return mainListenerConfig("- { match: { prefix: / }, route: " + route + " }\n", clusters);
+    }
+
+    /**
+     * A config with the admin on port 0 and one listener {@code main} (port 0), one virtual host for every
+     * domain with the given routes.
+     *
+     * @param routes   the {@code routes:} list items, as YAML (indented from column 0)
+     * @param clusters the {@code clusters:} list items, as YAML (indented from column 0)
+     */
+    static String mainListenerConfig(String routes, String clusters) {
         return """
                 admin: { address: 127.0.0.1:0 }
                 listeners:
@@ -92,9 +103,8 @@ final class ProxyProcess implements AutoCloseable {
                     virtual_hosts:
                       - name: all
                         domains: ["*"]
-                        routes: [ { match: { prefix: / }, route: %s } ]
-                clusters:
-                """.formatted(route) + clusters.indent(2);
+                        routes:
+                """ + routes.indent(10) + "clusters:\n" + clusters.indent(2);
     }
 
     static String javaBin() {

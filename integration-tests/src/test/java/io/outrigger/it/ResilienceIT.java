@@ -26,24 +26,16 @@ class ResilienceIT {
         return routesWithPolicy(retryOn == null ? "" : "retry_policy: { retry_on: [%s], num_retries: %d }".formatted(retryOn, numRetries));
     }
 
+    /** The main listener routing everything to cluster {@code shop} by x-user-id; clusters follow as {@code "  - ..."} items. */
     static String routesWithPolicy(String retryPolicyLine) {
-        return """
-                admin: { address: 127.0.0.1:0 }
-                listeners:
-                  - name: main
-                    address: 127.0.0.1:0
-                    virtual_hosts:
-                      - name: all
-                        domains: ["*"]
-                        routes:
-                          - match: { prefix: / }
-                            route:
-                              cluster: shop
-                              timeout: 10s
-                              hash_policy: [ { header: { header_name: x-user-id } } ]
-                              RETRY
-                clusters:
-                """.replace("RETRY", retryPolicyLine);
+        return ProxyProcess.mainListenerConfig("""
+                - match: { prefix: / }
+                  route:
+                    cluster: shop
+                    timeout: 10s
+                    hash_policy: [ { header: { header_name: x-user-id } } ]
+                    RETRY
+                """.replace("RETRY", retryPolicyLine), "");
     }
 
     static HttpResponse<String> get(String url, String... headers) throws Exception {
