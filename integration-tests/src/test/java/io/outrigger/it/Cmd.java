@@ -25,7 +25,9 @@ record Cmd(int exit, String out, String err) {
                 p.destroyForcibly();
                 throw new AssertionError(String.join(" ", args) + " did not finish in " + timeoutSeconds + "s");
             }
-            return new Cmd(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            // lenient decoding: a client may print raw protocol bytes (openssl s_client shows an HTTP/2 SETTINGS frame)
+            return new Cmd(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
