@@ -91,13 +91,16 @@ class AdminIT {
             assertThat(post(proxy, "/logging?io.outrigger.router=debug").body()).contains("io.outrigger.router: debug");
             assertThat(post(proxy, "/logging?level=loud").statusCode()).isEqualTo(400);
 
-            try (Socket open = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                assertThat(post(proxy, "/drain_listeners").statusCode()).isEqualTo(200);
-                assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);
-                // an open connection still works
-                open.getOutputStream().write("GET /still HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".getBytes());
-                assertThat(new String(open.getInputStream().readAllBytes())).startsWith("HTTP/1.1 200");
-            }
+            // a connection the proxy has accepted (one request done on it, kept alive by the client)
+            HttpClient keepAlive = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI app = URI.create("http://127.0.0.1:" + port + "/before");
+            assertThat(keepAlive.send(HttpRequest.newBuilder(app).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+            assertThat(post(proxy, "/drain_listeners").statusCode()).isEqualTo(200);
+            assertThat(proxy.adminGet("/ready").statusCode()).isEqualTo(503);
+            // the open connection still works after the drain
+            assertThat(keepAlive.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/still")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             TlsIT.waitUntil(() -> {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     return false;
