@@ -116,6 +116,16 @@ final class Origin implements AutoCloseable {
         }
     }
 
+    /**
+     * Goes away as a terminating server does: stops accepting at once and closes idle connections, but lets
+     * responses already started finish (up to 1 s). A response cut between its headers and its body cannot be
+     * saved by any streaming proxy, since nothing is retried once headers went downstream.
+     */
+    void terminate() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
+
     @Override
     public void close() {
         server.stop(0);
