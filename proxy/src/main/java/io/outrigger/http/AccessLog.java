@@ -37,20 +37,26 @@ public final class AccessLog {
     private static final Map<Path, FileWriter> files = new ConcurrentHashMap<>();
     private static final LongAdder dropped = new LongAdder();
 
-    private final List<AccessLogConfig> configs;
-
-    private AccessLog(List<AccessLogConfig> configs) {
-        this.configs = configs;
+    /** One configured log: its format, and its file writer ({@code null} for stdout). */
+    private record Sink(AccessLogConfig.Format format, FileWriter file) {
     }
 
-    /** The access logs of a listener; opens (shares) the file writers it needs. */
+    private final Sink[] sinks;
+
+    private AccessLog(Sink[] sinks) {
+        this.sinks = sinks;
+    }
+
+    /** The access logs of a listener; opens (shares) the file writers it needs, once. */
     public static AccessLog of(List<AccessLogConfig> configs) {
-        for (AccessLogConfig c : configs) {
-            if (!c.path().equals(AccessLogConfig.STDOUT)) {
-                files.computeIfAbsent(Path.of(c.path()), FileWriter::new);
-            }
+        Sink[] sinks = new Sink[configs.size()];
+        for (int i = 0; i < sinks.length; i++) {
+            AccessLogConfig c = configs.get(i);
+            FileWriter file = c.path().equals(AccessLogConfig.STDOUT) ? null
+                    : files.computeIfAbsent(Path.of(c.path()), FileWriter::new);
+            sinks[i] = new Sink(c.format(), file);
         }
-        return new AccessLog(List.copyOf(configs));
+        return new AccessLog(sinks);
     }
 
     /** Lines dropped because a file writer fell behind. */
@@ -59,16 +65,14 @@ public final class AccessLog {
     }
 
     void log(StreamInfoImpl s) {
-        for (int i = 0; i < configs.size(); i++) {
-            AccessLogConfig c = configs.get(i);
-            boolean toStdout = c.path().equals(AccessLogConfig.STDOUT);
-            if (toStdout && !stdout.isInfoEnabled()) {
+        for (Sink sink : sinks) {
+            if (sink.file() == null && !stdout.isInfoEnabled()) {
                 continue;
             }
-            String line = c.format() == AccessLogConfig.Format.JSON ? json(s) : text(s);
-            if (toStdout) {
+            String line = sink.format() == AccessLogConfig.Format.JSON ? json(s) : text(s);
+            if (sink.file() == null) {
                 stdout.info(line);
-            } else if (!files.get(Path.of(c.path())).queue.offer(line)) {
+            } else if (!sink.file().queue.offer(line)) {
                 dropped.increment();
             }
         }
