@@ -78,8 +78,9 @@ final class ConfigReader {
         if (listenerNodes.isEmpty() && top.has("listeners")) {
             top.optional("listeners").get().error("no listeners (expected: at least one)");
         }
+        TracingConfig tracing = top.optional("tracing").map(TracingConfigReader::tracing).orElse(null);
         top.finish();
-        return new OutriggerConfig(admin, listeners, clusters);
+        return new OutriggerConfig(admin, listeners, clusters, tracing);
     }
 
     private HostAndPort admin(ConfigNode n) {
@@ -140,11 +141,29 @@ final class ConfigReader {
             accessLogs.add(new AccessLogConfig(path, format));
         }
         boolean echoRequestId = m.bool("always_set_request_id_in_response", false);
+        List<CidrRange> internal = ListenerConfig.DEFAULT_INTERNAL_ADDRESSES;
+        Optional<ConfigNode> iac = m.optional("internal_address_config");
+        if (iac.isPresent()) {
+            ConfigMap im = iac.get().asMap();
+            internal = new ArrayList<>();
+            for (ConfigNode c : im.list("cidr_ranges")) {
+                Optional<String> text = c.asString();
+                CidrRange r = text.map(t -> CidrRange.parse(t.trim())).orElse(null);
+                if (r == null && text.isPresent()) {
+                    c.error("'" + text.get() + "' (expected: an IP range such as 10.0.0.0/8 or fd00::/8)");
+                } else if (r != null) {
+                    internal.add(r);
+                }
+            }
+            im.finish();
+        }
+        boolean preserveExternalRequestId = m.bool("preserve_external_request_id", false);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
-        return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId);
+        return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
+                preserveExternalRequestId);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

@@ -9,8 +9,10 @@ import java.util.Optional;
  * @param admin     the admin listener
  * @param listeners downstream listeners
  * @param clusters  upstream clusters
+ * @param tracing   distributed tracing, or {@code null} when not configured (nothing is traced)
  */
-public record OutriggerConfig(AdminConfig admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters) {
+public record OutriggerConfig(AdminConfig admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
+                              TracingConfig tracing) {
     public OutriggerConfig {
         listeners = List.copyOf(listeners);
         clusters = List.copyOf(clusters);

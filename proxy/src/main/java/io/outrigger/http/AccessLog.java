@@ -114,7 +114,7 @@ public final class AccessLog {
         return sb.append('}').toString();
     }
 
-    private static String flags(StreamInfoImpl s) {
+    static String flags(StreamInfoImpl s) {
         if (s.flags.isEmpty()) {
             return "-";
         }

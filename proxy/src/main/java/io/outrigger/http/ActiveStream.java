@@ -29,6 +29,8 @@ import io.outrigger.filter.StreamInfo;
 import io.outrigger.router.RouteTable;
 import io.outrigger.router.RouterFilter;
 import io.outrigger.router.RouterStreamCallbacks;
+import io.opentelemetry.api.trace.Span;
+import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     private boolean upstreamPaused;
     private boolean destroyed;
     private ChannelFuture lastWrite;
+    private Span span = Span.getInvalid();
 
     ActiveStream(HttpConnectionManager connection, HttpRequest request) {
         this.connection = connection;
@@ -121,8 +124,15 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
         if (connection.isHttp2()) {
             ProxyHeaders.removeExtensionHeaders(h); // added by Netty's HTTP/2 to HTTP/1 conversion
         }
-        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), connection.listener().scheme(),
-                connection.clientCertificateDetails());
+        ListenerContext listener = connection.listener();
+        boolean internal = listener.internalAddresses().contains(connection.remoteAddress());
+        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),
+                connection.clientCertificateDetails(), internal || listener.preserveExternalRequestId());
+        if (listener.tracing().enabled()) {
+            span = listener.tracing().startServerSpan(request, connection.isHttp2() ? "2" : version.minorVersion() == 0 ? "1.0" : "1.1",
+                    listener.scheme(), connection.remoteAddress(), listener.name(),
+                    internal && h.contains(ProxyHeaders.X_CLIENT_TRACE_ID));
+        }
         onRequestEnd(endStream);
         decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
     }
@@ -330,6 +340,11 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             }
         }
         connection.listener().accessLog().log(info);
+        if (span.getSpanContext().isValid()) {
+            connection.listener().tracing().endServerSpan(span, info.method, info.responseCode, info.route, info.requestId,
+                    info.upstreamCluster, info.upstreamHost == null ? null : info.upstreamHost.addressString(),
+                    info.flags.isEmpty() ? null : AccessLog.flags(info));
+        }
         connection.listener().metrics().onStream(info.protocol(), info.responseCode, System.nanoTime() - info.startNanos);
     }
 
@@ -378,6 +393,21 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
     public void setUpstream(String cluster, Host host) {
         info.upstreamCluster = cluster;
         info.upstreamHost = host;
+    }
+
+    @Override
+    public void setRoute(String route) {
+        info.route = route;
+    }
+
+    @Override
+    public Tracing tracing() {
+        return connection.listener().tracing();
+    }
+
+    @Override
+    public Span span() {
+        return span;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.outrigger.http;
 import io.outrigger.filter.FilterFactory;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
+import io.outrigger.tracing.Tracing;
 import java.util.List;
 
 /**
@@ -16,9 +17,13 @@ import java.util.List;
  * @param accessLog   where finished streams are logged
  * @param metrics     the listener's Prometheus data points
  * @param echoRequestId whether responses carry the request's {@code x-request-id}
+ * @param internalAddresses peers trusted as an internal hop
+ * @param preserveExternalRequestId keep {@code x-request-id} from non-internal peers too
+ * @param tracing       the server's tracing ({@link Tracing#DISABLED} when off)
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
-                              long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId) {
+                              long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId,
+                              InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

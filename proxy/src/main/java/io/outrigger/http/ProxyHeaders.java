@@ -14,6 +14,7 @@ final class ProxyHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
+    static final AsciiString X_CLIENT_TRACE_ID = AsciiString.cached("x-client-trace-id");
     // Netty's HTTP/2-to-HTTP/1 conversion adds these; a client could also send them. Never forwarded.
     private static final AsciiString[] EXTENSION_HEADERS = {
         AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme"), AsciiString.cached("x-http2-path"),
@@ -60,12 +61,14 @@ final class ProxyHeaders {
      * Sets the forwarding headers on a request: appends the client IP to {@code x-forwarded-for}, sets
      * {@code x-forwarded-proto}, replaces any {@code x-forwarded-client-cert} the client sent with the
      * verified client certificate's details (or removes it), and generates {@code x-request-id} (a random
-     * UUID) when absent.
+     * UUID) when absent or not trusted.
      *
      * @param clientCert the connection's XFCC value, or {@code null} without a verified client certificate
+     * @param keepRequestId whether a received {@code x-request-id} is kept (the peer is a trusted hop)
      * @return the request id
      */
-    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme, String clientCert) {
+    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme, String clientCert,
+                                 boolean keepRequestId) {
         if (clientCert != null) {
             headers.set(X_FORWARDED_CLIENT_CERT, clientCert);
         } else {
@@ -77,7 +80,7 @@ final class ProxyHeaders {
             headers.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? ip : xff + ", " + ip);
         }
         headers.set(X_FORWARDED_PROTO, scheme);
-        String id = headers.get(X_REQUEST_ID);
+        String id = keepRequestId ? headers.get(X_REQUEST_ID) : null;
         if (id == null || id.isEmpty()) {
             id = randomUuid();
             headers.set(X_REQUEST_ID, id);

@@ -28,6 +28,7 @@ final class StreamInfoImpl implements StreamInfo {
     long bytesReceived;
     long bytesSent;
     String upstreamCluster;
+    String route;
     Host upstreamHost;
     final List<ResponseFlag> flags = new ArrayList<>(1);
 

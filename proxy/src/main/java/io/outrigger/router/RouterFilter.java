@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.opentelemetry.api.trace.Span;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.outrigger.config.RetryPolicy;
 import io.outrigger.filter.FilterDataStatus;
@@ -97,6 +98,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                     ResponseFlag.NO_ROUTE_FOUND);
             return FilterHeadersStatus.STOP_ITERATION;
         }
+        callbacks.setRoute(route.match().path());
         cluster = callbacks.worker().cluster(route.action().cluster());
         if (cluster == null) {
             callbacks.sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "unknown cluster", ResponseFlag.NO_HEALTHY_UPSTREAM);
@@ -227,7 +229,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         shared.stats().upstreamRqTotal.increment();
         request.headers().setInt(ATTEMPT_COUNT, attempts);
         boolean headersOnly = requestComplete && replay.isEmpty() && trailers == null;
-        UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host);
+        Span span = callbacks.tracing().startClientSpan(callbacks.span(), request, shared.name(), host.address(), attempts);
+        UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host, span);
         attempt = a;
         a.start(cluster.connectionPool(host), freshConnection);
         if (attempt != a || done) {
@@ -257,6 +260,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return;
         }
         endAttempt();
+        a.setErrorType("timeout");
         a.reset();
         report(a.host(), 504);
         handleFailure(Failure.PER_TRY_TIMEOUT, 0, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream per-try timeout",
@@ -348,6 +352,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
+            a.setErrorType("timeout");
             a.reset();
         }
         if (responseStarted) {
@@ -378,6 +383,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
+            a.setErrorType("cancelled"); // the downstream went away (a no-op when the attempt had finished)
             a.reset();
         }
         done = true;

@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.filter.ResponseFlag;
 import io.outrigger.filter.StreamDecoderFilterCallbacks;
+import io.opentelemetry.api.trace.Span;
+import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
 
@@ -52,4 +54,13 @@ public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
 
     /** Records the chosen upstream host and cluster for the access log. */
     void setUpstream(String cluster, Host host);
+
+    /** Records the matched route's path condition ({@code http.route} on the server span). */
+    void setRoute(String route);
+
+    /** The server's tracing. */
+    Tracing tracing();
+
+    /** The stream's server span: the parent of every attempt's span ({@link Span#getInvalid()} when untraced). */
+    Span span();
 }

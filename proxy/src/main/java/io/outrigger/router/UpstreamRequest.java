@@ -17,12 +17,14 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.opentelemetry.api.trace.Span;
 import io.outrigger.pool.Cancellable;
 import io.outrigger.pool.Http1ConnectionPool;
 import io.outrigger.pool.PoolCallbacks;
 import io.outrigger.pool.PoolFailureReason;
 import io.outrigger.pool.ResponseListener;
 import io.outrigger.pool.UpstreamConnection;
+import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import java.util.ArrayDeque;
 
@@ -55,15 +57,27 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     private long keepAliveTimeoutMs;
     private boolean started;
     private boolean finished;
+    private Span span;
+    private int status;
+    private boolean completed;
+    private String errorType;
 
     /**
      * @param headersOnly the request has no body and no trailers
      */
-    UpstreamRequest(RouterFilter router, HttpRequest request, boolean headersOnly, Host host) {
+    UpstreamRequest(RouterFilter router, HttpRequest request, boolean headersOnly, Host host, Span span) {
         this.router = router;
         this.request = request;
         this.requestComplete = headersOnly;
         this.host = host;
+        this.span = span;
+    }
+
+    /** Why this attempt is being abandoned, for its span's {@code error.type}; the first reason given wins. */
+    void setErrorType(String type) {
+        if (errorType == null && !completed) {
+            errorType = type;
+        }
     }
 
     Host host() {
@@ -182,6 +196,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     public void onPoolFailure(PoolFailureReason reason, String detail) {
         started = true;
         pendingHandle = null;
+        setErrorType(reason.name().toLowerCase(java.util.Locale.ROOT));
         finish();
         router.onPoolFailure(this, reason, detail);
     }
@@ -208,6 +223,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
         responseStarted = true;
         if (msg.decoderResult().isFailure()) {
             String cause = String.valueOf(msg.decoderResult().cause());
+            setErrorType("malformed_response");
             ReferenceCountUtil.release(msg);
             UpstreamConnection c = connection;
             finish();
@@ -224,6 +240,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            status = response.status().code();
             requestCompleteBeforeResponse = requestComplete;
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             keepAliveTimeoutMs = keepAliveTimeoutMs(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
@@ -293,6 +310,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     // response, asked for keep-alive, and had the whole request before it answered (else unread request
     // bytes could be taken for the next request).
     private void complete() {
+        completed = true;
         UpstreamConnection c = connection;
         finish();
         if (c != null) {
@@ -329,6 +347,10 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
 
     private void finish() {
         finished = true;
+        if (span != null) {
+            Tracing.endClientSpan(span, status, completed ? null : errorType != null ? errorType : "reset");
+            span = null;
+        }
         if (connection != null) {
             connection.setListener(null);
             connection = null;

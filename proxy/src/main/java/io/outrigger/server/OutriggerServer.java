@@ -13,7 +13,9 @@ import io.outrigger.admin.AdminServer;
 import io.outrigger.config.ListenerConfig;
 import io.outrigger.config.OutriggerConfig;
 import io.outrigger.http.AccessLog;
+import io.outrigger.http.InternalAddresses;
 import io.outrigger.http.ListenerContext;
+import io.outrigger.tracing.Tracing;
 import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
@@ -52,6 +54,7 @@ public final class OutriggerServer implements AutoCloseable {
     private ClusterManager clusterManager;
     private final Metrics metrics = new Metrics();
     private final OutriggerConfig config;
+    private Tracing tracing = Tracing.DISABLED;
     private volatile boolean failedByOperator;
     private volatile boolean drained;
 
@@ -63,6 +66,11 @@ public final class OutriggerServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
         maintenance = new MultiThreadIoEventLoopGroup(1, transport.ioHandler()); // health checks, outlier reviews
         try {
+            tracing = Tracing.create(config.tracing());
+            metrics.registerTracing(tracing);
+            if (tracing.enabled()) {
+                log.info("tracing: {}", tracing);
+            }
             ClusterManager clusters = ClusterManager.build(config);
             clusterManager = clusters;
             metrics.registerClusters(clusters);
@@ -90,7 +98,8 @@ public final class OutriggerServer implements AutoCloseable {
                 }
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
-                        metrics.listener(l.name()), l.alwaysSetRequestIdInResponse());
+                        metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
+                        new InternalAddresses(l.internalAddresses()), l.preserveExternalRequestId(), tracing);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -115,6 +124,7 @@ public final class OutriggerServer implements AutoCloseable {
                 reloader.close();
             }
             shutdownGroups();
+            tracing.close();
             throw e;
         }
     }
@@ -203,6 +213,7 @@ public final class OutriggerServer implements AutoCloseable {
             admin.close();
         }
         shutdownGroups();
+        tracing.close(); // after the workers: their last spans are exported too
     }
 
     private void shutdownGroups() {

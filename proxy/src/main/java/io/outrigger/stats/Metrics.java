@@ -1,5 +1,6 @@
 package io.outrigger.stats;
 
+import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.ClusterManager;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -137,6 +138,19 @@ public final class Metrics {
                         cb.call(value.applyAsDouble(c), c.name());
                     }
                 }).register(registry));
+    }
+
+    /** Registers the span export counters (read at scrape time); all zero when tracing is off. */
+    public void registerTracing(Tracing tracing) {
+        CounterWithCallback.builder().name("outrigger_tracing_spans_sent_total")
+                .help("Sampled spans delivered to the tracing backend")
+                .callback(cb -> cb.call(tracing.spansSent())).register(registry);
+        CounterWithCallback.builder().name("outrigger_tracing_spans_failed_total")
+                .help("Sampled spans whose export failed (backend unreachable, slow or refusing)")
+                .callback(cb -> cb.call(tracing.spansFailed())).register(registry);
+        CounterWithCallback.builder().name("outrigger_tracing_spans_dropped_total")
+                .help("Sampled spans dropped because the export queue was full")
+                .callback(cb -> cb.call(tracing.spansDropped())).register(registry);
     }
 
     /** The Prometheus text exposition format (version 0.0.4). */
