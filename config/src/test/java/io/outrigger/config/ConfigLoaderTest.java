@@ -269,4 +269,59 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("/nonexistent/outrigger.yaml:1:1: cannot read file");
     }
+
+    @Test
+    void tracingAndTrustedHops() throws ConfigException {
+        OutriggerConfig none = load(VALID);
+        assertThat(none.tracing()).isNull();
+        assertThat(none.listeners().get(0).internalAddresses()).isEqualTo(ListenerConfig.DEFAULT_INTERNAL_ADDRESSES);
+
+        OutriggerConfig c = load(VALID.replace("admin: { address: 127.0.0.1:9901 }", """
+                admin: { address: 127.0.0.1:9901 }
+                tracing:
+                  sampling: 0.01
+                  propagation: [ w3c, b3multi ]
+                  exporter: { otlp: { endpoint: "http://collector:4318/v1/traces", headers: { api-key: s3cret } } }
+                  schedule_delay: 200ms
+                """).replace("address: 127.0.0.1:15001", """
+                address: 127.0.0.1:15001
+                    internal_address_config: { cidr_ranges: [ 10.0.0.0/8, "fd00::/8", 192.168.1.7 ] }
+                    preserve_external_request_id: true"""));
+        TracingConfig t = c.tracing();
+        assertThat(t.sampling()).isEqualTo(0.01);
+        assertThat(t.propagation()).containsExactly(TracingConfig.Propagation.W3C, TracingConfig.Propagation.B3_MULTI);
+        assertThat(t.exporter()).isEqualTo(new TracingConfig.Otlp("http://collector:4318/v1/traces", Map.of("api-key", "s3cret")));
+        assertThat(t.scheduleDelay()).isEqualTo(Duration.ofMillis(200));
+        assertThat(t.maxQueueSize()).isEqualTo(2048);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.internalAddresses()).containsExactly(new CidrRange("10.0.0.0", 8), new CidrRange("fd00::", 8),
+                new CidrRange("192.168.1.7", 32));
+        assertThat(l.preserveExternalRequestId()).isTrue();
+
+        assertThat(load(VALID + "tracing: {}\n").tracing().exporter()).isEqualTo(TracingConfig.Log.STDOUT);
+    }
+
+    @Test
+    void tracingErrorsAreLocated() {
+        String yaml = VALID + """
+                tracing:
+                  sampling: 10%
+                  propagation: jaeger
+                  exporter: { zipkin: { endpoint: "localhost:9411" }, log: {} }
+                  max_queue_size: 10
+                  max_export_batch_size: 20
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "test.yaml:28:13: tracing.sampling: '10%' (expected: a fraction between 0 and 1, e.g. 0.01 for 1%)",
+                "test.yaml:29:16: tracing.propagation: 'jaeger' (expected: one of w3c, b3, b3multi)",
+                "test.yaml:30:13: tracing.exporter: several exporters [zipkin, log] (expected: exactly one of zipkin, otlp, log)",
+                "test.yaml:30:35: tracing.exporter.zipkin.endpoint: 'localhost:9411' (expected: an http:// or https:// URL)",
+                "test.yaml:32:26: tracing.max_export_batch_size: '20' (expected: at most max_queue_size, 10)");
+        assertThat(errors(VALID.replace("address: 127.0.0.1:15001", """
+                address: 127.0.0.1:15001
+                    internal_address_config: { cidr_ranges: [ 10.0.0.0/33, internal.example ] }""")))
+                .containsExactly(
+                        "test.yaml:5:47: listeners[0].internal_address_config.cidr_ranges[0]: '10.0.0.0/33' (expected: an IP range such as 10.0.0.0/8 or fd00::/8)",
+                        "test.yaml:5:60: listeners[0].internal_address_config.cidr_ranges[1]: 'internal.example' (expected: an IP range such as 10.0.0.0/8 or fd00::/8)");
+    }
 }

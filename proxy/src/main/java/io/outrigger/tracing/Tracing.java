@@ -20,6 +20,7 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.semconv.ClientAttributes;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.HttpAttributes;
@@ -83,10 +84,11 @@ public final class Tracing implements AutoCloseable {
         description = "disabled";
     }
 
-    private Tracing(TracingConfig config) {
+    /** @param spanExporter where sampled spans go (the configured exporter; tests pass their own) */
+    Tracing(TracingConfig config, SpanExporter spanExporter) {
         processorStats = new ProcessorStatsReader();
         meterProvider = SdkMeterProvider.builder().registerMetricReader(processorStats).build();
-        exporter = new CountingSpanExporter(SpanExporters.create(config));
+        exporter = new CountingSpanExporter(spanExporter);
         BatchSpanProcessor batch = BatchSpanProcessor.builder(exporter)
                 .setMaxQueueSize(config.maxQueueSize())
                 .setMaxExportBatchSize(config.maxExportBatchSize())
@@ -123,7 +125,7 @@ public final class Tracing implements AutoCloseable {
      * @throws java.io.UncheckedIOException when a {@code log} exporter's file cannot be opened
      */
     public static Tracing create(TracingConfig config) {
-        return config == null ? DISABLED : new Tracing(config);
+        return config == null ? DISABLED : new Tracing(config, SpanExporters.create(config));
     }
 
     public boolean enabled() {
@@ -304,6 +306,13 @@ public final class Tracing implements AutoCloseable {
     @Override
     public String toString() {
         return description;
+    }
+
+    /** Exports what is queued now, waiting up to 5 s. */
+    void flush() {
+        if (tracerProvider != null) {
+            tracerProvider.forceFlush().join(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Exports what is queued (waiting up to 5 s) and stops the exporter thread. */
