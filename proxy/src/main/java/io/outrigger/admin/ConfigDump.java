@@ -1,9 +1,11 @@
 package io.outrigger.admin;
 
+import io.outrigger.config.CidrRange;
 import io.outrigger.config.ConfigNode;
 import io.outrigger.config.FileRef;
 import io.outrigger.config.HostAndPort;
 import io.outrigger.config.PasswordSource;
+import io.outrigger.config.TracingConfig;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Collection;
@@ -34,8 +36,16 @@ final class ConfigDump {
             string(sb, d.toMillis() + "ms");
         } else if (v instanceof Enum<?> e) {
             string(sb, e.name().toLowerCase(Locale.ROOT));
-        } else if (v instanceof HostAndPort || v instanceof FileRef || v instanceof com.google.re2j.Pattern) {
+        } else if (v instanceof HostAndPort || v instanceof CidrRange || v instanceof FileRef || v instanceof com.google.re2j.Pattern) {
             string(sb, v.toString());
+        } else if (v instanceof TracingConfig.Exporter e) {
+            // keyed by its YAML name, as written: {"zipkin": {...}}; OTLP header values may be credentials
+            sb.append('{');
+            string(sb, e.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+            sb.append(':');
+            write(sb, e instanceof TracingConfig.Otlp o ? Map.of("endpoint", o.endpoint(), "headers",
+                    o.headers().keySet().stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> "*****"))) : recordFields(e));
+            sb.append('}');
         } else if (v instanceof PasswordSource p) {
             string(sb, p.toString()); // "env:NAME" or "file:PATH": where the password is, never the password
         } else if (v instanceof Map<?, ?> m) {
@@ -59,28 +69,27 @@ final class ConfigDump {
             }
             sb.append(']');
         } else if (v.getClass().isRecord()) {
-            sb.append('{');
-            boolean first = true;
-            for (RecordComponent rc : v.getClass().getRecordComponents()) {
-                Object value;
-                try {
-                    value = rc.getAccessor().invoke(v);
-                } catch (ReflectiveOperationException e) {
-                    continue;
-                }
-                if (value instanceof ConfigNode) {
-                    continue; // source locations, not configuration
-                }
-                sb.append(first ? "" : ",");
-                string(sb, snake(rc.getName()));
-                sb.append(':');
-                write(sb, value);
-                first = false;
-            }
-            sb.append('}');
+            write(sb, recordFields(v));
         } else {
             string(sb, v.toString());
         }
+    }
+
+    /** A record's components by snake_case name, in declaration order, without source locations. */
+    private static Map<String, Object> recordFields(Object v) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (RecordComponent rc : v.getClass().getRecordComponents()) {
+            Object value;
+            try {
+                value = rc.getAccessor().invoke(v);
+            } catch (ReflectiveOperationException e) {
+                continue;
+            }
+            if (!(value instanceof ConfigNode)) { // source locations are not configuration
+                out.put(snake(rc.getName()), value);
+            }
+        }
+        return out;
     }
 
     private static String snake(String camel) {

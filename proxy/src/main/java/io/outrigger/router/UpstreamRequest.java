@@ -348,7 +348,9 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     private void finish() {
         finished = true;
         if (span != null) {
-            Tracing.endClientSpan(span, status, completed ? null : errorType != null ? errorType : "reset");
+            // an explicit reason wins; else an error status speaks for itself; else an unfinished response is a reset
+            String error = errorType != null ? errorType : completed || status >= 400 ? null : "reset";
+            Tracing.endClientSpan(span, status, error);
             span = null;
         }
         if (connection != null) {

@@ -1,0 +1,170 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Traces exported to a real Zipkin server and read back through Zipkin's query API. */
+class TracingIT {
+    private static final Pattern UPSTREAM_TRACEPARENT = Pattern.compile("traceparent: 00-([0-9a-f]{32})-([0-9a-f]{16})-0([0-3])");
+
+    private static String config(String clusterYaml, String endpoint) {
+        return ProxyProcess.mainListenerConfig("""
+                - match: { prefix: /retry/ }
+                  route: { cluster: o, retry_policy: { retry_on: 5xx, num_retries: 2, retry_back_off: { base_interval: 1ms } } }
+                - match: { prefix: / }
+                  route: { cluster: o }
+                """, clusterYaml) + """
+                tracing:
+                  sampling: 1.0
+                  service_name: checkout-sidecar
+                  exporter: { zipkin: { endpoint: "%s" } }
+                  schedule_delay: 100ms
+                  export_timeout: 2s
+                """.formatted(endpoint);
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] b = new byte[bytes];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String get(int port, String path, String... headers) throws Exception {
+        List<String> args = new ArrayList<>();
+        for (String h : headers) {
+            args.add("-H");
+            args.add(h);
+        }
+        args.add("http://127.0.0.1:" + port + path);
+        Cmd c = Cmd.curlRun(args.toArray(new String[0]));
+        assertThat(c.exit()).as(c.err()).isZero();
+        return c.out();
+    }
+
+    private static JsonNode only(JsonNode spans, String kind) {
+        List<JsonNode> out = ofKind(spans, kind);
+        assertThat(out).as("%s spans in %s", kind, spans).hasSize(1);
+        return out.get(0);
+    }
+
+    private static List<JsonNode> ofKind(JsonNode spans, String kind) {
+        List<JsonNode> out = new ArrayList<>();
+        spans.forEach(s -> {
+            if (kind.equals(s.path("kind").asText())) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void traceTreesReachZipkin() throws Exception {
+        try (ZipkinServer zipkin = new ZipkinServer();
+             Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("tracing", config("- { name: o, endpoints: [ " + o.address() + " ] }",
+                     zipkin.spansEndpoint()))) {
+            int port = proxy.port("main");
+
+            // 1. a caller's sampled W3C context is continued: caller -> server span -> client span -> origin
+            String trace = randomHex(16);
+            String callerSpan = randomHex(8);
+            String body = get(port, "/items?id=1", "traceparent: 00-" + trace + "-" + callerSpan + "-01", "tracestate: shop=1");
+            Matcher m = UPSTREAM_TRACEPARENT.matcher(body);
+            assertThat(m.find()).as(body).isTrue();
+            assertThat(m.group(1)).isEqualTo(trace);
+            assertThat(body).contains("tracestate: shop=1");
+            JsonNode spans = zipkin.trace(trace, 2);
+            JsonNode server = only(spans, "SERVER");
+            JsonNode client = only(spans, "CLIENT");
+            assertThat(server.path("parentId").asText()).isEqualTo(callerSpan);
+            assertThat(client.path("parentId").asText()).isEqualTo(server.path("id").asText());
+            assertThat(m.group(2)).as("the origin's parent is the attempt's span").isEqualTo(client.path("id").asText());
+            assertThat(server.path("localEndpoint").path("serviceName").asText()).isEqualTo("checkout-sidecar");
+            assertThat(server.path("name").asText()).isEqualToIgnoringCase("GET /");
+            JsonNode st = server.path("tags");
+            assertThat(st.path("http.request.method").asText()).isEqualTo("GET");
+            assertThat(st.path("http.route").asText()).isEqualTo("/");
+            assertThat(st.path("http.response.status_code").asText()).isEqualTo("200");
+            assertThat(st.path("url.path").asText()).isEqualTo("/items");
+            assertThat(st.path("network.protocol.version").asText()).isEqualTo("1.1");
+            assertThat(st.path("server.port").asText()).isEqualTo(Integer.toString(port));
+            assertThat(st.path("outrigger.upstream_cluster").asText()).isEqualTo("o");
+            assertThat(st.path("outrigger.upstream_host").asText()).isEqualTo(o.address());
+            assertThat(st.path("outrigger.request_id").asText()).matches("[0-9a-f-]{36}");
+            JsonNode ct = client.path("tags");
+            assertThat(ct.path("outrigger.attempt").asText()).isEqualTo("1");
+            assertThat(ct.path("server.address").asText()).isEqualTo("127.0.0.1");
+            assertThat(ct.path("server.port").asText()).isEqualTo(Integer.toString(o.port()));
+            assertThat(ct.path("http.response.status_code").asText()).isEqualTo("200");
+            assertThat(client.path("timestamp").asLong()).isGreaterThanOrEqualTo(server.path("timestamp").asLong());
+
+            // 2. no incoming context: a new trace rooted at the proxy; an unsampled caller: nothing recorded;
+            //    x-client-trace-id from a trusted (loopback) caller: recorded anyway
+            String unsampled = randomHex(16);
+            get(port, "/quiet", "traceparent: 00-" + unsampled + "-" + randomHex(8) + "-00");
+            String forced = randomHex(16);
+            get(port, "/debug", "traceparent: 00-" + forced + "-" + randomHex(8) + "-00", "x-client-trace-id: ticket-42");
+            m = UPSTREAM_TRACEPARENT.matcher(get(port, "/new"));
+            assertThat(m.find()).isTrue();
+            JsonNode fresh = zipkin.trace(m.group(1), 2);
+            assertThat(only(fresh, "SERVER").has("parentId")).as("a root span").isFalse();
+            assertThat(only(fresh, "CLIENT").path("parentId").asText()).isEqualTo(only(fresh, "SERVER").path("id").asText());
+            JsonNode forcedTrace = zipkin.trace(forced, 2);
+            assertThat(only(forcedTrace, "SERVER").path("tags").path("outrigger.client_trace_id").asText()).isEqualTo("ticket-42");
+            // spans leave in order: the later traces arrived, so the unsampled one would have too
+            assertThat(zipkin.get("/api/v2/trace/" + unsampled).statusCode()).isEqualTo(404);
+
+            // 3. retries are sibling client spans with attempt numbers under one server span
+            String retried = randomHex(16);
+            Cmd c = Cmd.curlRun("-o", "/dev/null", "-w", "%{http_code}", "-H", "x-fail-on: all",
+                    "-H", "traceparent: 00-" + retried + "-" + randomHex(8) + "-01", "http://127.0.0.1:" + port + "/retry/x");
+            assertThat(c.out()).isEqualTo("503");
+            JsonNode r = zipkin.trace(retried, 4);
+            JsonNode rs = only(r, "SERVER");
+            List<JsonNode> attempts = ofKind(r, "CLIENT");
+            assertThat(attempts).hasSize(3).allSatisfy(a -> {
+                assertThat(a.path("parentId").asText()).isEqualTo(rs.path("id").asText());
+                assertThat(a.path("tags").path("http.response.status_code").asText()).isEqualTo("503");
+                assertThat(a.path("tags").path("otel.status_code").asText()).isEqualTo("ERROR");
+                assertThat(a.path("tags").path("error.type").asText()).isEqualTo("503");
+            });
+            assertThat(attempts).extracting(a -> a.path("tags").path("outrigger.attempt").asText())
+                    .containsExactlyInAnyOrder("1", "2", "3");
+            assertThat(rs.path("tags").path("http.route").asText()).isEqualTo("/retry/");
+            assertThat(rs.path("tags").path("http.response.status_code").asText()).isEqualTo("503");
+            assertThat(rs.path("tags").path("outrigger.response_flags").asText()).contains("URX");
+
+            assertThat(proxy.adminGet("/stats/prometheus").body()).contains("outrigger_tracing_spans_failed_total 0.0",
+                    "outrigger_tracing_spans_dropped_total 0.0");
+        }
+    }
+
+    @Test
+    void anUnreachableCollectorNeitherFailsNorSlowsRequests() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("tracing-down", config("- { name: o, endpoints: [ " + o.address() + " ] }",
+                     "http://127.0.0.1:" + closedPort + "/api/v2/spans"))) {
+            int port = proxy.port("main");
+            Cmd h2load = Cmd.run("h2load", "-n", "2000", "-c", "4", "-m", "8", "http://127.0.0.1:" + port + "/load");
+            assertThat(h2load.out()).as(h2load.out()).contains("2000 succeeded, 0 failed, 0 errored");
+            TlsIT.waitUntil(() -> {
+                String prom = proxy.adminGet("/stats/prometheus").body();
+                Matcher failed = Pattern.compile("(?m)^outrigger_tracing_spans_failed_total (\\S+)").matcher(prom);
+                return failed.find() && Double.parseDouble(failed.group(1)) > 0;
+            });
+            assertThat(proxy.adminGet("/stats/prometheus").body()).contains("outrigger_tracing_spans_sent_total 0.0");
+        }
+    }
+}
