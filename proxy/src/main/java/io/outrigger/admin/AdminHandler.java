@@ -35,12 +35,17 @@ import java.util.Map;
  *   <li>{@code GET /config_dump}: the effective config with defaults, as JSON;</li>
  *   <li>{@code GET /listeners}: {@code name::host:port} per listener (Envoy's text format);</li>
  *   <li>{@code GET /clusters}: hosts and connection counts, {@code cluster::host::stat::value} lines;</li>
- *   <li>{@code GET /server_info}: version and uptime.</li>
+ *   <li>{@code GET /server_info}: version and uptime;</li>
+ *   <li>{@code GET /}: the dashboard (one HTML page, no external assets) polling {@code GET /stats/live}, the
+ *       live rates, percentiles and host health as JSON; {@code GET /help}: this list as text.</li>
  * </ul>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     record Endpoints(OutriggerServer server, ClusterManager clusters) {
     }
+
+    /** The dashboard page, read once. */
+    private static final byte[] DASHBOARD = resource("dashboard.html");
 
     private final Endpoints endpoints;
 
@@ -75,7 +80,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
-            case "/" -> text(HttpResponseStatus.OK, "GET /ready\nGET /listeners\nGET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
+            case "/", "/dashboard" -> html(DASHBOARD);
+            case "/stats/live" -> {
+                FullHttpResponse r = text(HttpResponseStatus.OK, LiveStats.json(endpoints.server(), endpoints.clusters()));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                yield r;
+            }
+            case "/help" -> text(HttpResponseStatus.OK, "GET / (the dashboard)\nGET /stats/live\nGET /ready\nGET /listeners\n"
+                    + "GET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
                     + "POST /healthcheck/ok\nPOST /drain_listeners\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
@@ -222,9 +234,33 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         + (h.health().ejected() ? "/failed_outlier_check" : "");
                 sb.append(prefix).append("health_flags::").append(flags.isEmpty() ? "healthy" : flags).append('\n');
                 sb.append(prefix).append("ejections::").append(h.health().ejectionCount()).append('\n');
+                sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');
+                sb.append(prefix).append("rq_total::").append(h.totalRequests()).append('\n');
             }
         }
         return sb.toString();
+    }
+
+    private static FullHttpResponse html(byte[] page) {
+        FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK, Unpooled.wrappedBuffer(page));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                // everything is inline; nothing may load from elsewhere
+                .set("content-security-policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, page.length);
+        return r;
+    }
+
+    private static byte[] resource(String name) {
+        try (java.io.InputStream in = AdminHandler.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String body) {

@@ -50,6 +50,8 @@ public final class AdminServer {
                     }
                 });
         Channel ch = b.bind(config.admin().address().host(), config.admin().address().port()).sync().channel();
+        // the dashboard's windows move once a second, on the admin's own event loop
+        ch.eventLoop().scheduleAtFixedRate(server.metrics()::tick, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
         log.info("admin on {}:{}", bound.getHostString(), bound.getPort());
         if (addressPath != null) {

@@ -71,6 +71,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
         this.requestComplete = headersOnly;
         this.host = host;
         this.span = span;
+        host.requestStarted();
     }
 
     /** Why this attempt is being abandoned, for its span's {@code error.type}; the first reason given wins. */
@@ -346,6 +347,9 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     }
 
     private void finish() {
+        if (!finished) {
+            host.requestFinished();
+        }
         finished = true;
         if (span != null) {
             // an explicit reason wins; else an error status speaks for itself; else an unfinished response is a reset

@@ -29,6 +29,8 @@ public final class Metrics {
     static final List<String> PROTOCOLS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Map<String, Activity> listenerActivity = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, Activity> clusterActivity = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Counter downstreamCx = Counter.builder().name("outrigger_downstream_cx_total")
             .help("Downstream connections accepted").labelNames("listener").register(registry);
     private final Gauge downstreamCxActive = Gauge.builder().name("outrigger_downstream_cx_active")
@@ -53,9 +55,11 @@ public final class Metrics {
         private final io.prometheus.metrics.core.datapoints.GaugeDataPoint cxActive;
         private final CounterDataPoint[][] rq = new CounterDataPoint[PROTOCOLS.size()][6];
         private final DistributionDataPoint time;
+        private final Activity activity = new Activity();
 
         ListenerMetrics(String listener) {
             this.listener = listener;
+            listenerActivity.put(listener, activity);
             cx = downstreamCx.labelValues(listener);
             cxActive = downstreamCxActive.labelValues(listener);
             time = downstreamRqTime.labelValues(listener);
@@ -84,6 +88,7 @@ public final class Metrics {
             }
             d.inc();
             time.observe(durationNanos / 1e9);
+            activity.record(responseCode >= 500 || responseCode == 0, durationNanos);
         }
     }
 
@@ -91,8 +96,10 @@ public final class Metrics {
     public final class UpstreamMetrics {
         private final CounterDataPoint[] rq = new CounterDataPoint[6];
         private final DistributionDataPoint time;
+        private final Activity activity = new Activity();
 
         UpstreamMetrics(String cluster) {
+            clusterActivity.put(cluster, activity);
             for (int c = 1; c < 6; c++) {
                 rq[c] = upstreamRq.labelValues(cluster, c + "xx");
             }
@@ -102,7 +109,25 @@ public final class Metrics {
         public void onResponse(int responseCode, long durationNanos) {
             rq[Math.min(5, Math.max(1, responseCode / 100))].inc();
             time.observe(durationNanos / 1e9);
+            activity.record(responseCode >= 500, durationNanos);
         }
+    }
+
+    /** Live numbers per listener (downstream requests; errors: 5xx or no response), in creation order. */
+    public Map<String, Activity> listenerActivity() {
+        return listenerActivity;
+    }
+
+    /** Live numbers per cluster (upstream attempts answered; errors: 5xx), in creation order. */
+    public Map<String, Activity> clusterActivity() {
+        return clusterActivity;
+    }
+
+    /** Folds the last second into every {@link Activity}'s window; called once a second by one thread. */
+    public void tick() {
+        long now = System.nanoTime();
+        listenerActivity.values().forEach(a -> a.tick(now));
+        clusterActivity.values().forEach(a -> a.tick(now));
     }
 
     public ListenerMetrics listener(String name) {

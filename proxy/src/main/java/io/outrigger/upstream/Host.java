@@ -1,6 +1,7 @@
 package io.outrigger.upstream;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One endpoint of a cluster. Immutable and shared by all workers; per-worker state (connection pools)
@@ -13,6 +14,9 @@ public final class Host {
     private final String addressString;
     private final int weight;
     private final HostHealth health = new HostHealth();
+    // Envoy's per-host rq_active / rq_total; LongAdder: many workers add, the admin API reads
+    private final LongAdder activeRequests = new LongAdder();
+    private final LongAdder totalRequests = new LongAdder();
 
     /**
      * @param cluster the owning cluster's name
@@ -62,6 +66,26 @@ public final class Host {
     /** The host's health flags and failure counters. */
     public HostHealth health() {
         return health;
+    }
+
+    /** An upstream attempt started on this host; each call is matched by one {@link #requestFinished()}. */
+    public void requestStarted() {
+        activeRequests.increment();
+        totalRequests.increment();
+    }
+
+    public void requestFinished() {
+        activeRequests.decrement();
+    }
+
+    /** Attempts in flight on this host (Envoy's {@code rq_active}). */
+    public long activeRequests() {
+        return activeRequests.sum();
+    }
+
+    /** Attempts started on this host since start (Envoy's {@code rq_total}). */
+    public long totalRequests() {
+        return totalRequests.sum();
     }
 
     @Override
