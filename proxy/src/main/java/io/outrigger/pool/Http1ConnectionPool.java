@@ -99,6 +99,7 @@ public final class Http1ConnectionPool {
         assert eventLoop.inEventLoop();
         UpstreamConnection c;
         while (!fresh && (c = idle.pollFirst()) != null) {
+            resources.idleConnectionRemoved();
             if (c.channel().isActive() && (c.idleDeadlineNanos == 0 || System.nanoTime() - c.idleDeadlineNanos < 0)) {
                 lease(c, callbacks);
                 return null;
@@ -181,6 +182,7 @@ public final class Http1ConnectionPool {
             c.state = UpstreamConnection.State.IDLE;
             c.idleSinceNanos = System.nanoTime();
             idle.addFirst(c);
+            resources.idleConnectionAdded();
             scheduleIdleSweep(config.idleTimeout().toNanos());
         }
     }
@@ -202,6 +204,7 @@ public final class Http1ConnectionPool {
         UpstreamConnection oldest;
         while ((oldest = idle.peekLast()) != null && now - oldest.idleSinceNanos >= timeout) {
             idle.pollLast();
+            resources.idleConnectionRemoved();
             oldest.state = UpstreamConnection.State.CLOSING;
             log.debug("closing idle upstream connection {}", oldest.channel());
             oldest.channel().close();
@@ -242,8 +245,8 @@ public final class Http1ConnectionPool {
         c.state = UpstreamConnection.State.CLOSED;
         total--;
         resources.releaseConnection();
-        if (was == UpstreamConnection.State.IDLE) {
-            idle.remove(c);
+        if (was == UpstreamConnection.State.IDLE && idle.remove(c)) {
+            resources.idleConnectionRemoved();
         } else if (was == UpstreamConnection.State.BUSY) {
             busy--;
             ResponseListener l = c.listener;
@@ -287,6 +290,7 @@ public final class Http1ConnectionPool {
     public void closeIdle() {
         UpstreamConnection c;
         while ((c = idle.pollFirst()) != null) {
+            resources.idleConnectionRemoved();
             c.state = UpstreamConnection.State.CLOSING;
             c.channel().close();
         }

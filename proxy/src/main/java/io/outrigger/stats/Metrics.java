@@ -153,6 +153,7 @@ public final class Metrics {
         }
         Map<String, java.util.function.ToDoubleFunction<Cluster>> gauges = Map.of(
                 "outrigger_cluster_upstream_cx_active", c -> c.resources().connections(),
+                "outrigger_cluster_upstream_cx_idle", c -> c.resources().idleConnections(),
                 "outrigger_cluster_upstream_rq_active", c -> c.resources().activeRequests(),
                 "outrigger_cluster_upstream_rq_pending_active", c -> c.resources().pendingRequests(),
                 "outrigger_cluster_membership_healthy", c -> c.hosts().stream().filter(h -> h.health().healthy()).count(),

@@ -21,6 +21,8 @@ public final class ClusterResources {
     private final AtomicInteger pendingRequests = new AtomicInteger();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final AtomicInteger activeRetries = new AtomicInteger();
+    // changes twice per request on every worker: striped, read only by the admin API
+    private final java.util.concurrent.atomic.LongAdder idleConnections = new java.util.concurrent.atomic.LongAdder();
     // Retry tokens in hundredths: each request deposits budget_percent, each retry withdraws 100.
     private final java.util.concurrent.atomic.AtomicLong retryTokens = new java.util.concurrent.atomic.AtomicLong();
     private final long retryTokenCap;
@@ -164,5 +166,20 @@ public final class ClusterResources {
     /** Requests waiting for a connection, all workers. */
     public int pendingRequests() {
         return pendingRequests.get();
+    }
+
+    /** A pooled connection became idle (kept alive, waiting for a request). */
+    public void idleConnectionAdded() {
+        idleConnections.increment();
+    }
+
+    /** An idle connection was leased, retired or closed. */
+    public void idleConnectionRemoved() {
+        idleConnections.decrement();
+    }
+
+    /** Idle pooled connections of the cluster, over all workers (Envoy's {@code upstream_cx_idle}). */
+    public long idleConnections() {
+        return idleConnections.sum();
     }
 }
