@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -165,6 +166,59 @@ class TracingIT {
                 return failed.find() && Double.parseDouble(failed.group(1)) > 0;
             });
             assertThat(proxy.adminGet("/stats/prometheus").body()).contains("outrigger_tracing_spans_sent_total 0.0");
+        }
+    }
+
+    @Test
+    void requestIdAndForcedTracingAreTrustedOnlyFromInternalAddresses() throws Exception {
+        try (Origin o = new Origin("o")) {
+            java.nio.file.Path spans = java.nio.file.Files.createDirectories(ProxyProcess.WORK).resolve("spans-" + System.nanoTime() + ".jsonl");
+            String listener = """
+                    - name: %s
+                      address: 127.0.0.1:0
+                      always_set_request_id_in_response: true
+                      %s
+                      virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                    """;
+            String yaml = "admin: { address: 127.0.0.1:0 }\nlisteners:\n"
+                    + listener.formatted("trusted", "# loopback is internal by default").indent(2)
+                    + listener.formatted("edge", "internal_address_config: { cidr_ranges: [ 10.0.0.0/8 ] }").indent(2)
+                    + listener.formatted("edge_preserving", "internal_address_config: { cidr_ranges: [ 10.0.0.0/8 ] }\n"
+                            + "  preserve_external_request_id: true").indent(2)
+                    + "clusters:\n  - { name: o, endpoints: [ " + o.address() + " ] }\n"
+                    + "tracing: { sampling: 0.0, schedule_delay: 50ms, exporter: { log: { path: \"" + spans + "\" } } }\n";
+            try (ProxyProcess proxy = ProxyProcess.start("request-id", yaml)) {
+                Map<String, String> seen = new java.util.HashMap<>();
+                for (String name : List.of("trusted", "edge", "edge_preserving")) {
+                    Cmd c = Cmd.curlRun("-i", "-H", "x-request-id: caller-id-1", "http://127.0.0.1:" + proxy.port(name) + "/");
+                    int split = c.out().indexOf("\r\n\r\n");
+                    assertThat(split).as(c.out()).isPositive();
+                    Matcher up = Pattern.compile("(?m)^x-request-id: (\\S+)$").matcher(c.out().substring(split)); // the origin's echo
+                    assertThat(up.find()).as(c.out()).isTrue();
+                    Matcher echoed = Pattern.compile("(?mi)^x-request-id: (\\S+)").matcher(c.out().substring(0, split));
+                    assertThat(echoed.find()).as("echoed in the response: %s", c.out()).isTrue();
+                    assertThat(echoed.group(1)).isEqualTo(up.group(1));
+                    seen.put(name, up.group(1));
+                    // RFC 9112 §6.3: a GET without a body goes upstream without chunked framing
+                    assertThat(c.out().substring(split)).doesNotContain("transfer-encoding");
+                }
+                assertThat(seen.get("trusted")).isEqualTo("caller-id-1");
+                assertThat(seen.get("edge")).isNotEqualTo("caller-id-1").matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+                assertThat(seen.get("edge_preserving")).isEqualTo("caller-id-1");
+                assertThat(proxy.logText()).contains("\"caller-id-1\"", "\"" + seen.get("edge") + "\""); // in the access log
+
+                // sampling 0: only x-client-trace-id from an internal address forces a trace
+                String external = randomHex(16);
+                String internal = randomHex(16);
+                Cmd.curlRun("-H", "x-client-trace-id: dbg", "-H", "traceparent: 00-" + external + "-" + randomHex(8) + "-00",
+                        "http://127.0.0.1:" + proxy.port("edge") + "/");
+                Cmd.curlRun("-H", "x-client-trace-id: dbg", "-H", "traceparent: 00-" + internal + "-" + randomHex(8) + "-00",
+                        "http://127.0.0.1:" + proxy.port("trusted") + "/");
+                TlsIT.waitUntil(() -> java.nio.file.Files.exists(spans) && java.nio.file.Files.readString(spans).contains(internal));
+                String exported = java.nio.file.Files.readString(spans);
+                assertThat(exported).doesNotContain(external);
+                assertThat(exported.lines().toList()).allSatisfy(line -> assertThat(line).startsWith("{\"resourceSpans\":["));
+            }
         }
     }
 }

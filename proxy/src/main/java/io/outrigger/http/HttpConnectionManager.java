@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -60,6 +61,7 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     private int readDisableCount;
     private boolean closing;
     private boolean pausedForPipelining;
+    private boolean skipEmptyEnd;
     /** Decoded HTTP/1.1 messages held while a response is in progress before reading stops. */
     static final int MAX_QUEUED = 64;
 
@@ -164,8 +166,14 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
         // A full message (HTTP/2 HEADERS with END_STREAM) becomes headers plus an end: the stream works
         // on a plain request, and the full message (with its aggregated buffer) is released here.
         if (!(msg instanceof FullHttpRequest full)) {
+            // RFC 9112 §6.3: an HTTP/1.1 request with neither Transfer-Encoding nor a non-zero Content-Length has
+            // no body. End the stream with its headers (the upstream request then goes without chunked framing)
+            // and drop the empty end-of-message the decoder still sends.
+            boolean bodyless = !http2 && !HttpUtil.isTransferEncodingChunked(request)
+                    && HttpUtil.getContentLength(request, 0L) == 0;
+            skipEmptyEnd = bodyless;
             stream = new ActiveStream(this, request);
-            stream.decodeHeaders(false);
+            stream.decodeHeaders(bodyless);
             return;
         }
         HttpRequest headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
@@ -193,6 +201,13 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
                 rejectMalformed(HttpResponseStatus.BAD_REQUEST, reason);
             }
             return;
+        }
+        if (skipEmptyEnd) {
+            skipEmptyEnd = false;
+            if (content instanceof LastHttpContent l && !l.content().isReadable() && l.trailingHeaders().isEmpty()) {
+                content.release();
+                return;
+            }
         }
         if (stream == null) {
             // The rest of a request whose stream already ended (e.g. answered locally); drop it.
