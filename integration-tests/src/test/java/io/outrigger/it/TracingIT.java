@@ -221,4 +221,35 @@ class TracingIT {
             }
         }
     }
+
+    @Test
+    void otlpExportIsProtobufOverHttpWithTheConfiguredHeaders() throws Exception {
+        try (OtlpReceiver otlp = new OtlpReceiver();
+             Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("tracing-otlp", ProxyProcess.catchAllConfig("{ cluster: o }",
+                     "- { name: o, endpoints: [ " + o.address() + " ] }") + """
+                     tracing:
+                       service_name: cart
+                       propagation: [ b3multi ]
+                       schedule_delay: 50ms
+                       exporter: { otlp: { endpoint: "%s", headers: { x-api-key: k-123 } } }
+                     """.formatted(otlp.endpoint()))) {
+            String trace = randomHex(16);
+            String parent = randomHex(8);
+            String echoed = get(proxy.port("main"), "/otlp", "X-B3-TraceId: " + trace, "X-B3-SpanId: " + parent, "X-B3-Sampled: 1");
+            assertThat(echoed).contains("x-b3-traceid: " + trace).doesNotContain("traceparent");
+            TlsIT.waitUntil(() -> otlp.spansOf(trace).size() == 2);
+            List<io.opentelemetry.proto.trace.v1.Span> spans = otlp.spansOf(trace);
+            var server = spans.stream().filter(x -> x.getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+            var client = spans.stream().filter(x -> x.getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
+            assertThat(HexFormat.of().formatHex(server.getParentSpanId().toByteArray())).isEqualTo(parent);
+            assertThat(client.getParentSpanId()).isEqualTo(server.getSpanId());
+            assertThat(echoed).contains("x-b3-spanid: " + HexFormat.of().formatHex(client.getSpanId().toByteArray()));
+            assertThat(otlp.contentTypes).allMatch(t -> t.equals("application/x-protobuf"));
+            assertThat(otlp.apiKeys).allMatch(k -> k.equals("k-123"));
+            assertThat(otlp.serviceNames).contains("cart");
+            assertThat(proxy.adminGet("/config_dump").body()).contains("\"otlp\":{").contains("\"x-api-key\":\"*****\"")
+                    .doesNotContain("k-123");
+        }
+    }
 }

@@ -7,7 +7,6 @@ import io.netty.util.AsciiString;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -153,36 +152,39 @@ public final class Tracing implements AutoCloseable {
             parent = parent.with(ForcedSampler.FORCE, Boolean.TRUE);
         }
         String method = request.method().name();
-        SpanBuilder b = tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent)
-                .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
-                .setAttribute(UrlAttributes.URL_SCHEME, scheme)
-                .setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocol)
-                .setAttribute(LISTENER, listener);
+        Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent).startSpan();
+        if (!span.isRecording()) {
+            return span; // not sampled: only its context travels on, so no attribute is worth building
+        }
+        span.setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method);
+        span.setAttribute(UrlAttributes.URL_SCHEME, scheme);
+        span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocol);
+        span.setAttribute(LISTENER, listener);
         String uri = request.uri();
         int q = uri.indexOf('?');
-        b.setAttribute(UrlAttributes.URL_PATH, q < 0 ? uri : uri.substring(0, q));
+        span.setAttribute(UrlAttributes.URL_PATH, q < 0 ? uri : uri.substring(0, q));
         if (q >= 0) {
-            b.setAttribute(UrlAttributes.URL_QUERY, uri.substring(q + 1));
+            span.setAttribute(UrlAttributes.URL_QUERY, uri.substring(q + 1));
         }
         String authority = h.get(HttpHeaderNames.HOST);
         if (authority != null) {
-            setServerAddress(b, authority);
+            setServerAddress(span, authority);
         }
         if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            b.setAttribute(ClientAttributes.CLIENT_ADDRESS, isa.getAddress().getHostAddress());
-            b.setAttribute(NetworkAttributes.NETWORK_PEER_PORT, (long) isa.getPort());
+            span.setAttribute(ClientAttributes.CLIENT_ADDRESS, isa.getAddress().getHostAddress());
+            span.setAttribute(ClientAttributes.CLIENT_PORT, (long) isa.getPort());
         }
         String ua = h.get(HttpHeaderNames.USER_AGENT);
         if (ua != null) {
-            b.setAttribute(UserAgentAttributes.USER_AGENT_ORIGINAL, ua);
+            span.setAttribute(UserAgentAttributes.USER_AGENT_ORIGINAL, ua);
         }
         if (forceTrace) {
-            b.setAttribute(CLIENT_TRACE_ID, h.get("x-client-trace-id"));
+            span.setAttribute(CLIENT_TRACE_ID, h.get("x-client-trace-id"));
         }
-        return b.startSpan();
+        return span;
     }
 
-    private static void setServerAddress(SpanBuilder b, String authority) {
+    private static void setServerAddress(Span b, String authority) {
         int colon = authority.lastIndexOf(':');
         if (colon > 0 && authority.indexOf(']') < colon) {
             b.setAttribute(ServerAttributes.SERVER_ADDRESS, authority.substring(0, colon));
@@ -248,24 +250,36 @@ public final class Tracing implements AutoCloseable {
         if (tracer == null) {
             return Span.getInvalid();
         }
+        if (!parent.isRecording() && parent.getSpanContext().isValid()) {
+            // An unsampled trace stays unsampled (parent-based): no attempt span would ever be recorded, so the
+            // upstream just gets the trace's context, and an ID, a span and a header string per attempt are saved.
+            inject(parent, request.headers());
+            return parent;
+        }
         String method = request.method().name();
-        Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT)
-                .setParent(Context.root().with(parent))
-                .setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method)
-                .setAttribute(ServerAttributes.SERVER_ADDRESS, host.getHostString())
-                .setAttribute(ServerAttributes.SERVER_PORT, (long) host.getPort())
-                .setAttribute(UrlAttributes.URL_FULL, "http://" + host.getHostString() + ":" + host.getPort() + request.uri())
-                .setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1")
-                .setAttribute(CLUSTER, cluster)
-                .setAttribute(ATTEMPT, (long) attempt)
-                .setAttribute(HttpAttributes.HTTP_REQUEST_RESEND_COUNT, attempt > 1 ? (long) (attempt - 1) : null)
-                .startSpan();
-        HttpHeaders h = request.headers();
+        Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(parent)).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method);
+            span.setAttribute(ServerAttributes.SERVER_ADDRESS, host.getHostString());
+            span.setAttribute(ServerAttributes.SERVER_PORT, (long) host.getPort());
+            span.setAttribute(UrlAttributes.URL_FULL, "http://" + host.getHostString() + ":" + host.getPort() + request.uri());
+            span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1");
+            span.setAttribute(CLUSTER, cluster);
+            span.setAttribute(ATTEMPT, (long) attempt);
+            if (attempt > 1) {
+                span.setAttribute(HttpAttributes.HTTP_REQUEST_RESEND_COUNT, (long) (attempt - 1));
+            }
+        }
+        inject(span, request.headers());
+        return span;
+    }
+
+    // Replaces every incoming trace header with the given span's context, in the configured formats.
+    private void inject(Span span, HttpHeaders h) {
         for (AsciiString name : TRACE_HEADERS) {
             h.remove(name);
         }
         injector.inject(Context.root().with(span), h, HttpHeadersTextMap.INSTANCE);
-        return span;
     }
 
     /**

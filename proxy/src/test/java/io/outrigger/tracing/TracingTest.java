@@ -80,7 +80,7 @@ class TracingTest {
         assertThat(attrs).containsEntry("http.request.method", "GET").containsEntry("http.route", "/api/")
                 .containsEntry("http.response.status_code", 200L).containsEntry("url.path", "/api/items")
                 .containsEntry("url.query", "id=7").containsEntry("server.address", "shop.local")
-                .containsEntry("server.port", 8443L).containsEntry("client.address", "10.1.2.3")
+                .containsEntry("server.port", 8443L).containsEntry("client.address", "10.1.2.3").containsEntry("client.port", 5555L)
                 .containsEntry("network.protocol.version", "1.1").containsEntry("outrigger.upstream_cluster", "shop")
                 .containsEntry("outrigger.request_id", "rid-1").containsEntry("url.scheme", "https");
         assertThat(server.getResource().getAttribute(io.opentelemetry.semconv.ServiceAttributes.SERVICE_NAME)).isEqualTo("svc");
