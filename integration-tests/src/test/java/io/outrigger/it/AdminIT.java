@@ -74,6 +74,24 @@ class AdminIT {
                     "outrigger_cluster_membership_healthy{cluster=\"o\"} 1.0",
                     "outrigger_downstream_cx_total{listener=\"main\"} 1.0");
 
+            assertThat(proxy.adminGet("/listeners").body()).isEqualTo("main::127.0.0.1:" + port + "\n");
+            String host = "o::" + o.address() + "::";
+            assertThat(proxy.adminGet("/clusters").body()).contains("o::lb_policy::round_robin\n", host + "weight::1\n",
+                    host + "health_flags::healthy\n", host + "ejections::0\n", host + "rq_active::0\n", host + "rq_total::1\n");
+            assertThat(proxy.adminGet("/server_info").body()).containsPattern("version: \\S+\nuptime_ms: \\d+\nallocated_bytes: \\d+");
+            assertThat(proxy.adminGet("/help").body()).contains("GET /stats/live\n", "POST /drain_listeners\n");
+            // the dashboard's numbers move once a second
+            TlsIT.waitUntil(() -> proxy.adminGet("/stats/live").body().contains("\"name\":\"main\",\"address\":\"127.0.0.1:" + port
+                    + "\",\"requests\":1,\"errors\":0"));
+            HttpResponse<String> live = proxy.adminGet("/stats/live");
+            assertThat(live.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(live.body()).contains("\"ready\":true", "{\"address\":\"" + o.address() + "\",\"healthy\":true,"
+                    + "\"health_flags\":\"healthy\",\"weight\":1,\"rq_active\":0,\"rq_total\":1,\"ejections\":0}");
+            HttpResponse<String> page = proxy.adminGet("/");
+            assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.body()).contains("<title>Outrigger admin</title>", "fetch(\"/stats/live\"")
+                    .doesNotContainPattern("(src|href)=\"(https?:)?//"); // nothing from elsewhere
+
             HttpResponse<String> dump = proxy.adminGet("/config_dump");
             assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(dump.body()).startsWith("{\"admin\":{\"address\":\"127.0.0.1:0\"}")

@@ -142,6 +142,10 @@ class TracingIT {
             assertThat(rs.path("tags").path("http.route").asText()).isEqualTo("/retry/");
             assertThat(rs.path("tags").path("http.response.status_code").asText()).isEqualTo("503");
             assertThat(rs.path("tags").path("outrigger.response_flags").asText()).contains("URX");
+            // kept for people: Zipkin's answer and the tree it describes
+            java.nio.file.Files.createDirectories(DashboardIT.ARTIFACTS);
+            java.nio.file.Files.writeString(DashboardIT.ARTIFACTS.resolve("zipkin-trace-retries.json"), r.toPrettyString());
+            java.nio.file.Files.writeString(DashboardIT.ARTIFACTS.resolve("zipkin-trace-retries.txt"), tree(r));
 
             assertThat(proxy.adminGet("/stats/prometheus").body()).contains("outrigger_tracing_spans_failed_total 0.0",
                     "outrigger_tracing_spans_dropped_total 0.0");
@@ -250,6 +254,48 @@ class TracingIT {
             assertThat(otlp.serviceNames).contains("cart");
             assertThat(proxy.adminGet("/config_dump").body()).contains("\"otlp\":{").contains("\"x-api-key\":\"*****\"")
                     .doesNotContain("k-123");
+        }
+    }
+
+    /** The spans of a Zipkin trace as an indented tree: kind, name, id, duration and the telling tags. */
+    static String tree(JsonNode spans) {
+        Map<String, List<JsonNode>> children = new java.util.TreeMap<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        spans.forEach(x -> ids.add(x.path("id").asText()));
+        List<JsonNode> roots = new ArrayList<>();
+        spans.forEach(x -> {
+            String parent = x.path("parentId").asText("");
+            if (parent.isEmpty() || !ids.contains(parent)) {
+                roots.add(x);
+            } else {
+                children.computeIfAbsent(parent, k -> new ArrayList<>()).add(x);
+            }
+        });
+        StringBuilder sb = new StringBuilder("trace " + spans.get(0).path("traceId").asText() + "\n");
+        for (JsonNode root : roots) {
+            if (root.has("parentId")) {
+                sb.append("(caller span ").append(root.path("parentId").asText()).append(", not in this trace's store)\n");
+            }
+            appendTree(sb, root, children, 1);
+        }
+        return sb.toString();
+    }
+
+    private static void appendTree(StringBuilder sb, JsonNode span, Map<String, List<JsonNode>> children, int depth) {
+        JsonNode tags = span.path("tags");
+        sb.append("  ".repeat(depth)).append(span.path("kind").asText()).append(' ').append(span.path("name").asText())
+                .append("  id=").append(span.path("id").asText()).append("  ").append(span.path("duration").asLong()).append("us");
+        for (String tag : List.of("outrigger.attempt", "http.route", "http.response.status_code", "error.type",
+                "outrigger.response_flags", "server.address", "server.port")) {
+            if (tags.has(tag)) {
+                sb.append("  ").append(tag).append('=').append(tags.path(tag).asText());
+            }
+        }
+        sb.append('\n');
+        List<JsonNode> kids = new ArrayList<>(children.getOrDefault(span.path("id").asText(), List.of()));
+        kids.sort(java.util.Comparator.comparingLong(k -> k.path("timestamp").asLong()));
+        for (JsonNode k : kids) {
+            appendTree(sb, k, children, depth + 1);
         }
     }
 }
