@@ -141,21 +141,22 @@ final class ConfigReader {
             accessLogs.add(new AccessLogConfig(path, format));
         }
         boolean echoRequestId = m.bool("always_set_request_id_in_response", false);
-        List<CidrRange> internal = ListenerConfig.DEFAULT_INTERNAL_ADDRESSES;
+        InternalAddressConfig internal = InternalAddressConfig.DEFAULT;
         Optional<ConfigNode> iac = m.optional("internal_address_config");
         if (iac.isPresent()) {
             ConfigMap im = iac.get().asMap();
-            internal = new ArrayList<>();
+            List<CidrRange> ranges = new ArrayList<>();
             for (ConfigNode c : im.list("cidr_ranges")) {
                 Optional<String> text = c.asString();
                 CidrRange r = text.map(t -> CidrRange.parse(t.trim())).orElse(null);
                 if (r == null && text.isPresent()) {
                     c.error("'" + text.get() + "' (expected: an IP range such as 10.0.0.0/8 or fd00::/8)");
                 } else if (r != null) {
-                    internal.add(r);
+                    ranges.add(r);
                 }
             }
             im.finish();
+            internal = new InternalAddressConfig(ranges);
         }
         boolean preserveExternalRequestId = m.bool("preserve_external_request_id", false);
         m.finish();

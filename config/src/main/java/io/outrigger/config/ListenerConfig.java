@@ -13,21 +13,15 @@ import java.util.List;
  *                      instead of cleartext
  * @param accessLogs    where request lines go; default one text log to stdout; empty: none
  * @param alwaysSetRequestIdInResponse echo {@code x-request-id} in responses (Envoy's option of that name); default false
- * @param internalAddresses downstream addresses trusted as an internal hop ({@code internal_address_config.cidr_ranges}):
- *                      their {@code x-request-id} is kept and their {@code x-client-trace-id} forces tracing;
- *                      default loopback and the private ranges (RFC 1918, RFC 4193), Envoy's classic default
+ * @param internalAddressConfig downstream addresses trusted as an internal hop: their {@code x-request-id} is
+ *                      kept and their {@code x-client-trace-id} forces tracing; default {@link InternalAddressConfig#DEFAULT}
  * @param preserveExternalRequestId keep {@code x-request-id} from external (non-internal) callers too; default false
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
                              List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
-                             boolean alwaysSetRequestIdInResponse, List<CidrRange> internalAddresses,
+                             boolean alwaysSetRequestIdInResponse, InternalAddressConfig internalAddressConfig,
                              boolean preserveExternalRequestId) {
-    public static final List<CidrRange> DEFAULT_INTERNAL_ADDRESSES = List.of(
-            new CidrRange("127.0.0.0", 8), new CidrRange("10.0.0.0", 8), new CidrRange("172.16.0.0", 12),
-            new CidrRange("192.168.0.0", 16), new CidrRange("::1", 128), new CidrRange("fc00::", 7));
-
     public ListenerConfig {
-        internalAddresses = List.copyOf(internalAddresses);
         httpFilters = List.copyOf(httpFilters);
         virtualHosts = List.copyOf(virtualHosts);
         accessLogs = List.copyOf(accessLogs);

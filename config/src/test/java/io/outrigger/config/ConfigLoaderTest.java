@@ -274,7 +274,7 @@ class ConfigLoaderTest {
     void tracingAndTrustedHops() throws ConfigException {
         OutriggerConfig none = load(VALID);
         assertThat(none.tracing()).isNull();
-        assertThat(none.listeners().get(0).internalAddresses()).isEqualTo(ListenerConfig.DEFAULT_INTERNAL_ADDRESSES);
+        assertThat(none.listeners().get(0).internalAddressConfig()).isEqualTo(InternalAddressConfig.DEFAULT);
 
         OutriggerConfig c = load(VALID.replace("admin: { address: 127.0.0.1:9901 }", """
                 admin: { address: 127.0.0.1:9901 }
@@ -294,7 +294,7 @@ class ConfigLoaderTest {
         assertThat(t.scheduleDelay()).isEqualTo(Duration.ofMillis(200));
         assertThat(t.maxQueueSize()).isEqualTo(2048);
         ListenerConfig l = c.listeners().get(0);
-        assertThat(l.internalAddresses()).containsExactly(new CidrRange("10.0.0.0", 8), new CidrRange("fd00::", 8),
+        assertThat(l.internalAddressConfig().cidrRanges()).containsExactly(new CidrRange("10.0.0.0", 8), new CidrRange("fd00::", 8),
                 new CidrRange("192.168.1.7", 32));
         assertThat(l.preserveExternalRequestId()).isTrue();
 

@@ -96,7 +96,9 @@ class AdminIT {
             assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(dump.body()).startsWith("{\"admin\":{\"address\":\"127.0.0.1:0\"}")
                     .contains("\"timeout\":\"15000ms\"", "\"idle_timeout\":\"4000ms\"", "\"max_requests\":1024",
-                            "\"health_check\":{\"path\":\"/healthz\"");
+                            "\"health_check\":{\"path\":\"/healthz\"",
+                            "\"internal_address_config\":{\"cidr_ranges\":[\"127.0.0.0/8\",\"10.0.0.0/8\",",
+                            "\"preserve_external_request_id\":false", "\"tracing\":null");
 
             assertThat(proxy.adminGet("/healthcheck/fail").statusCode()).isEqualTo(405); // changes need POST
             assertThat(post(proxy, "/healthcheck/fail").statusCode()).isEqualTo(200);

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.opentelemetry.api.trace.Span;
 import io.outrigger.filter.FilterChainBuilder;
 import io.outrigger.filter.FilterFactory;
 import io.outrigger.filter.ResponseFlag;
@@ -29,7 +30,6 @@ import io.outrigger.filter.StreamInfo;
 import io.outrigger.router.RouteTable;
 import io.outrigger.router.RouterFilter;
 import io.outrigger.router.RouterStreamCallbacks;
-import io.opentelemetry.api.trace.Span;
 import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
@@ -125,7 +125,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             ProxyHeaders.removeExtensionHeaders(h); // added by Netty's HTTP/2 to HTTP/1 conversion
         }
         ListenerContext listener = connection.listener();
-        boolean internal = listener.internalAddresses().contains(connection.remoteAddress());
+        boolean internal = connection.internalPeer();
         info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),
                 connection.clientCertificateDetails(), internal || listener.preserveExternalRequestId());
         if (listener.tracing().enabled()) {

@@ -62,6 +62,7 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean pausedForPipelining;
     private boolean skipEmptyEnd;
+    private boolean internalPeer;
     /** Decoded HTTP/1.1 messages held while a response is in progress before reading stops. */
     static final int MAX_QUEUED = 64;
 
@@ -79,7 +80,13 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         Channel connection = http2 && channel.parent() != null ? channel.parent() : channel;
         remoteAddress = connection.remoteAddress();
+        internalPeer = listener.internalAddresses().contains(remoteAddress);
         clientCertificateDetails = connection.attr(TlsAttributes.XFCC).get();
+    }
+
+    /** Whether the peer is an internal, trusted hop ({@code internal_address_config}). */
+    boolean internalPeer() {
+        return internalPeer;
     }
 
     /** The {@code x-forwarded-client-cert} value of this connection's verified client, or {@code null}. */

@@ -99,7 +99,7 @@ public final class OutriggerServer implements AutoCloseable {
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                         metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
-                        new InternalAddresses(l.internalAddresses()), l.preserveExternalRequestId(), tracing);
+                        new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
