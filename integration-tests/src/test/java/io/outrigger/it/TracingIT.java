@@ -174,6 +174,32 @@ class TracingIT {
     }
 
     @Test
+    void aCollectorThatNeverAnswersFillsTheQueueAndSpansAreDroppedNotRequests() throws Exception {
+        // a black hole: the kernel completes connections into the backlog, nobody ever reads or answers
+        try (java.net.ServerSocket blackHole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             Origin o = new Origin("o");
+             ProxyProcess proxy = ProxyProcess.start("tracing-blackhole", ProxyProcess.catchAllConfig("{ cluster: o }",
+                     "- { name: o, endpoints: [ " + o.address() + " ] }") + """
+                     tracing:
+                       exporter: { zipkin: { endpoint: "http://127.0.0.1:%d/api/v2/spans" } }
+                       max_queue_size: 64
+                       max_export_batch_size: 32
+                       schedule_delay: 10ms
+                       export_timeout: 5s
+                     """.formatted(blackHole.getLocalPort()))) {
+            int port = proxy.port("main");
+            Cmd h2load = Cmd.run("h2load", "-n", "2000", "-c", "4", "-m", "8", "http://127.0.0.1:" + port + "/load");
+            assertThat(h2load.out()).as(h2load.out()).contains("2000 succeeded, 0 failed, 0 errored");
+            String prom = proxy.adminGet("/stats/prometheus").body();
+            Matcher dropped = Pattern.compile("(?m)^outrigger_tracing_spans_dropped_total (\\S+)").matcher(prom);
+            assertThat(dropped.find()).isTrue();
+            // 4,000 spans into a 64-span queue whose only export hangs: nearly all of them are dropped
+            assertThat(Double.parseDouble(dropped.group(1))).isGreaterThan(3000);
+            assertThat(prom).contains("outrigger_tracing_spans_sent_total 0.0");
+        }
+    }
+
+    @Test
     void requestIdAndForcedTracingAreTrustedOnlyFromInternalAddresses() throws Exception {
         try (Origin o = new Origin("o")) {
             java.nio.file.Path spans = java.nio.file.Files.createDirectories(ProxyProcess.WORK).resolve("spans-" + System.nanoTime() + ".jsonl");
