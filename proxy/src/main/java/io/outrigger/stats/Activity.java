@@ -14,6 +14,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  * and each recording thread (a worker event loop) has its own HdrHistogram {@link SingleWriterRecorder}.
  * {@link #tick} (one thread, once a second) folds the recorders into the window and publishes an immutable
  * {@link Snapshot} with one volatile write.
+ *
+ * <p>Memory: a histogram is 27 KiB (1 µs to 1 h at 2 digits); an activity holds 12 of them plus 2 per
+ * recording thread, allocated once.
  */
 public final class Activity {
     /** Latencies are recorded in microseconds, 1 µs to 1 h, with 2 significant digits (1% resolution). */
@@ -35,6 +38,7 @@ public final class Activity {
     private final ArrayDeque<Histogram> intervals = new ArrayDeque<>();
     private final ArrayDeque<long[]> totals = new ArrayDeque<>(); // {nanoTime, requests, errors}
     private final Histogram scratch = new Histogram(1, MAX_MICROS, DIGITS);
+    private final Histogram window = new Histogram(1, MAX_MICROS, DIGITS);
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
     /**
@@ -70,7 +74,7 @@ public final class Activity {
         while (totals.size() > WINDOW_TICKS + 1) {
             totals.pollFirst();
         }
-        Histogram window = new Histogram(1, MAX_MICROS, DIGITS);
+        window.reset();
         for (Histogram h : intervals) {
             window.add(h);
         }
