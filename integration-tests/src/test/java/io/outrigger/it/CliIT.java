@@ -81,4 +81,43 @@ class CliIT {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("run").contains("validate").contains("demo");
     }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The README's first command: the demo (here with --tls too), its routing, its traces and its dashboard. */
+    @Test
+    void demoServesRoutesTracesAndTheDashboard() throws Exception {
+        int port = freePort();
+        int admin = freePort();
+        int tls = freePort();
+        Path dir = Files.createDirectories(ProxyProcess.WORK.resolve("demo-" + System.nanoTime()));
+        Path out = dir.resolve("demo.out");
+        Process demo = new ProcessBuilder(ProxyProcess.javaBin(), "-Dio.netty.leakDetection.level=paranoid", "-jar",
+                ProxyProcess.JAR.toAbsolutePath().toString(), "demo", "--port", "" + port, "--admin-port", "" + admin,
+                "--tls", "--tls-port", "" + tls, "--certs-dir", dir.resolve("certs").toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            TlsIT.waitUntil(() -> Cmd.curlRun("-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:" + port + "/hello").out().equals("200"));
+            String first = Cmd.curlRun("-H", "x-user-id: alice", "http://127.0.0.1:" + port + "/hello").out().lines().findFirst().orElse("");
+            assertThat(first).startsWith("origin: ");
+            for (int i = 0; i < 3; i++) { // same user, same origin
+                assertThat(Cmd.curlRun("-H", "x-user-id: alice", "http://127.0.0.1:" + port + "/hello").out()).startsWith(first + "\n");
+            }
+            Cmd https = Cmd.curlRun("--cacert", dir.resolve("certs/ca.crt").toString(), "-o", "/dev/null", "-w", "%{http_code}",
+                    "--resolve", "localhost:" + tls + ":127.0.0.1", "https://localhost:" + tls + "/hello");
+            assertThat(https.out()).as(https.err()).isEqualTo("200");
+            assertThat(Cmd.curlRun("http://127.0.0.1:" + admin + "/").out()).contains("<title>Outrigger admin</title>");
+            // the embedded config traces every request to stdout (OTLP JSON lines, batched once a second)
+            TlsIT.waitUntil(() -> Files.readString(out).contains("{\"resourceSpans\":["));
+            assertThat(Files.readString(out)).doesNotContain("LEAK:", "ERROR");
+        } finally {
+            demo.destroy();
+            demo.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
