@@ -1,14 +1,11 @@
 package io.outrigger.tracing;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
@@ -20,14 +17,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.semconv.ClientAttributes;
-import io.opentelemetry.semconv.ErrorAttributes;
-import io.opentelemetry.semconv.HttpAttributes;
-import io.opentelemetry.semconv.NetworkAttributes;
-import io.opentelemetry.semconv.ServerAttributes;
 import io.opentelemetry.semconv.ServiceAttributes;
-import io.opentelemetry.semconv.UrlAttributes;
-import io.opentelemetry.semconv.UserAgentAttributes;
 import io.outrigger.config.TracingConfig;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -48,14 +38,6 @@ import java.util.concurrent.TimeUnit;
 public final class Tracing implements AutoCloseable {
     /** Tracing off: spans are {@link Span#getInvalid()}, headers are left alone. */
     public static final Tracing DISABLED = new Tracing();
-
-    static final AttributeKey<String> LISTENER = AttributeKey.stringKey("outrigger.listener");
-    static final AttributeKey<String> CLUSTER = AttributeKey.stringKey("outrigger.upstream_cluster");
-    static final AttributeKey<String> UPSTREAM_HOST = AttributeKey.stringKey("outrigger.upstream_host");
-    static final AttributeKey<String> RESPONSE_FLAGS = AttributeKey.stringKey("outrigger.response_flags");
-    static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("outrigger.request_id");
-    static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("outrigger.attempt");
-    static final AttributeKey<String> CLIENT_TRACE_ID = AttributeKey.stringKey("outrigger.client_trace_id");
 
     /** Every trace header a propagator here reads or writes: replaced on the upstream request. */
     private static final List<AsciiString> TRACE_HEADERS = List.of(AsciiString.cached("traceparent"),
@@ -153,49 +135,10 @@ public final class Tracing implements AutoCloseable {
         }
         String method = request.method().name();
         Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent).startSpan();
-        if (!span.isRecording()) {
-            return span; // not sampled: only its context travels on, so no attribute is worth building
-        }
-        span.setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method);
-        span.setAttribute(UrlAttributes.URL_SCHEME, scheme);
-        span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, protocol);
-        span.setAttribute(LISTENER, listener);
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        span.setAttribute(UrlAttributes.URL_PATH, q < 0 ? uri : uri.substring(0, q));
-        if (q >= 0) {
-            span.setAttribute(UrlAttributes.URL_QUERY, uri.substring(q + 1));
-        }
-        String authority = h.get(HttpHeaderNames.HOST);
-        if (authority != null) {
-            setServerAddress(span, authority);
-        }
-        if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            span.setAttribute(ClientAttributes.CLIENT_ADDRESS, isa.getAddress().getHostAddress());
-            span.setAttribute(ClientAttributes.CLIENT_PORT, (long) isa.getPort());
-        }
-        String ua = h.get(HttpHeaderNames.USER_AGENT);
-        if (ua != null) {
-            span.setAttribute(UserAgentAttributes.USER_AGENT_ORIGINAL, ua);
-        }
-        if (forceTrace) {
-            span.setAttribute(CLIENT_TRACE_ID, h.get("x-client-trace-id"));
+        if (span.isRecording()) { // an unsampled span only carries its context on: no attributes to build
+            HttpSpanAttributes.onServerStart(span, request, protocol, scheme, remote, listener, forceTrace);
         }
         return span;
-    }
-
-    private static void setServerAddress(Span b, String authority) {
-        int colon = authority.lastIndexOf(':');
-        if (colon > 0 && authority.indexOf(']') < colon) {
-            b.setAttribute(ServerAttributes.SERVER_ADDRESS, authority.substring(0, colon));
-            try {
-                b.setAttribute(ServerAttributes.SERVER_PORT, Long.parseLong(authority.substring(colon + 1)));
-            } catch (NumberFormatException e) {
-                // not a port: leave it out
-            }
-        } else {
-            b.setAttribute(ServerAttributes.SERVER_ADDRESS, authority);
-        }
     }
 
     /**
@@ -207,36 +150,10 @@ public final class Tracing implements AutoCloseable {
      */
     public void endServerSpan(Span span, String method, int responseCode, String route, String requestId, String cluster,
                               String upstreamHost, String flags) {
-        if (!span.isRecording()) {
-            span.end(); // a no-op for invalid spans; ends unsampled ones so nothing lingers
-            return;
+        if (span.isRecording()) {
+            HttpSpanAttributes.onServerEnd(span, method, responseCode, route, requestId, cluster, upstreamHost, flags);
         }
-        if (route != null) {
-            span.setAttribute(HttpAttributes.HTTP_ROUTE, route);
-            span.updateName(method + " " + route); // semantic conventions: "{method} {http.route}"
-        }
-        if (responseCode > 0) {
-            span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) responseCode);
-        }
-        if (requestId != null) {
-            span.setAttribute(REQUEST_ID, requestId);
-        }
-        if (cluster != null) {
-            span.setAttribute(CLUSTER, cluster);
-        }
-        if (upstreamHost != null) {
-            span.setAttribute(UPSTREAM_HOST, upstreamHost);
-        }
-        if (flags != null) {
-            span.setAttribute(RESPONSE_FLAGS, flags);
-        }
-        // Semantic conventions: a server span is an error for 5xx (4xx is the client's), or without a response.
-        if (responseCode >= 500 || responseCode == 0) {
-            span.setAttribute(ErrorAttributes.ERROR_TYPE, responseCode == 0 ? (flags == null ? "reset" : flags)
-                    : Integer.toString(responseCode));
-            span.setStatus(StatusCode.ERROR);
-        }
-        span.end();
+        span.end(); // a no-op for invalid and unsampled spans
     }
 
     /**
@@ -259,16 +176,7 @@ public final class Tracing implements AutoCloseable {
         String method = request.method().name();
         Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(parent)).startSpan();
         if (span.isRecording()) {
-            span.setAttribute(HttpAttributes.HTTP_REQUEST_METHOD, method);
-            span.setAttribute(ServerAttributes.SERVER_ADDRESS, host.getHostString());
-            span.setAttribute(ServerAttributes.SERVER_PORT, (long) host.getPort());
-            span.setAttribute(UrlAttributes.URL_FULL, "http://" + host.getHostString() + ":" + host.getPort() + request.uri());
-            span.setAttribute(NetworkAttributes.NETWORK_PROTOCOL_VERSION, "1.1");
-            span.setAttribute(CLUSTER, cluster);
-            span.setAttribute(ATTEMPT, (long) attempt);
-            if (attempt > 1) {
-                span.setAttribute(HttpAttributes.HTTP_REQUEST_RESEND_COUNT, (long) (attempt - 1));
-            }
+            HttpSpanAttributes.onClientStart(span, method, request.uri(), cluster, host, attempt);
         }
         inject(span, request.headers());
         return span;
@@ -290,14 +198,7 @@ public final class Tracing implements AutoCloseable {
      */
     public static void endClientSpan(Span span, int status, String errorType) {
         if (span.isRecording()) {
-            if (status > 0) {
-                span.setAttribute(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
-            }
-            String error = errorType != null ? errorType : status >= 400 ? Integer.toString(status) : null;
-            if (error != null) {
-                span.setAttribute(ErrorAttributes.ERROR_TYPE, error);
-                span.setStatus(StatusCode.ERROR);
-            }
+            HttpSpanAttributes.onClientEnd(span, status, errorType);
         }
         span.end();
     }

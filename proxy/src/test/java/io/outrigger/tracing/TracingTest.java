@@ -94,7 +94,7 @@ class TracingTest {
         SpanData server = done.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
         List<SpanData> clients = done.stream().filter(s -> s.getKind() == SpanKind.CLIENT).toList();
         assertThat(clients).hasSize(3).allSatisfy(c -> assertThat(c.getParentSpanId()).isEqualTo(server.getSpanId()));
-        assertThat(clients).extracting(c -> c.getAttributes().get(Tracing.ATTEMPT)).containsExactly(1L, 2L, 3L);
+        assertThat(clients).extracting(c -> c.getAttributes().get(HttpSpanAttributes.ATTEMPT)).containsExactly(1L, 2L, 3L);
         assertThat(clients).extracting(c -> c.getAttributes().get(io.opentelemetry.semconv.HttpAttributes.HTTP_REQUEST_RESEND_COUNT))
                 .containsExactly(null, 1L, 2L);
         assertThat(clients).extracting(c -> c.getStatus().getStatusCode())
@@ -162,7 +162,7 @@ class TracingTest {
         List<SpanData> forced = done.stream().filter(s -> s.getTraceId().equals(TRACE)).toList();
         assertThat(forced).hasSize(2);
         assertThat(forced.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow()
-                .getAttributes().get(Tracing.CLIENT_TRACE_ID)).isEqualTo("dbg-1");
+                .getAttributes().get(HttpSpanAttributes.CLIENT_TRACE_ID)).isEqualTo("dbg-1");
         long sampledServers = done.stream().filter(s -> s.getKind() == SpanKind.SERVER && !s.getTraceId().equals(TRACE)).count();
         // binomial(4000, 0.25): mean 1000, sd 27; +-150 is over 5 sd
         assertThat(sampledServers).isBetween(850L, 1150L);
