@@ -176,8 +176,7 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
             // RFC 9112 §6.3: an HTTP/1.1 request with neither Transfer-Encoding nor a non-zero Content-Length has
             // no body. End the stream with its headers (the upstream request then goes without chunked framing)
             // and drop the empty end-of-message the decoder still sends.
-            boolean bodyless = !http2 && !HttpUtil.isTransferEncodingChunked(request)
-                    && HttpUtil.getContentLength(request, 0L) == 0;
+            boolean bodyless = !http2 && !HttpUtil.isTransferEncodingChunked(request) && contentLengthIsZero(request);
             skipEmptyEnd = bodyless;
             stream = new ActiveStream(this, request);
             stream.decodeHeaders(bodyless);
@@ -243,6 +242,12 @@ public final class HttpConnectionManager extends ChannelInboundHandlerAdapter {
             data.release();
         }
         s.decodeTrailers(lastContent.trailingHeaders());
+    }
+
+    // absent or 0; anything else (including a value the validator let through as a list) keeps the body path
+    private static boolean contentLengthIsZero(HttpRequest request) {
+        String cl = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return cl == null || cl.trim().equals("0");
     }
 
     private static HttpResponseStatus statusFor(Throwable cause) {
