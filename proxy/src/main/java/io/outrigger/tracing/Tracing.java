@@ -85,8 +85,9 @@ public final class Tracing implements AutoCloseable {
                 .addSpanProcessor(batch)
                 .build();
         tracer = tracerProvider.get("io.outrigger");
-        // B3Propagator extracts both the single and the multi-header form whichever it injects
-        extractor = TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(), B3Propagator.injectingMultiHeaders());
+        // B3Propagator extracts both the single and the multi-header form whichever it injects. A composite's
+        // later member overrides an earlier one's valid context, so W3C, listed last, wins when both are sent.
+        extractor = TextMapPropagator.composite(B3Propagator.injectingMultiHeaders(), W3CTraceContextPropagator.getInstance());
         List<TextMapPropagator> out = new ArrayList<>();
         for (TracingConfig.Propagation p : config.propagation()) {
             out.add(switch (p) {

@@ -124,6 +124,17 @@ class TracingTest {
     }
 
     @Test
+    void w3cWinsOverB3WhenACallerSendsBoth() {
+        Tracing t = tracing(1.0);
+        String b3Trace = "80f198ee56343ba864fe8b2a57d3eff7";
+        HttpHeaders up = exchange(t, request("b3", b3Trace + "-e457b5a2e4d86bd1-1",
+                "traceparent", "00-" + TRACE + "-" + PARENT + "-01"), false, 1);
+        assertThat(up.get("traceparent")).startsWith("00-" + TRACE + "-");
+        assertThat(up.contains("b3")).isFalse();
+        assertThat(finished(t)).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(TRACE));
+    }
+
+    @Test
     void invalidTraceHeadersStartANewTraceAndAreNotForwarded() {
         String[][] bad = {
             {"traceparent", "00-" + TRACE + "-" + PARENT},                        // missing flags
