@@ -108,11 +108,36 @@ final class TracingConfigReader {
         if (m.has("log")) {
             ConfigMap l = m.map("log");
             String path = l.string("path", AccessLogConfig.STDOUT);
+            String problem = AccessLogConfig.STDOUT.equals(path) ? null : unwritable(java.nio.file.Path.of(path));
+            if (problem != null) {
+                l.optional("path").ifPresent(p -> p.error("'" + path + "' " + problem));
+            }
             l.finish();
             e = new TracingConfig.Log(path);
         }
         m.finish();
         return present.size() == 1 && e != null ? e : TracingConfig.Log.STDOUT;
+    }
+
+    /**
+     * Whether spans could be appended to {@code file}: it is a writable file, or the nearest existing folder on its
+     * way is writable (the folders are created at start). Nothing is created here.
+     *
+     * @return why not, or {@code null}
+     */
+    static String unwritable(java.nio.file.Path file) {
+        java.nio.file.Path p = file.toAbsolutePath();
+        if (java.nio.file.Files.exists(p)) {
+            return java.nio.file.Files.isDirectory(p) ? "(expected: a file, not a folder)"
+                    : java.nio.file.Files.isWritable(p) ? null : "(not writable)";
+        }
+        for (java.nio.file.Path dir = p.getParent(); dir != null; dir = dir.getParent()) {
+            if (java.nio.file.Files.exists(dir)) {
+                return java.nio.file.Files.isDirectory(dir) && java.nio.file.Files.isWritable(dir) ? null
+                        : "(cannot create it: " + dir + " is not a writable folder)";
+            }
+        }
+        return "(no existing folder on its path)";
     }
 
     private static Optional<String> httpUrl(ConfigNode n) {

@@ -302,7 +302,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void tracingErrorsAreLocated() {
+    void tracingErrorsAreLocated() throws Exception {
         String yaml = VALID + """
                 tracing:
                   sampling: 10%
@@ -317,6 +317,10 @@ class ConfigLoaderTest {
                 "test.yaml:30:13: tracing.exporter: several exporters [zipkin, log] (expected: exactly one of zipkin, otlp, log)",
                 "test.yaml:30:35: tracing.exporter.zipkin.endpoint: 'localhost:9411' (expected: an http:// or https:// URL)",
                 "test.yaml:32:26: tracing.max_export_batch_size: '20' (expected: at most max_queue_size, 10)");
+        java.nio.file.Path aFile = java.nio.file.Files.createTempFile("not-a-folder", ".txt");
+        assertThat(errors(VALID + "tracing: { exporter: { log: { path: " + aFile + "/spans.jsonl } } }\n")).containsExactly(
+                "test.yaml:27:37: tracing.exporter.log.path: '" + aFile + "/spans.jsonl' (cannot create it: " + aFile
+                        + " is not a writable folder)");
         assertThat(errors(VALID.replace("address: 127.0.0.1:15001", """
                 address: 127.0.0.1:15001
                     internal_address_config: { cidr_ranges: [ 10.0.0.0/33, internal.example ] }""")))
