@@ -113,12 +113,12 @@ public final class Metrics {
         }
     }
 
-    /** Live numbers per listener (downstream requests; errors: 5xx or no response), in creation order. */
+    /** Live numbers per listener (downstream requests; errors: 5xx or no response), by name. */
     public Map<String, Activity> listenerActivity() {
         return listenerActivity;
     }
 
-    /** Live numbers per cluster (upstream attempts answered; errors: 5xx), in creation order. */
+    /** Live numbers per cluster (upstream attempts answered; errors: 5xx), by name. */
     public Map<String, Activity> clusterActivity() {
         return clusterActivity;
     }
