@@ -211,7 +211,7 @@ class TracingIT {
                       virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
                     """;
             String yaml = "admin: { address: 127.0.0.1:0 }\nlisteners:\n"
-                    + listener.formatted("trusted", "# loopback is internal by default").indent(2)
+                    + listener.formatted("trusted", "access_log: [ { format: json } ]   # loopback is internal by default").indent(2)
                     + listener.formatted("edge", "internal_address_config: { cidr_ranges: [ 10.0.0.0/8 ] }").indent(2)
                     + listener.formatted("edge_preserving", "internal_address_config: { cidr_ranges: [ 10.0.0.0/8 ] }\n"
                             + "  preserve_external_request_id: true").indent(2)
@@ -246,6 +246,8 @@ class TracingIT {
                         "http://127.0.0.1:" + proxy.port("trusted") + "/");
                 TlsIT.waitUntil(() -> java.nio.file.Files.exists(spans) && java.nio.file.Files.readString(spans).contains(internal));
                 String exported = java.nio.file.Files.readString(spans);
+                // the JSON access log line leads to the trace
+                TlsIT.waitUntil(() -> proxy.logText().contains("\"trace_id\":\"" + internal + "\""));
                 assertThat(exported).doesNotContain(external);
                 assertThat(exported.lines().toList()).allSatisfy(line -> assertThat(line).startsWith("{\"resourceSpans\":["));
             }

@@ -107,6 +107,7 @@ public final class AccessLog {
         field(sb, "x_forwarded_for", h.get(ProxyHeaders.X_FORWARDED_FOR), false);
         field(sb, "user_agent", h.get(HttpHeaderNames.USER_AGENT), false);
         field(sb, "request_id", s.requestId, false);
+        field(sb, "trace_id", s.traceId, false);
         field(sb, "authority", h.get(HttpHeaderNames.HOST), false);
         field(sb, "upstream_cluster", s.upstreamCluster, false);
         field(sb, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString(), false);

@@ -132,6 +132,7 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
             span = listener.tracing().startServerSpan(request, connection.isHttp2() ? "2" : version.minorVersion() == 0 ? "1.0" : "1.1",
                     listener.scheme(), connection.remoteAddress(), listener.name(),
                     internal && h.contains(ProxyHeaders.X_CLIENT_TRACE_ID));
+            info.traceId = span.getSpanContext().getTraceId(); // kept by the span context: no copy
         }
         onRequestEnd(endStream);
         decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));

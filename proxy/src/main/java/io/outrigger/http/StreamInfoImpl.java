@@ -29,6 +29,8 @@ final class StreamInfoImpl implements StreamInfo {
     long bytesSent;
     String upstreamCluster;
     String route;
+    /** The W3C trace id of the stream's trace, sampled or not; {@code null} without tracing. */
+    String traceId;
     Host upstreamHost;
     final List<ResponseFlag> flags = new ArrayList<>(1);
 
