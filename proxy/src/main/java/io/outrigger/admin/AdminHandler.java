@@ -229,10 +229,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             for (Host h : c.hosts()) {
                 String prefix = c.name() + "::" + h.addressString() + "::";
                 sb.append(prefix).append("weight::").append(h.weight()).append('\n');
-                // Envoy's health_flags: /failed_active_hc, /failed_outlier_check; "healthy" when none
-                String flags = (h.health().failedActiveHealthCheck() ? "/failed_active_hc" : "")
-                        + (h.health().ejected() ? "/failed_outlier_check" : "");
-                sb.append(prefix).append("health_flags::").append(flags.isEmpty() ? "healthy" : flags).append('\n');
+                sb.append(prefix).append("health_flags::").append(h.health().envoyFlags()).append('\n');
                 sb.append(prefix).append("ejections::").append(h.health().ejectionCount()).append('\n');
                 sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');
                 sb.append(prefix).append("rq_total::").append(h.totalRequests()).append('\n');

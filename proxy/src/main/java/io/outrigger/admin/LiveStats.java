@@ -46,7 +46,7 @@ final class LiveStats {
             sb.append(first ? "" : ",").append("{\"name\":");
             ConfigDump.string(sb, c.name());
             sb.append(",\"lb_policy\":\"").append(c.config().lbPolicy().yamlName()).append('"');
-            activity(sb, act == null ? new Activity().snapshot() : act.snapshot());
+            activity(sb, act == null ? Activity.Snapshot.EMPTY : act.snapshot());
             Map<String, Long> stats = c.stats().snapshot();
             sb.append(",\"retries\":").append(stats.get("upstream_rq_retry"))
                     .append(",\"connect_failures\":").append(stats.get("upstream_cx_connect_fail"))
@@ -55,12 +55,10 @@ final class LiveStats {
                     .append(",\"hosts\":[");
             boolean firstHost = true;
             for (Host h : c.hosts()) {
-                String flags = (h.health().failedActiveHealthCheck() ? "/failed_active_hc" : "")
-                        + (h.health().ejected() ? "/failed_outlier_check" : "");
                 sb.append(firstHost ? "" : ",").append("{\"address\":");
                 ConfigDump.string(sb, h.addressString());
                 sb.append(",\"healthy\":").append(h.health().healthy())
-                        .append(",\"health_flags\":\"").append(flags.isEmpty() ? "healthy" : flags).append('"')
+                        .append(",\"health_flags\":\"").append(h.health().envoyFlags()).append('"')
                         .append(",\"weight\":").append(h.weight())
                         .append(",\"rq_active\":").append(h.activeRequests())
                         .append(",\"rq_total\":").append(h.totalRequests())

@@ -105,6 +105,7 @@ public final class Activity {
      */
     public record Snapshot(long requests, long errors, double rate, double errorRate, double p50Ms, double p90Ms,
                            double p99Ms, double maxMs) {
-        static final Snapshot EMPTY = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0);
+        /** No requests yet. */
+        public static final Snapshot EMPTY = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -31,6 +31,15 @@ public final class HostHealth {
         return ejected;
     }
 
+    /**
+     * Envoy's {@code health_flags} as the admin API shows them: {@code /failed_active_hc},
+     * {@code /failed_outlier_check}, both, or {@code healthy} when neither.
+     */
+    public String envoyFlags() {
+        String flags = (failedActiveHealthCheck ? "/failed_active_hc" : "") + (ejected ? "/failed_outlier_check" : "");
+        return flags.isEmpty() ? "healthy" : flags;
+    }
+
     /** How often outlier detection ejected this host. */
     public int ejectionCount() {
         return ejectionCount;
