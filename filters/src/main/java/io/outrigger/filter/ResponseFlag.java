@@ -18,6 +18,12 @@ public enum ResponseFlag {
     UPSTREAM_CONNECTION_TERMINATION("UC"),
     /** The route timeout expired (504). */
     UPSTREAM_REQUEST_TIMEOUT("UT"),
+    /** No bytes went either way for the stream idle timeout ({@code idle_timeout}, {@code stream_idle_timeout}). */
+    STREAM_IDLE_TIMEOUT("SI"),
+    /** The route's {@code max_stream_duration} was reached. */
+    MAX_DURATION_EXCEEDED("DT"),
+    /** The upstream's response was malformed (UPE). */
+    UPSTREAM_PROTOCOL_ERROR("UPE"),
     /** The downstream connection terminated mid-stream. */
     DOWNSTREAM_CONNECTION_TERMINATION("DC"),
     /** The response was generated locally by a filter. */

@@ -1,15 +1,8 @@
 package io.outrigger.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,358 +10,313 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.opentelemetry.api.trace.Span;
-import io.outrigger.filter.FilterChainBuilder;
-import io.outrigger.filter.FilterFactory;
+import io.outrigger.codec.RequestDecoder;
+import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.StreamCallbacks;
+import io.outrigger.codec.StreamResetReason;
 import io.outrigger.filter.ResponseFlag;
-import io.outrigger.filter.StreamDecoderFilter;
-import io.outrigger.filter.StreamEncoderFilter;
 import io.outrigger.filter.StreamEncoderFilterCallbacks;
 import io.outrigger.filter.StreamInfo;
 import io.outrigger.router.RouteTable;
-import io.outrigger.router.RouterFilter;
 import io.outrigger.router.RouterStreamCallbacks;
 import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One request/response exchange on a downstream connection (an HTTP/1.1 request or an HTTP/2 stream):
- * prepares the request headers, runs the decoder filters and the router, runs the encoder filters on
- * the response and writes it downstream. Confined to the connection's event loop.
+ * One request/response exchange of a downstream connection, whatever its protocol (Envoy's
+ * {@code ActiveStream}): the server codec delivers the request through {@link RequestDecoder}; this class
+ * prepares the forwarding headers, runs the decoder filters and the router ({@link StreamFilters}), runs
+ * the encoder filters on the response and hands it to the codec's {@link ResponseEncoder}. Confined to
+ * the connection's event loop.
  *
- * <p>Buffers: request chunks are owned by the {@link DecoderIteration} until released after the router
- * (which retains what it forwards); response chunks pass from the router to the {@link EncoderIteration}
- * and from there to the downstream channel's write.
+ * <p>Buffers: request chunks are owned by the decoder iteration until released after the router (which
+ * retains what it forwards); response chunks pass from the router to the encoder iteration and from there
+ * to the codec.
  */
-final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCallbacks {
+final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStreamCallbacks, StreamEncoderFilterCallbacks {
+    /** Where the stream is; the request side's progress is tracked apart ({@link #requestComplete}). */
+    private enum State { OPEN, RESPONDING, LOCAL_REPLY, DONE }
+
     private final HttpConnectionManager connection;
-    private final HttpRequest request;
-    private final StreamInfoImpl info;
-    private final StreamDecoderFilter[] decoders;
-    private final StreamEncoderFilter[] encoders;
-    private final RouterFilter router = new RouterFilter();
-    private final DecoderIteration decoding;
-    private EncoderIteration encoding;
-    private final HttpVersion version;
-    private final boolean keepAlive;
-    private final boolean head;
+    private final ResponseEncoder encoder;
+    private StreamFilters filters;
+    private StreamInfoImpl info;
+    private HttpRequest request;
+    private boolean head;
+    private boolean grpc;
     private boolean requestComplete;
     private boolean responseHeadersSent;
-    private boolean responseComplete;
-    private boolean localReplySent;
-    private boolean closeConnection;
     private boolean upstreamPaused;
-    private boolean destroyed;
-    private ChannelFuture lastWrite;
+    private State state = State.OPEN;
     private Span span = Span.getInvalid();
 
-    ActiveStream(HttpConnectionManager connection, HttpRequest request) {
+    ActiveStream(HttpConnectionManager connection, ResponseEncoder encoder) {
         this.connection = connection;
-        this.request = request;
-        this.version = request.protocolVersion();
-        this.head = HttpMethod.HEAD.equals(request.method());
-        this.keepAlive = connection.isHttp2() || HttpUtil.isKeepAlive(request);
-        this.info = new StreamInfoImpl(request, connection.isHttp2() ? "HTTP/2" : version.text(),
-                connection.listener().name(), connection.remoteAddress());
-        List<StreamDecoderFilter> d = new ArrayList<>();
-        List<StreamEncoderFilter> e = new ArrayList<>();
-        FilterChainBuilder builder = new FilterChainBuilder() {
-            @Override
-            public void addDecoderFilter(StreamDecoderFilter filter) {
-                d.add(filter);
-            }
-
-            @Override
-            public void addEncoderFilter(StreamEncoderFilter filter) {
-                e.add(filter);
-            }
-        };
-        for (FilterFactory factory : connection.listener().filters()) {
-            factory.createFilters(builder);
-        }
-        d.add(router);
-        Collections.reverse(e); // responses meet the filters in reverse order
-        this.decoders = d.toArray(new StreamDecoderFilter[0]);
-        this.encoders = e.toArray(new StreamEncoderFilter[0]);
-        for (StreamDecoderFilter f : decoders) {
-            f.setDecoderFilterCallbacks(this);
-        }
-        for (StreamEncoderFilter f : encoders) {
-            f.setEncoderFilterCallbacks(this);
-        }
-        long limit = connection.listener().bufferLimit();
-        this.decoding = new DecoderIteration(decoders, limit, this);
-        this.encoding = new EncoderIteration(encoders, limit, this);
+        this.encoder = encoder;
+        encoder.setCallbacks(this);
     }
 
-    // --- downstream request, from the connection manager ---
+    // --- downstream request, from the codec ---
 
-    void decodeHeaders(boolean endStream) {
+    @Override
+    public void decodeHeaders(HttpRequest request, boolean endStream) {
+        this.request = request;
+        this.head = HttpMethod.HEAD.equals(request.method());
         HttpHeaders h = request.headers();
-        if (HttpUtil.is100ContinueExpected(request)) {
-            h.remove(HttpHeaderNames.EXPECT);
-            if (!endStream) {
-                // Like Envoy, answer Expect: 100-continue here rather than wait for the upstream.
-                connection.channel().writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
-            }
-        }
-        ProxyHeaders.removeHopByHop(h);
-        if (connection.isHttp2()) {
-            ProxyHeaders.removeExtensionHeaders(h); // added by Netty's HTTP/2 to HTTP/1 conversion
-        }
+        this.grpc = Grpc.isGrpc(h);
+        this.info = new StreamInfoImpl(request, encoder.protocol(), connection.listener().name(), connection.remoteAddress());
+        this.filters = new StreamFilters(this, connection.listener());
         ListenerContext listener = connection.listener();
         boolean internal = connection.internalPeer();
         info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),
                 connection.clientCertificateDetails(), internal || listener.preserveExternalRequestId());
         if (listener.tracing().enabled()) {
-            span = listener.tracing().startServerSpan(request, connection.isHttp2() ? "2" : version.minorVersion() == 0 ? "1.0" : "1.1",
-                    listener.scheme(), connection.remoteAddress(), listener.name(),
-                    internal && h.contains(ProxyHeaders.X_CLIENT_TRACE_ID));
+            span = listener.tracing().startServerSpan(request, networkProtocolVersion(), listener.scheme(),
+                    connection.remoteAddress(), listener.name(), internal && h.contains(ProxyHeaders.X_CLIENT_TRACE_ID));
             info.traceId = span.getSpanContext().getTraceId(); // kept by the span context: no copy
         }
-        onRequestEnd(endStream);
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
+        requestComplete = endStream;
+        filters.decodeHeaders(request, endStream);
     }
 
-    /** @param data ownership passes to the stream */
-    void decodeData(ByteBuf data, boolean endStream) {
-        info.bytesReceived += data.readableBytes();
-        onRequestEnd(endStream);
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+    // semconv network.protocol.version: "1.0", "1.1", "2"
+    private String networkProtocolVersion() {
+        String p = encoder.protocol();
+        return p.startsWith("HTTP/") ? p.substring(5) : p;
     }
 
-    void decodeTrailers(HttpHeaders trailers) {
-        onRequestEnd(true);
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
-    }
-
-    private void onRequestEnd(boolean endStream) {
-        requestComplete |= endStream;
-    }
-
-    boolean requestComplete() {
-        return requestComplete;
-    }
-
-    void onDownstreamReadComplete() {
-        router.onDownstreamReadComplete();
-    }
-
-    void onDownstreamWritabilityChanged(boolean writable) {
-        if (writable && upstreamPaused) {
-            upstreamPaused = false;
-            router.onDownstreamWritabilityChanged(true);
+    @Override
+    public void decodeData(ByteBuf data, boolean endStream) {
+        if (state == State.DONE) {
+            data.release();
+            return;
         }
+        info.bytesReceived += data.readableBytes();
+        requestComplete |= endStream;
+        filters.decodeData(data, endStream);
     }
 
-    /** The downstream connection or stream went away before the response completed. */
-    void onDownstreamReset() {
-        if (!responseComplete && !destroyed) {
+    @Override
+    public void decodeTrailers(HttpHeaders trailers) {
+        if (state == State.DONE) {
+            return;
+        }
+        requestComplete = true;
+        filters.decodeTrailers(trailers);
+    }
+
+    @Override
+    public void sendLocalReply(HttpResponseStatus status, String detail) {
+        sendLocalReply(status, detail, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, null);
+    }
+
+    // --- StreamCallbacks: the downstream stream's events ---
+
+    @Override
+    public void onResetStream(StreamResetReason reason, String detail) {
+        if (state != State.DONE) {
             info.addFlag(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
             destroy();
         }
     }
 
-    /** The request turned out malformed mid-body (e.g. bad chunk framing). */
-    void onDownstreamProtocolError(HttpResponseStatus status, String reason) {
-        closeConnection = true;
-        sendLocalReply(status, reason, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, null);
+    @Override
+    public void onAboveWriteBufferHighWatermark() {
+        if (!upstreamPaused && state != State.DONE) {
+            upstreamPaused = true;
+            filters.router().onDownstreamWritabilityChanged(false);
+        }
     }
 
-    // --- response, from the router ---
+    @Override
+    public void onBelowWriteBufferLowWatermark() {
+        if (upstreamPaused && state != State.DONE) {
+            upstreamPaused = false;
+            filters.router().onDownstreamWritabilityChanged(true);
+        }
+    }
+
+    // --- response, from the router into the encoder filters ---
 
     @Override
     public void encodeHeaders(HttpResponse response, boolean endStream) {
-        if (localReplySent || destroyed) {
+        if (state != State.OPEN) {
             return;
         }
-        ProxyHeaders.removeHopByHop(response.headers());
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, response, null, null, endStream));
+        state = State.RESPONDING;
+        filters.encodeHeaders(response, endStream);
     }
 
     @Override
     public void encodeData(ByteBuf data, boolean endStream) {
-        if (localReplySent || destroyed) {
+        if (state != State.RESPONDING) {
             data.release();
             return;
         }
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+        filters.encodeData(data, endStream);
     }
 
     @Override
     public void encodeTrailers(HttpHeaders trailers) {
-        if (localReplySent || destroyed) {
+        if (state != State.RESPONDING) {
             return;
         }
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
+        filters.encodeTrailers(trailers);
     }
 
-    /** Writes a frame that passed the encoder filters; ownership of {@code f.data} passes to the channel. */
-    void write(FilterIteration.Frame f) {
-        if (destroyed) {
-            if (f.data != null) {
-                f.data.release();
-            }
+    // --- what passed the encoder filters, to the codec ---
+
+    void writeHeaders(HttpResponse r, boolean endStream) {
+        if (state == State.DONE) {
             return;
         }
-        Channel ch = connection.channel();
-        switch (f.kind) {
-            case HEADERS -> {
-                HttpResponse r = (HttpResponse) f.message;
-                info.responseCode = r.status().code();
-                if (connection.listener().echoRequestId() && info.requestId != null) {
-                    r.headers().set(ProxyHeaders.X_REQUEST_ID, info.requestId);
-                }
-                boolean close = connection.isHttp2() ? closeConnection
-                        : closeConnection || !requestComplete || !keepAlive || connection.isDraining();
-                closeConnection = ResponseFraming.apply(r, f.endStream, connection.isHttp2(), version, head, close);
-                responseHeadersSent = true;
-                Object out = f.endStream ? new DefaultFullHttpResponse(r.protocolVersion(), r.status(),
-                        Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE) : r;
-                lastWrite = writeMaybeLast(ch, out, f.endStream);
-            }
-            case DATA -> {
-                info.bytesSent += f.data.readableBytes();
-                lastWrite = writeMaybeLast(ch, f.endStream ? new DefaultLastHttpContent(f.data) : new DefaultHttpContent(f.data),
-                        f.endStream);
-            }
-            case TRAILERS -> {
-                DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-                last.trailingHeaders().set(f.trailers);
-                lastWrite = writeMaybeLast(ch, last, true);
-            }
+        info.responseCode = r.status().code();
+        if (connection.listener().echoRequestId() && info.requestId != null) {
+            r.headers().set(ProxyHeaders.X_REQUEST_ID, info.requestId);
         }
-        if (f.endStream) {
-            onResponseComplete();
-        } else if (!upstreamPaused && !ch.isWritable()) {
-            upstreamPaused = true;
-            router.onDownstreamWritabilityChanged(false);
+        responseHeadersSent = true;
+        if (grpc && endStream) {
+            info.grpcStatus = r.headers().get(Grpc.GRPC_STATUS); // trailers-only response
         }
+        encoder.encodeHeaders(r, endStream);
+        afterWrite(endStream);
     }
 
-    // Writes without a promise, except the end of a response after which the connection (or HTTP/2 stream)
-    // must close: only then does anyone wait for the write.
-    private ChannelFuture writeMaybeLast(Channel ch, Object msg, boolean end) {
-        if (end && (closeConnection || !requestComplete || !keepAlive)) {
-            return ch.write(msg);
+    /** @param data ownership passes to the codec */
+    void writeData(ByteBuf data, boolean endStream) {
+        if (state == State.DONE) {
+            data.release();
+            return;
         }
-        ch.write(msg, ch.voidPromise());
-        return null;
+        info.bytesSent += data.readableBytes();
+        encoder.encodeData(data, endStream);
+        afterWrite(endStream);
     }
 
-    private void onResponseComplete() {
-        responseComplete = true;
-        connection.channel().flush();
-        boolean close = closeConnection || !requestComplete;
-        destroy();
-        connection.onStreamComplete(this, close, lastWrite);
+    void writeTrailers(HttpHeaders trailers) {
+        if (state == State.DONE) {
+            return;
+        }
+        if (grpc) {
+            info.grpcStatus = trailers.get(Grpc.GRPC_STATUS);
+        }
+        encoder.encodeTrailers(trailers);
+        afterWrite(true);
     }
 
-    @Override
-    public void flushDownstream() {
-        connection.channel().flush();
+    private void afterWrite(boolean endStream) {
+        if (endStream) {
+            destroy();
+        }
     }
 
     @Override
     public boolean downstreamWritable() {
-        return connection.channel().isWritable();
+        return encoder.isWritable();
     }
 
     @Override
     public void readDisable(boolean disable) {
-        connection.readDisable(disable);
+        encoder.readDisable(disable);
+    }
+
+    boolean isHead() {
+        return head;
     }
 
     @Override
     public void sendLocalReply(HttpResponseStatus status, String body, ResponseFlag flag, Consumer<HttpHeaders> modify) {
-        if (destroyed || responseComplete) {
+        if (state == State.DONE) {
             return;
         }
         info.addFlag(flag);
-        if (responseHeadersSent || localReplySent) {
+        if (responseHeadersSent || state == State.LOCAL_REPLY) {
             resetStream(flag);
             return;
         }
-        localReplySent = true;
-        decoding.clear();
-        encoding.clear();
-        encoding = new EncoderIteration(encoders, connection.listener().bufferLimit(), this);
+        state = State.LOCAL_REPLY;
+        filters.restartEncoding();
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, grpc ? HttpResponseStatus.OK : status);
+        if (grpc) {
+            // a gRPC caller understands only gRPC statuses: a trailers-only response (Envoy does the same)
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, Grpc.APPLICATION_GRPC)
+                    .set(Grpc.GRPC_STATUS, Grpc.statusFor(status.code()))
+                    .set(Grpc.GRPC_MESSAGE, Grpc.percentEncode(body));
+            if (modify != null) {
+                modify.accept(r.headers());
+            }
+            filters.encodeHeaders(r, true);
+            return;
+        }
         byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : bytes.length);
         if (modify != null) {
             modify.accept(r.headers());
         }
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, r, null, null, head));
-        if (!head) {
+        filters.encodeHeaders(r, head);
+        if (!head && state != State.DONE) {
             ByteBuf data = connection.channel().alloc().buffer(bytes.length).writeBytes(bytes);
-            encoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, true));
+            filters.encodeData(data, true);
         }
     }
 
     @Override
     public void resetStream(ResponseFlag flag) {
-        if (destroyed) {
+        if (state == State.DONE) {
             return;
         }
         info.addFlag(flag);
+        if (grpc && responseHeadersSent) {
+            // the response already started: end it with a gRPC status rather than a bare reset, so the caller
+            // sees UNAVAILABLE (or DEADLINE_EXCEEDED) instead of an opaque stream error
+            int code = flag == ResponseFlag.UPSTREAM_REQUEST_TIMEOUT || flag == ResponseFlag.STREAM_IDLE_TIMEOUT
+                    ? Grpc.DEADLINE_EXCEEDED : Grpc.UNAVAILABLE;
+            HttpHeaders t = Grpc.trailers(code, "upstream stream ended: " + flag.code());
+            info.grpcStatus = Integer.toString(code);
+            encoder.encodeTrailers(t);
+            destroy();
+            return;
+        }
         destroy();
-        connection.onStreamReset(this);
+        encoder.resetStream(StreamResetReason.LOCAL_RESET);
     }
 
     private void destroy() {
-        if (destroyed) {
+        if (state == State.DONE) {
             return;
         }
-        destroyed = true;
-        decoding.clear();
-        encoding.clear();
-        for (StreamDecoderFilter f : decoders) {
-            f.onDestroy();
+        state = State.DONE;
+        if (filters == null) {
+            return; // reset before the request headers arrived
         }
-        for (StreamEncoderFilter f : encoders) {
-            if (!isDecoder(f)) { // a StreamFilter was destroyed above
-                f.onDestroy();
-            }
-        }
-        connection.listener().accessLog().log(info);
+        filters.destroy();
+        ListenerContext listener = connection.listener();
+        listener.accessLog().log(info);
         if (span.getSpanContext().isValid()) {
-            connection.listener().tracing().endServerSpan(span, info.method, info.responseCode, info.route, info.requestId,
+            listener.tracing().endServerSpan(span, info.method, info.responseCode, info.route, info.requestId,
                     info.upstreamCluster, info.upstreamHost == null ? null : info.upstreamHost.addressString(),
                     info.flags.isEmpty() ? null : AccessLog.flags(info));
         }
-        connection.listener().metrics().onStream(info.protocol(), info.responseCode, System.nanoTime() - info.startNanos);
+        listener.metrics().onStream(info.protocol(), info.responseCode, System.nanoTime() - info.startNanos);
     }
 
-    private boolean isDecoder(Object filter) {
-        for (StreamDecoderFilter d : decoders) {
-            if (d == filter) {
-                return true;
-            }
-        }
-        return false;
-    }
+    // --- RouterStreamCallbacks ---
 
     @Override
     public void continueDecoding() {
-        decoding.resume();
+        filters.continueDecoding();
     }
 
     @Override
     public void continueEncoding() {
-        encoding.resume();
+        filters.continueEncoding();
     }
-
-    // --- RouterStreamCallbacks ---
 
     @Override
     public EventLoop eventLoop() {
@@ -418,6 +366,6 @@ final class ActiveStream implements RouterStreamCallbacks, StreamEncoderFilterCa
 
     @Override
     public String toString() {
-        return info.toString();
+        return info == null ? "stream" : info.toString();
     }
 }

@@ -32,7 +32,11 @@ final class EncoderIteration extends FilterIteration {
     /** Ownership of {@code f.data} passes to the downstream write. */
     @Override
     void terminal(Frame f) {
-        stream.write(f);
+        switch (f.kind) {
+            case HEADERS -> stream.writeHeaders((HttpResponse) f.message, f.endStream);
+            case DATA -> stream.writeData(f.data, f.endStream);
+            case TRAILERS -> stream.writeTrailers(f.trailers);
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.outrigger.http;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
@@ -15,46 +14,8 @@ final class ProxyHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
     static final AsciiString X_CLIENT_TRACE_ID = AsciiString.cached("x-client-trace-id");
-    // Netty's HTTP/2-to-HTTP/1 conversion adds these; a client could also send them. Never forwarded.
-    private static final AsciiString[] EXTENSION_HEADERS = {
-        AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme"), AsciiString.cached("x-http2-path"),
-        AsciiString.cached("x-http2-stream-promise-id"), AsciiString.cached("x-http2-stream-dependency-id"),
-        AsciiString.cached("x-http2-stream-weight")};
 
     private ProxyHeaders() {
-    }
-
-    /**
-     * Removes hop-by-hop headers (RFC 9110 §7.6.1): those named in {@code Connection}, and
-     * Connection, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade.
-     */
-    static void removeHopByHop(HttpHeaders headers) {
-        if (headers.isEmpty()) {
-            return;
-        }
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty()) {
-                        headers.remove(name);
-                    }
-                }
-            }
-            headers.remove(HttpHeaderNames.CONNECTION);
-        }
-        headers.remove(HttpHeaderNames.PROXY_CONNECTION);
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
-        headers.remove(HttpHeaderNames.TE);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        headers.remove(HttpHeaderNames.UPGRADE);
-    }
-
-    /** Removes the x-http2-* headers Netty's HTTP/2 conversion adds. */
-    static void removeExtensionHeaders(HttpHeaders headers) {
-        for (AsciiString name : EXTENSION_HEADERS) {
-            headers.remove(name);
-        }
     }
 
     /**

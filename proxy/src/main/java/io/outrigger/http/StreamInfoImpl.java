@@ -32,6 +32,8 @@ final class StreamInfoImpl implements StreamInfo {
     /** The W3C trace id of the stream's trace, sampled or not; {@code null} without tracing. */
     String traceId;
     Host upstreamHost;
+    /** The response's {@code grpc-status} (trailers or trailers-only headers), for the access log; {@code null} if none. */
+    String grpcStatus;
     final List<ResponseFlag> flags = new ArrayList<>(1);
 
     StreamInfoImpl(HttpRequest request, String protocol, String listenerName, SocketAddress remoteAddress) {

@@ -1,40 +1,37 @@
 package io.outrigger.listener;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.http1.Http1ServerCodec;
+import io.outrigger.codec.http1.Http1ServerConnection;
+import io.outrigger.codec.http2.Http2ServerConnection;
 import io.outrigger.http.HttpConnectionManager;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.worker.Worker;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Builds the pipeline of an accepted connection. A TLS listener starts with
  * {@code SniHandler} (which becomes the {@code SslHandler} of the certificate chosen by SNI) and
- * {@link AlpnHandler}, which installs the HTTP/2 or HTTP/1.1 handlers below after the handshake.
+ * {@link AlpnHandler}, which installs the HTTP/2 or HTTP/1.1 codec after the handshake.
  * A cleartext listener serves HTTP/1.1 and HTTP/2 on one port:
  * <pre>
- *   Http2PriorKnowledgeDetector -> Http1ServerCodec -> HttpServerUpgradeHandler (h2c) -> HttpConnectionManager
+ *   Http2PriorKnowledgeDetector -> Http1ServerCodec -> HttpServerUpgradeHandler (h2c) -> Http1ServerConnection
  * </pre>
- * With the HTTP/2 preface (prior knowledge) or after an {@code Upgrade: h2c}, the connection becomes
- * {@code Http2FrameCodec -> Http2MultiplexHandler}, and each stream's child channel gets
- * {@code Http2StreamFrameToHttpObjectCodec -> HttpConnectionManager}: from there on both protocols share
- * one request path. The connection's worker is the event loop it was accepted on.
+ * With the HTTP/2 preface (prior knowledge) or after an {@code Upgrade: h2c}, the connection's codec is
+ * {@link Http2ServerConnection} instead. Either codec hands protocol-neutral streams to the connection's
+ * {@link HttpConnectionManager}. The connection's worker is the event loop it was accepted on.
  */
 public final class ListenerInitializer extends ChannelInitializer<Channel> {
     /** RFC 9110 leaves it open; 60 KiB of request headers is Envoy's default limit. */
@@ -47,6 +44,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     private final ListenerContext context;
     private final Map<EventLoop, Worker> workers;
     private final ServerTlsContexts tls;
+    private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
 
     /**
      * @param tls the listener's server contexts, or {@code null} for cleartext
@@ -55,6 +53,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         this.context = context;
         this.workers = workers;
         this.tls = tls;
+        this.connectionManagers = ch -> new HttpConnectionManager(context, workers.get(ch.eventLoop()), ch);
     }
 
     @Override
@@ -66,54 +65,38 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
             ch.pipeline().addLast("alpn", new AlpnHandler(this));
             return;
         }
-        Worker worker = workers.get(ch.eventLoop());
         Http1ServerCodec codec = new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES);
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(http2FrameCodec(), http2Multiplexer(worker)) : null,
+                        ? new Http2ServerUpgradeCodec(http2Codec()) : null,
                 MAX_HEADER_BYTES);
-        HttpConnectionManager http1 = new HttpConnectionManager(context, worker, false);
+        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers);
         ChannelPipeline p = ch.pipeline();
         p.addLast("detect", new Http2PriorKnowledgeDetector(() -> {
             p.remove(codec);
             p.remove(upgrade);
             p.remove(http1);
-            p.addAfter("detect", "h2", http2FrameCodec());
-            p.addAfter("h2", "h2-multiplex", http2Multiplexer(worker));
+            p.addAfter("detect", "h2", http2Codec());
         }));
         p.addLast("http1", codec);
         p.addLast("h2c-upgrade", upgrade);
         p.addLast("hcm", http1);
     }
 
-    /** Adds the HTTP/1.1 handlers to a TLS connection whose ALPN chose HTTP/1.1. */
+    /** Adds the HTTP/1.1 codec to a TLS connection whose ALPN chose HTTP/1.1. */
     void addHttp1(ChannelPipeline p, Channel ch) {
         p.addLast("http1", new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES));
-        p.addLast("hcm", new HttpConnectionManager(context, workers.get(ch.eventLoop()), false));
+        p.addLast("hcm", new Http1ServerConnection(connectionManagers));
     }
 
-    /** Adds the HTTP/2 handlers to a TLS connection whose ALPN chose h2. */
+    /** Adds the HTTP/2 codec to a TLS connection whose ALPN chose h2. */
     void addHttp2(ChannelPipeline p, Channel ch) {
-        p.addLast("h2", http2FrameCodec());
-        p.addLast("h2-multiplex", http2Multiplexer(workers.get(ch.eventLoop())));
+        p.addLast("h2", http2Codec());
     }
 
-    private static Http2FrameCodec http2FrameCodec() {
-        return Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .maxHeaderListSize(MAX_HEADER_BYTES))
-                .validateHeaders(true)
-                .build();
-    }
-
-    private ChannelHandler http2Multiplexer(Worker worker) {
-        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true));
-                stream.pipeline().addLast("hcm", new HttpConnectionManager(context, worker, true));
-            }
-        });
+    private Http2ServerConnection http2Codec() {
+        return Http2ServerConnection.create(connectionManagers, Http2Settings.defaultSettings()
+                .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                .maxHeaderListSize(MAX_HEADER_BYTES));
     }
 }

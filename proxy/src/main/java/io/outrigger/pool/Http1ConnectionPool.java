@@ -10,6 +10,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
+import io.outrigger.codec.ResponseDecoder;
+import io.outrigger.codec.http1.Http1ClientStream;
 import io.outrigger.config.ConnectionPoolConfig;
 import io.outrigger.tls.ClientTlsContext;
 import io.outrigger.upstream.ClusterResources;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * connection waits in a FIFO queue bounded by {@code max_pending_requests}; past it, it fails with
  * {@link PoolFailureReason#OVERFLOW} at once.
  */
-public final class Http1ConnectionPool {
+public final class Http1ConnectionPool implements ConnectionPool {
     private static final Logger log = LoggerFactory.getLogger(Http1ConnectionPool.class);
 
     private final EventLoop eventLoop;
@@ -77,31 +79,28 @@ public final class Http1ConnectionPool {
                 });
     }
 
-    Host host() {
+    @Override
+    public Host host() {
         return host;
     }
 
-    /**
-     * Asks for a connection. {@code callbacks} is called exactly once — possibly before this returns
-     * (an idle connection, or an overflow) — unless the returned handle is cancelled first.
-     *
-     * @return a handle to withdraw the request while it waits, or {@code null} when already answered
-     */
-    public Cancellable newStream(PoolCallbacks callbacks) {
-        return newStream(callbacks, false);
+    @Override
+    public String protocol() {
+        return "HTTP/1.1";
     }
 
     /**
-     * As {@link #newStream(PoolCallbacks)}; with {@code fresh}, an idle connection is not used and the request
-     * waits for a new one (a retry after a stale keep-alive connection).
+     * {@inheritDoc} With {@code fresh}, an idle connection is not used and the request waits for a new one
+     * (a retry after a stale keep-alive connection).
      */
-    public Cancellable newStream(PoolCallbacks callbacks, boolean fresh) {
+    @Override
+    public Cancellable newStream(ResponseDecoder decoder, PoolCallbacks callbacks, boolean fresh) {
         assert eventLoop.inEventLoop();
         UpstreamConnection c;
         while (!fresh && (c = idle.pollFirst()) != null) {
             resources.idleConnectionRemoved();
             if (c.channel().isActive() && (c.idleDeadlineNanos == 0 || System.nanoTime() - c.idleDeadlineNanos < 0)) {
-                lease(c, callbacks);
+                lease(c, decoder, callbacks);
                 return null;
             }
             // closed, or past the upstream's Keep-Alive timeout: retire it (onClosed does the accounting)
@@ -112,7 +111,7 @@ public final class Http1ConnectionPool {
             callbacks.onPoolFailure(PoolFailureReason.OVERFLOW, "pending request queue full for cluster " + host.cluster());
             return null;
         }
-        PendingStream p = new PendingStream(callbacks);
+        PendingStream p = new PendingStream(decoder, callbacks);
         pending.addLast(p);
         if (connecting < pending.size() || fresh) {
             tryConnect();
@@ -177,7 +176,7 @@ public final class Http1ConnectionPool {
         PendingStream p = pending.pollFirst();
         if (p != null) {
             resources.releasePending();
-            lease(c, p.callbacks);
+            lease(c, p.decoder, p.callbacks);
         } else {
             c.state = UpstreamConnection.State.IDLE;
             c.idleSinceNanos = System.nanoTime();
@@ -214,11 +213,13 @@ public final class Http1ConnectionPool {
         }
     }
 
-    private void lease(UpstreamConnection c, PoolCallbacks callbacks) {
+    private void lease(UpstreamConnection c, ResponseDecoder decoder, PoolCallbacks callbacks) {
         c.state = UpstreamConnection.State.BUSY;
         c.requests++;
         busy++;
-        callbacks.onPoolReady(c);
+        Http1ClientStream stream = new Http1ClientStream(c, decoder);
+        c.stream = stream;
+        callbacks.onPoolReady(stream, c.reused());
     }
 
     void release(UpstreamConnection c, boolean reusable, long keepAliveTimeoutMs) {
@@ -226,7 +227,7 @@ public final class Http1ConnectionPool {
             return; // already closed under the lease
         }
         busy--;
-        c.listener = null;
+        c.stream = null;
         boolean keep = reusable && c.channel().isActive()
                 && (config.maxRequestsPerConnection() == 0 || c.requests < config.maxRequestsPerConnection());
         if (!keep) {
@@ -249,10 +250,10 @@ public final class Http1ConnectionPool {
             resources.idleConnectionRemoved();
         } else if (was == UpstreamConnection.State.BUSY) {
             busy--;
-            ResponseListener l = c.listener;
-            c.listener = null;
-            if (l != null) {
-                l.onConnectionClosed();
+            Http1ClientStream stream = c.stream;
+            c.stream = null;
+            if (stream != null) {
+                stream.onConnectionClosed();
             }
         }
         if (connecting < pending.size()) {
@@ -266,27 +267,27 @@ public final class Http1ConnectionPool {
         p.callbacks.onPoolFailure(PoolFailureReason.CONNECTION_FAILURE, detail);
     }
 
-    /** Connections of this pool (idle, busy and connecting). For tests and the admin API. */
+    @Override
     public int connections() {
         return total;
     }
 
-    /** Idle connections. */
+    @Override
     public int idleConnections() {
         return idle.size();
     }
 
-    /** Leased connections. */
+    @Override
     public int busyConnections() {
         return busy;
     }
 
-    /** Requests waiting in this pool. */
+    @Override
     public int pendingRequests() {
         return pending.size();
     }
 
-    /** Closes every idle connection (shutdown). */
+    @Override
     public void closeIdle() {
         UpstreamConnection c;
         while ((c = idle.pollFirst()) != null) {
@@ -297,9 +298,11 @@ public final class Http1ConnectionPool {
     }
 
     private final class PendingStream implements Cancellable {
+        final ResponseDecoder decoder;
         final PoolCallbacks callbacks;
 
-        PendingStream(PoolCallbacks callbacks) {
+        PendingStream(ResponseDecoder decoder, PoolCallbacks callbacks) {
+            this.decoder = decoder;
             this.callbacks = callbacks;
         }
 

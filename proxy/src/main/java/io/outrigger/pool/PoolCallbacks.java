@@ -1,12 +1,19 @@
 package io.outrigger.pool;
 
-/** Receives the outcome of {@link Http1ConnectionPool#newStream}. Called on the pool's event loop. */
+import io.outrigger.codec.RequestEncoder;
+
+/** Receives the outcome of {@link ConnectionPool#newStream}. Called on the pool's event loop. */
 public interface PoolCallbacks {
-    /** A connection is leased to the caller, who must {@link UpstreamConnection#release} it exactly once. */
-    void onPoolReady(UpstreamConnection connection);
+    /**
+     * A stream is ready: encode the request on it.
+     *
+     * @param reusedConnection whether the connection served a stream before (a kept-alive one, which the
+     *                         upstream may have closed meanwhile)
+     */
+    void onPoolReady(RequestEncoder encoder, boolean reusedConnection);
 
     /**
-     * No connection will come.
+     * No stream will come.
      *
      * @param detail a short human-readable cause, for logs
      */

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import io.outrigger.codec.http1.Http1ClientStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,9 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ResponseListener l = connection == null ? null : connection.listener;
-        if (l != null && msg instanceof HttpObject http) {
-            l.onResponseObject(http);
+        Http1ClientStream stream = connection == null ? null : connection.stream;
+        if (stream != null && msg instanceof HttpObject http) {
+            stream.onResponseObject(http);
             return;
         }
         // Bytes on an idle connection: the upstream is confused (or sent a late response); never reuse it.
@@ -38,18 +39,10 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ResponseListener l = connection == null ? null : connection.listener;
-        if (l != null) {
-            l.onReadComplete();
-        }
-    }
-
-    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ResponseListener l = connection == null ? null : connection.listener;
-        if (l != null) {
-            l.onWritabilityChanged(ctx.channel().isWritable());
+        Http1ClientStream stream = connection == null ? null : connection.stream;
+        if (stream != null) {
+            stream.onWritabilityChanged(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -7,12 +7,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.opentelemetry.api.trace.Span;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
@@ -126,7 +125,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                         ThreadLocalRandom.current(), shared.resources()::tryAcquireRetry);
             }
         }
-        prepareUpstreamRequest(req, endStream);
+        prepareUpstreamRequest(req);
         requestComplete = endStream;
         if (endStream) {
             onRequestComplete();
@@ -135,19 +134,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         return FilterHeadersStatus.CONTINUE;
     }
 
-    private void prepareUpstreamRequest(HttpRequest req, boolean endStream) {
+    private void prepareUpstreamRequest(HttpRequest req) {
         req.setUri(route.rewritePath(req.uri()));
         if (route.action().hostRewriteLiteral() != null) {
             req.headers().set(HttpHeaderNames.HOST, route.action().hostRewriteLiteral());
-        }
-        req.setProtocolVersion(HttpVersion.HTTP_1_1);
-        // Framing for the upstream HTTP/1.1 message: hop-by-hop headers were removed downstream.
-        if (!HttpUtil.isContentLengthSet(req)) {
-            if (!endStream) {
-                HttpUtil.setTransferEncodingChunked(req, true);
-            } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PUT || req.method() == HttpMethod.PATCH) {
-                req.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-            }
         }
     }
 
@@ -370,13 +360,6 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
     }
 
-    /** End of a downstream read batch: flush what was written upstream. */
-    public void onDownstreamReadComplete() {
-        if (attempt != null) {
-            attempt.flush();
-        }
-    }
-
     @Override
     public void onDestroy() {
         cancelTimers();
@@ -462,36 +445,49 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         cancelTimers();
     }
 
-    void onUpstreamReset(UpstreamRequest a, String detail) {
+    void onUpstreamReset(UpstreamRequest a, StreamResetReason reason, String detail) {
         if (a != attempt) {
             return;
         }
-        log.debug("upstream reset: {}", detail);
+        log.debug("upstream reset ({}): {}", reason, detail);
         endAttempt();
         reportFailure(a.host());
         if (done && !responseStarted) {
             return;
         }
+        ResponseFlag flag = switch (reason) {
+            case REMOTE_RESET, REMOTE_REFUSED_STREAM -> ResponseFlag.UPSTREAM_REMOTE_RESET;
+            case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+            default -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
+        };
         if (responseStarted) {
             if (!done) {
                 done = true;
                 cancelTimers();
-                callbacks.resetStream(ResponseFlag.UPSTREAM_CONNECTION_TERMINATION);
+                callbacks.resetStream(flag);
             }
             return;
         }
-        // A reused keep-alive connection that died before answering was most likely closed by the upstream
-        // while idle: try once more on a fresh connection, whatever the policy, when that is safe.
-        if (a.reusedConnection() && !a.responseStarted() && !staleRetried && replayable
-                && (idempotent || !a.requestWritten())) {
+        // Transparent retry, once, whatever the policy, when it is safe: the upstream provably did not process the
+        // request (HTTP/2 REFUSED_STREAM or a stream above a GOAWAY's last-stream-id), or a reused keep-alive
+        // connection died before answering (most likely closed by the upstream while idle) and the request is
+        // idempotent or was never written.
+        boolean unprocessed = reason.provablyUnprocessed();
+        if (!staleRetried && replayable && !a.responseStarted()
+                && (unprocessed || a.reusedConnection() && idempotent && reason == StreamResetReason.CONNECTION_TERMINATION)) {
             staleRetried = true;
             attempts--; // not a retry in the policy's sense
-            log.debug("stale keep-alive connection to {}: retrying on a fresh connection", a.host());
+            log.debug("{} on {} before any response: retrying on a fresh connection", reason, a.host());
             startAttempt(true);
             return;
         }
-        handleFailure(a.requestWritten() ? Failure.RESET : Failure.RESET_BEFORE_REQUEST, 0, HttpResponseStatus.BAD_GATEWAY,
-                "upstream connect error or disconnect/reset before headers", ResponseFlag.UPSTREAM_CONNECTION_TERMINATION);
+        Failure failure = switch (reason) {
+            case REMOTE_REFUSED_STREAM -> Failure.REFUSED_STREAM;
+            case CONNECTION_TERMINATION_BEFORE_REQUEST -> Failure.RESET_BEFORE_REQUEST;
+            default -> Failure.RESET;
+        };
+        handleFailure(failure, 0, HttpResponseStatus.BAD_GATEWAY,
+                "upstream connect error or disconnect/reset before headers", flag);
     }
 
     private void report(Host host, int status) {

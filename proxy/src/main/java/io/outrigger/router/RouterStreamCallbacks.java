@@ -37,9 +37,6 @@ public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
     /** Response trailers (end of the response). */
     void encodeTrailers(HttpHeaders trailers);
 
-    /** Flushes what was written downstream. */
-    void flushDownstream();
-
     /** Stops ({@code true}) or resumes reading the downstream request; calls must be balanced. */
     void readDisable(boolean disable);
 

@@ -1,60 +1,51 @@
 package io.outrigger.router;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.opentelemetry.api.trace.Span;
+import io.outrigger.codec.RequestEncoder;
+import io.outrigger.codec.ResponseDecoder;
+import io.outrigger.codec.StreamCallbacks;
+import io.outrigger.codec.StreamResetReason;
 import io.outrigger.pool.Cancellable;
-import io.outrigger.pool.Http1ConnectionPool;
+import io.outrigger.pool.ConnectionPool;
 import io.outrigger.pool.PoolCallbacks;
 import io.outrigger.pool.PoolFailureReason;
-import io.outrigger.pool.ResponseListener;
-import io.outrigger.pool.UpstreamConnection;
 import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import java.util.ArrayDeque;
+import java.util.Locale;
 
 /**
- * One attempt of a request on one upstream HTTP/1.1 connection (Envoy's {@code UpstreamRequest}).
- * Waits for a pooled connection, streams the request to it and the response back to the router, and
- * applies backpressure both ways. It records what retry safety needs: whether any request byte reached
- * the socket, whether any response byte came back, and whether the connection was a reused keep-alive one.
- * Confined to the stream's event loop.
+ * One attempt of a request on one upstream stream (Envoy's {@code UpstreamRequest}), whatever the pool's
+ * protocol: waits for a stream from the {@link ConnectionPool}, sends the request through its
+ * {@link RequestEncoder}, passes the response from {@link ResponseDecoder} to the router, and applies
+ * backpressure both ways through the stream's watermarks and read-disable. It records what retry safety
+ * needs: whether any response came back, whether the connection was a reused one, and — through the reset
+ * reason — whether the upstream provably did not process the request. Confined to the stream's event loop.
  *
- * <p>Buffers: request chunks that arrive before the connection is ready are held (downstream reads are
- * paused meanwhile) and released on {@link #reset()}.
+ * <p>Buffers: request chunks that arrive before the stream is ready are held (downstream reads are paused
+ * meanwhile) and released on {@link #reset()}.
  */
-final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelFutureListener {
+final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCallbacks {
+    /** A request part held until the stream is ready: data or trailers. */
+    private record Held(ByteBuf data, HttpHeaders trailers, boolean endStream) {
+    }
+
     private final RouterFilter router;
     private final HttpRequest request;
     private final Host host;
-    private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(2);
+    private final ArrayDeque<Held> waiting = new ArrayDeque<>(2);
     private final long startNanos = System.nanoTime();
     private Cancellable pendingHandle;
-    private UpstreamConnection connection;
+    private RequestEncoder encoder;
     private boolean requestComplete;
-    private boolean requestCompleteBeforeResponse;
-    private boolean requestWritten;
     private boolean responseStarted;
     private boolean reused;
     private boolean downstreamReadDisabled;
-    private boolean skippingInformational;
-    private boolean responseKeepAlive;
-    private long keepAliveTimeoutMs;
+    private boolean upstreamReadDisabled;
     private boolean started;
     private boolean finished;
     private Span span;
@@ -91,21 +82,16 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     }
 
     /**
-     * @param fresh ask for a new connection rather than an idle one (a retry after a stale keep-alive connection)
+     * @param fresh ask for a new connection rather than a used one (a retry after a stale keep-alive connection)
      */
-    void start(Http1ConnectionPool pool, boolean fresh) {
-        Cancellable c = pool.newStream(this, fresh);
+    void start(ConnectionPool pool, boolean fresh) {
+        Cancellable c = pool.newStream(this, this, fresh);
         if (!started && !finished) {
             pendingHandle = c;
         }
     }
 
-    /** Whether any request byte reached the upstream socket. */
-    boolean requestWritten() {
-        return requestWritten;
-    }
-
-    /** Whether any response byte (headers) came back. */
+    /** Whether any response (headers) came back. */
     boolean responseStarted() {
         return responseStarted;
     }
@@ -119,40 +105,29 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
 
     /** @param data ownership passes to this method */
     void sendData(ByteBuf data, boolean endStream) {
-        send(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), endStream);
-    }
-
-    void sendTrailers(HttpHeaders trailers) {
-        DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-        last.trailingHeaders().set(trailers);
-        send(last, true);
-    }
-
-    private void send(HttpContent content, boolean endStream) {
         if (finished) {
-            content.release();
+            data.release();
             return;
         }
         requestComplete |= endStream;
-        if (connection == null) {
-            waiting.add(content);
+        if (encoder == null) {
+            waiting.add(new Held(data, null, endStream));
             setDownstreamReadDisabled(true);
             return;
         }
-        Channel ch = connection.channel();
-        ch.write(content, ch.voidPromise());
-        if (endStream) {
-            ch.flush();
-        }
-        if (!ch.isWritable()) {
-            setDownstreamReadDisabled(true);
-        }
+        encoder.encodeData(data, endStream);
     }
 
-    void flush() {
-        if (connection != null) {
-            connection.channel().flush();
+    void sendTrailers(HttpHeaders trailers) {
+        if (finished) {
+            return;
         }
+        requestComplete = true;
+        if (encoder == null) {
+            waiting.add(new Held(null, trailers, true));
+            return;
+        }
+        encoder.encodeTrailers(trailers);
     }
 
     private void setDownstreamReadDisabled(boolean disabled) {
@@ -163,33 +138,27 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     }
 
     @Override
-    public void onPoolReady(UpstreamConnection c) {
+    public void onPoolReady(RequestEncoder e, boolean reusedConnection) {
         started = true;
         pendingHandle = null;
-        connection = c;
-        reused = c.reused();
-        c.setListener(this);
-        Channel ch = c.channel();
-        ch.write(request).addListener(this); // operationComplete: whether the request reached the socket
-        if (requestComplete && waiting.isEmpty()) {
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+        encoder = e;
+        reused = reusedConnection;
+        e.setCallbacks(this);
+        e.encodeHeaders(request, requestComplete && waiting.isEmpty());
+        Held h;
+        while (!finished && (h = waiting.poll()) != null) {
+            if (h.data != null) {
+                e.encodeData(h.data, h.endStream);
+            } else {
+                e.encodeTrailers(h.trailers);
+            }
         }
-        HttpContent content;
-        while ((content = waiting.poll()) != null) {
-            ch.write(content, ch.voidPromise());
+        if (finished) {
+            return; // the stream was reset while the request was written
         }
-        ch.flush();
-        setDownstreamReadDisabled(!ch.isWritable());
+        setDownstreamReadDisabled(!e.isWritable());
         if (!router.callbacks().downstreamWritable()) {
             setUpstreamReading(false);
-        }
-    }
-
-    /** The request headers' write completed: on success the upstream may have received and processed them. */
-    @Override
-    public void operationComplete(ChannelFuture f) {
-        if (f.isSuccess()) {
-            requestWritten = true;
         }
     }
 
@@ -197,152 +166,97 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
     public void onPoolFailure(PoolFailureReason reason, String detail) {
         started = true;
         pendingHandle = null;
-        setErrorType(reason.name().toLowerCase(java.util.Locale.ROOT));
+        setErrorType(reason.name().toLowerCase(Locale.ROOT));
         finish();
         router.onPoolFailure(this, reason, detail);
     }
 
     @Override
-    public void onWritabilityChanged(boolean writable) {
-        setDownstreamReadDisabled(!writable);
+    public void onAboveWriteBufferHighWatermark() {
+        setDownstreamReadDisabled(true);
+    }
+
+    @Override
+    public void onBelowWriteBufferLowWatermark() {
+        setDownstreamReadDisabled(false);
     }
 
     // --- response direction ---
 
+    /** Stops ({@code false}) or resumes reading the response (the downstream's watermarks). */
     void setUpstreamReading(boolean on) {
-        if (connection != null) {
-            connection.channel().config().setAutoRead(on);
+        if (encoder != null && upstreamReadDisabled == on) {
+            upstreamReadDisabled = !on;
+            encoder.readDisable(!on);
         }
     }
 
     @Override
-    public void onResponseObject(HttpObject msg) {
+    public void decodeHeaders(HttpResponse response, boolean endStream) {
         if (finished) {
-            ReferenceCountUtil.release(msg);
             return;
         }
         responseStarted = true;
-        if (msg.decoderResult().isFailure()) {
-            String cause = String.valueOf(msg.decoderResult().cause());
-            setErrorType("malformed_response");
-            ReferenceCountUtil.release(msg);
-            UpstreamConnection c = connection;
-            finish();
-            if (c != null) {
-                c.release(false);
-            }
-            router.onUpstreamReset(this, "malformed upstream response: " + cause);
-            return;
+        status = response.status().code();
+        if (endStream) {
+            complete();
         }
-        if (msg instanceof HttpResponse response) {
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                // 100 Continue and other 1xx: the proxy answers Expect itself; drop the interim response.
-                skippingInformational = true;
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            status = response.status().code();
-            requestCompleteBeforeResponse = requestComplete;
-            responseKeepAlive = HttpUtil.isKeepAlive(response);
-            keepAliveTimeoutMs = keepAliveTimeoutMs(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
-            boolean end = msg instanceof LastHttpContent last && !last.content().isReadable()
-                    && last.trailingHeaders().isEmpty();
-            if (end) {
-                ReferenceCountUtil.release(msg);
-                complete();
-            }
-            router.onUpstreamHeaders(this, response, end);
-            // HttpClientCodec emits headers and body parts as separate messages: nothing more in this one
-            return;
-        }
-        if (msg instanceof HttpContent content) {
-            if (skippingInformational) {
-                skippingInformational = !(msg instanceof LastHttpContent);
-                content.release();
-                return;
-            }
-            onContent(content);
-        }
+        router.onUpstreamHeaders(this, response, endStream);
     }
 
-    /** {@code Keep-Alive: timeout=N} (RFC 2068 §19.7.1.1) in ms, or 0 when absent or malformed. */
-    static long keepAliveTimeoutMs(String keepAlive) {
-        if (keepAlive == null) {
-            return 0;
-        }
-        for (String part : keepAlive.split(",")) {
-            String p = part.trim();
-            if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
-                try {
-                    return Math.max(0, Long.parseLong(p.substring(8).trim()) * 1000);
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        }
-        return 0;
-    }
-
-    private void onContent(HttpContent content) {
-        ByteBuf data = content.content();
-        if (!(content instanceof LastHttpContent last)) {
-            if (data.isReadable()) {
-                router.onUpstreamData(data, false);
-            } else {
-                data.release();
-            }
+    @Override
+    public void decodeData(ByteBuf data, boolean endStream) {
+        if (finished) {
+            data.release();
             return;
         }
-        HttpHeaders trailers = last.trailingHeaders();
+        if (endStream) {
+            complete();
+        }
+        router.onUpstreamData(data, endStream);
+    }
+
+    @Override
+    public void decodeTrailers(HttpHeaders trailers) {
+        if (finished) {
+            return;
+        }
         complete();
-        if (trailers.isEmpty()) {
-            router.onUpstreamData(data, true);
-        } else {
-            if (data.isReadable()) {
-                router.onUpstreamData(data, false);
-            } else {
-                data.release();
-            }
-            router.onUpstreamTrailers(trailers);
-        }
+        router.onUpstreamTrailers(trailers);
     }
 
-    // The response is complete: return the connection. It is reusable only if the upstream framed its
-    // response, asked for keep-alive, and had the whole request before it answered (else unread request
-    // bytes could be taken for the next request).
+    // The response is complete. A request still streaming is no longer wanted (HTTP/2: RST_STREAM).
     private void complete() {
         completed = true;
-        UpstreamConnection c = connection;
+        RequestEncoder e = encoder;
         finish();
-        if (c != null) {
-            c.release(responseKeepAlive && requestCompleteBeforeResponse, keepAliveTimeoutMs);
+        if (e != null && !requestComplete) {
+            e.resetStream(StreamResetReason.LOCAL_RESET);
         }
     }
 
     @Override
-    public void onReadComplete() {
-        router.callbacks().flushDownstream();
-    }
-
-    @Override
-    public void onConnectionClosed() {
-        connection = null;
-        if (!finished) {
-            finish();
-            router.onUpstreamReset(this, "upstream connection closed");
+    public void onResetStream(StreamResetReason reason, String detail) {
+        if (finished) {
+            return;
         }
+        setErrorType(reason == StreamResetReason.PROTOCOL_ERROR ? "malformed_response" : "reset");
+        encoder = null; // gone: nothing to reset
+        finish();
+        router.onUpstreamReset(this, reason, detail);
     }
 
-    /** Abandons the attempt: withdraws from the pool queue or closes the connection. Idempotent. */
+    /** Abandons the attempt: withdraws from the pool queue or resets the stream. Idempotent. */
     void reset() {
         if (pendingHandle != null) {
             pendingHandle.cancel();
             pendingHandle = null;
         }
-        UpstreamConnection c = connection;
+        RequestEncoder e = encoder;
+        boolean wasFinished = finished;
         finish();
-        if (c != null) {
-            c.release(false);
+        if (e != null && !wasFinished) {
+            e.resetStream(StreamResetReason.LOCAL_RESET);
         }
     }
 
@@ -357,13 +271,12 @@ final class UpstreamRequest implements PoolCallbacks, ResponseListener, ChannelF
             Tracing.endClientSpan(span, status, error);
             span = null;
         }
-        if (connection != null) {
-            connection.setListener(null);
-            connection = null;
-        }
-        HttpContent content;
-        while ((content = waiting.poll()) != null) {
-            content.release();
+        encoder = null;
+        Held h;
+        while ((h = waiting.poll()) != null) {
+            if (h.data != null) {
+                h.data.release();
+            }
         }
         setDownstreamReadDisabled(false);
     }

@@ -2,6 +2,7 @@ package io.outrigger.worker;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.outrigger.pool.ConnectionPool;
 import io.outrigger.pool.Http1ConnectionPool;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.Host;
@@ -23,7 +24,7 @@ public final class ThreadLocalCluster {
     private final Supplier<? extends Channel> channelFactory;
     private HostSet hostSet;
     private LoadBalancer loadBalancer;
-    private final Map<Host, Http1ConnectionPool> pools = new IdentityHashMap<>();
+    private final Map<Host, ConnectionPool> pools = new IdentityHashMap<>();
 
     ThreadLocalCluster(Cluster cluster, EventLoop eventLoop, Supplier<? extends Channel> channelFactory) {
         this.cluster = cluster;
@@ -49,15 +50,15 @@ public final class ThreadLocalCluster {
 
     /** Closes this worker's idle connections to {@code host} (it became unhealthy). */
     public void closeIdle(Host host) {
-        Http1ConnectionPool p = pools.get(host);
+        ConnectionPool p = pools.get(host);
         if (p != null) {
             p.closeIdle();
         }
     }
 
     /** This worker's HTTP/1.1 pool for {@code host}, created on first use. */
-    public Http1ConnectionPool connectionPool(Host host) {
-        Http1ConnectionPool p = pools.get(host);
+    public ConnectionPool connectionPool(Host host) {
+        ConnectionPool p = pools.get(host);
         if (p == null) {
             p = new Http1ConnectionPool(eventLoop, channelFactory, host, cluster.resources(),
                     cluster.config().connectionPool(), cluster.config().connectTimeout(), cluster.tls());
@@ -67,7 +68,7 @@ public final class ThreadLocalCluster {
     }
 
     /** The pools created so far (for the admin API and shutdown). */
-    public Iterable<Http1ConnectionPool> pools() {
+    public Iterable<ConnectionPool> pools() {
         return pools.values();
     }
 }

@@ -10,6 +10,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.outrigger.codec.RequestEncoder;
+import io.outrigger.codec.ResponseDecoder;
+import io.outrigger.codec.http1.Http1ClientStream;
 import io.outrigger.config.ConnectionPoolConfig;
 import io.outrigger.upstream.ClusterResources;
 import io.outrigger.upstream.Host;
@@ -32,14 +38,35 @@ class Http1ConnectionPoolTest {
     private Channel server;
     private int port;
 
+    /** These tests exchange no messages: a response would be a test failure. */
+    static final ResponseDecoder NO_RESPONSE = new ResponseDecoder() {
+        @Override
+        public void decodeHeaders(HttpResponse response, boolean endStream) {
+            throw new AssertionError("unexpected response");
+        }
+
+        @Override
+        public void decodeData(ByteBuf data, boolean endStream) {
+            data.release();
+            throw new AssertionError("unexpected response body");
+        }
+
+        @Override
+        public void decodeTrailers(HttpHeaders trailers) {
+            throw new AssertionError("unexpected trailers");
+        }
+    };
+
     /** Records the outcome of one newStream call. */
     static final class Waiter implements PoolCallbacks {
-        UpstreamConnection connection;
+        Http1ClientStream.Connection connection;
+        boolean reused;
         PoolFailureReason failure;
 
         @Override
-        public void onPoolReady(UpstreamConnection c) {
-            connection = c;
+        public void onPoolReady(RequestEncoder encoder, boolean reusedConnection) {
+            connection = ((Http1ClientStream) encoder).connection();
+            reused = reusedConnection;
         }
 
         @Override
@@ -95,7 +122,7 @@ class Http1ConnectionPoolTest {
             for (int i = 0; i < 5; i++) {
                 Waiter w = new Waiter();
                 waiters.add(w);
-                pool.newStream(w);
+                pool.newStream(NO_RESPONSE, w, false);
             }
             return null;
         });
@@ -107,24 +134,24 @@ class Http1ConnectionPoolTest {
             assertThat(pool.pendingRequests()).isEqualTo(3);
             assertThat(resources.pendingRequests()).isEqualTo(3);
             Channel first = waiters.get(0).connection.channel();
-            waiters.get(0).connection.release(true);
+            waiters.get(0).connection.release(true, 0);
             // handed straight to the oldest waiter: same connection, no new one
             assertThat(waiters.get(2).connection).isNotNull();
             assertThat(waiters.get(2).connection.channel()).isSameAs(first);
-            assertThat(waiters.get(2).connection.reused()).isTrue();
+            assertThat(waiters.get(2).reused).isTrue();
             assertThat(pool.pendingRequests()).isEqualTo(2);
             assertThat(resources.pendingRequests()).isEqualTo(2);
-            waiters.get(1).connection.release(false); // closed, not reused: a new connection serves waiter 3
+            waiters.get(1).connection.release(false, 0); // closed, not reused: a new connection serves waiter 3
             return null;
         });
         eventually(() -> waiters.get(3).connection != null);
         onLoop(() -> {
-            assertThat(waiters.get(3).connection.reused()).isFalse();
+            assertThat(waiters.get(3).reused).isFalse();
             assertThat(pool.connections()).isEqualTo(2);
-            waiters.get(2).connection.release(true);
-            waiters.get(3).connection.release(true);
+            waiters.get(2).connection.release(true, 0);
+            waiters.get(3).connection.release(true, 0);
             assertThat(waiters.get(4).connection).isNotNull();
-            waiters.get(4).connection.release(true);
+            waiters.get(4).connection.release(true, 0);
             assertThat(pool.idleConnections()).isEqualTo(2);
             assertThat(pool.busyConnections()).isZero();
             assertThat(resources.pendingRequests()).isZero();
@@ -141,12 +168,12 @@ class Http1ConnectionPoolTest {
         Waiter c = new Waiter();
         onLoop(() -> {
             // one event-loop task, so the connection cannot complete in between
-            Cancellable handle = pool.newStream(a); // pending, connecting
-            pool.newStream(b);                      // pending queue full: overflow
+            Cancellable handle = pool.newStream(NO_RESPONSE, a, false); // pending, connecting
+            pool.newStream(NO_RESPONSE, b, false);                      // pending queue full: overflow
             assertThat(b.failure).isEqualTo(PoolFailureReason.OVERFLOW);
             handle.cancel();
             assertThat(resources.pendingRequests()).isZero();
-            pool.newStream(c);                      // takes the freed slot and the connection in flight
+            pool.newStream(NO_RESPONSE, c, false);                      // takes the freed slot and the connection in flight
             assertThat(pool.connections()).isEqualTo(1);
             return null;
         });
@@ -161,7 +188,7 @@ class Http1ConnectionPoolTest {
         assertThat(resources.tryAcquireConnection(false)).isTrue(); // another worker holds the only slot
         Http1ConnectionPool pool = pool(port, resources, 1, 10);
         Waiter a = new Waiter();
-        onLoop(() -> pool.newStream(a));
+        onLoop(() -> pool.newStream(NO_RESPONSE, a, false));
         eventually(() -> a.connection != null);
         assertThat(resources.connections()).isEqualTo(2);
     }
@@ -177,8 +204,8 @@ class Http1ConnectionPoolTest {
         Waiter a = new Waiter();
         Waiter b = new Waiter();
         onLoop(() -> {
-            pool.newStream(a);
-            pool.newStream(b);
+            pool.newStream(NO_RESPONSE, a, false);
+            pool.newStream(NO_RESPONSE, b, false);
             return null;
         });
         eventually(() -> a.failure != null && b.failure != null);
@@ -197,7 +224,7 @@ class Http1ConnectionPoolTest {
         ClusterResources resources = new ClusterResources(4, 10);
         Http1ConnectionPool pool = pool(port, resources, 4, 10);
         Waiter a = new Waiter();
-        onLoop(() -> pool.newStream(a));
+        onLoop(() -> pool.newStream(NO_RESPONSE, a, false));
         eventually(() -> a.connection != null);
         Channel first = a.connection.channel();
         onLoop(() -> {
@@ -205,13 +232,13 @@ class Http1ConnectionPoolTest {
             return null;
         });
         Waiter b = new Waiter();
-        onLoop(() -> pool.newStream(b));
+        onLoop(() -> pool.newStream(NO_RESPONSE, b, false));
         eventually(() -> b.connection != null);
         assertThat(b.connection.channel()).isNotSameAs(first);
         Waiter c = new Waiter();
         onLoop(() -> {
             b.connection.release(true, 60_000); // Keep-Alive: timeout=60: reusable
-            pool.newStream(c);
+            pool.newStream(NO_RESPONSE, c, false);
             return null;
         });
         assertThat(c.connection.channel()).isSameAs(b.connection.channel());
@@ -222,10 +249,10 @@ class Http1ConnectionPoolTest {
         ClusterResources resources = new ClusterResources(4, 10);
         Http1ConnectionPool pool = pool(port, resources, 4, 10);
         Waiter a = new Waiter();
-        onLoop(() -> pool.newStream(a));
+        onLoop(() -> pool.newStream(NO_RESPONSE, a, false));
         eventually(() -> a.connection != null);
         onLoop(() -> {
-            a.connection.release(true);
+            a.connection.release(true, 0);
             assertThat(pool.idleConnections()).isEqualTo(1);
             return null;
         });

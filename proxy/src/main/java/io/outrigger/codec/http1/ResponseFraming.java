@@ -1,4 +1,4 @@
-package io.outrigger.http;
+package io.outrigger.codec.http1;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -18,13 +18,12 @@ final class ResponseFraming {
 
     /**
      * @param endStream whether the response has no body
-     * @param http2     whether the downstream is HTTP/2 (its codec frames by itself)
      * @param version   the downstream request's HTTP version
      * @param head      whether the request was HEAD (the response has no body on the wire)
      * @param close     whether the connection must close after this response
      * @return whether the connection must close after this response (an HTTP/1.0 body of unknown length)
      */
-    static boolean apply(HttpResponse r, boolean endStream, boolean http2, HttpVersion version, boolean head, boolean close) {
+    static boolean apply(HttpResponse r, boolean endStream, HttpVersion version, boolean head, boolean close) {
         HttpHeaders h = r.headers();
         int code = r.status().code();
         boolean bodyAllowed = !head && code != 204 && code != 304 && code >= 200;
@@ -32,9 +31,6 @@ final class ResponseFraming {
         if (endStream && bodyAllowed && !lengthKnown) {
             h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
             lengthKnown = true;
-        }
-        if (http2) {
-            return close;
         }
         r.setProtocolVersion(version);
         if (bodyAllowed && !lengthKnown) {

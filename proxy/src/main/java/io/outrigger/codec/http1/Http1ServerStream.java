@@ -1,0 +1,190 @@
+package io.outrigger.codec.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.outrigger.codec.RequestDecoder;
+import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.StreamCallbacks;
+import io.outrigger.codec.StreamResetReason;
+
+/**
+ * One request/response exchange of an HTTP/1.1 (or 1.0) downstream connection, as the core's
+ * {@link ResponseEncoder}: frames the response for the request's version (RFC 9112 §6: Content-Length,
+ * chunked, or close-delimited for HTTP/1.0), decides whether the connection stays open, and reports the
+ * connection's writability as the stream's watermarks. Confined to the connection's event loop.
+ */
+final class Http1ServerStream implements ResponseEncoder {
+    private enum State { OPEN, RESPONDING, COMPLETE, RESET }
+
+    private final Http1ServerConnection connection;
+    private final HttpVersion version;
+    private final boolean keepAlive;
+    private final boolean head;
+    private RequestDecoder decoder;
+    private StreamCallbacks callbacks;
+    private boolean requestComplete;
+    private boolean requestBroken;
+    private boolean closeAfterResponse;
+    private boolean aboveHighWatermark;
+    private int readDisables;
+    private State state = State.OPEN;
+
+    Http1ServerStream(Http1ServerConnection connection, HttpVersion version, boolean keepAlive, HttpMethod method,
+                      boolean requestComplete) {
+        this.connection = connection;
+        this.version = version;
+        this.keepAlive = keepAlive;
+        this.head = HttpMethod.HEAD.equals(method);
+        this.requestComplete = requestComplete;
+    }
+
+    void setDecoder(RequestDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    RequestDecoder decoder() {
+        return decoder;
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    void onRequestData(boolean end) {
+        requestComplete |= end;
+    }
+
+    /** The request body was malformed: the connection cannot be reused after the reply. */
+    void markRequestBroken() {
+        requestBroken = true;
+        requestComplete = true;
+    }
+
+    @Override
+    public void setCallbacks(StreamCallbacks callbacks) {
+        this.callbacks = callbacks;
+    }
+
+    @Override
+    public String protocol() {
+        return version.equals(HttpVersion.HTTP_1_0) ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    @Override
+    public void encodeHeaders(HttpResponse response, boolean endStream) {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.RESPONDING;
+        boolean close = requestBroken || !requestComplete || !keepAlive || connection.isClosing();
+        closeAfterResponse = ResponseFraming.apply(response, endStream, version, head, close);
+        Channel ch = connection.channel();
+        if (endStream) {
+            ch.write(new DefaultFullHttpResponse(version, response.status(), Unpooled.EMPTY_BUFFER, response.headers(),
+                    EmptyHttpHeaders.INSTANCE), ch.voidPromise());
+            complete();
+        } else {
+            ch.write(response, ch.voidPromise());
+            connection.flusher().flushLater();
+        }
+    }
+
+    @Override
+    public void encodeData(ByteBuf data, boolean endStream) {
+        if (state != State.RESPONDING) {
+            data.release();
+            return;
+        }
+        Channel ch = connection.channel();
+        ch.write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ch.voidPromise());
+        if (endStream) {
+            complete();
+        } else {
+            connection.flusher().flushLater();
+        }
+    }
+
+    @Override
+    public void encodeTrailers(HttpHeaders trailers) {
+        if (state != State.RESPONDING) {
+            return;
+        }
+        DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        last.trailingHeaders().set(trailers); // written only with chunked framing (RFC 9112 §7.1.2)
+        Channel ch = connection.channel();
+        ch.write(last, ch.voidPromise());
+        complete();
+    }
+
+    private void complete() {
+        state = State.COMPLETE;
+        releaseReadDisables();
+        connection.onResponseComplete(this, closeAfterResponse || !requestComplete);
+    }
+
+    @Override
+    public void resetStream(StreamResetReason reason) {
+        if (state == State.COMPLETE || state == State.RESET) {
+            return;
+        }
+        state = State.RESET;
+        releaseReadDisables();
+        connection.onStreamReset(this);
+    }
+
+    @Override
+    public void readDisable(boolean disable) {
+        if (disable && (state == State.OPEN || state == State.RESPONDING)) {
+            readDisables++;
+            connection.readDisable(true);
+        } else if (!disable && readDisables > 0) {
+            readDisables--;
+            connection.readDisable(false);
+        }
+    }
+
+    // the stream is over: whatever it held against reading no longer applies (later enables are no-ops)
+    private void releaseReadDisables() {
+        while (readDisables > 0) {
+            readDisables--;
+            connection.readDisable(false);
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return connection.channel().isWritable();
+    }
+
+    void onWritabilityChanged(boolean writable) {
+        if (callbacks == null || state == State.COMPLETE || state == State.RESET || writable != aboveHighWatermark) {
+            return;
+        }
+        aboveHighWatermark = !writable;
+        if (writable) {
+            callbacks.onBelowWriteBufferLowWatermark();
+        } else {
+            callbacks.onAboveWriteBufferHighWatermark();
+        }
+    }
+
+    void onConnectionClosed() {
+        if (state == State.COMPLETE || state == State.RESET) {
+            return;
+        }
+        state = State.RESET;
+        releaseReadDisables();
+        if (callbacks != null) {
+            callbacks.onResetStream(StreamResetReason.CONNECTION_TERMINATION, "downstream connection closed");
+        }
+    }
+}

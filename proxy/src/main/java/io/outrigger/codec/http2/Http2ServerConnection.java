@@ -1,0 +1,239 @@
+package io.outrigger.codec.http2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.outrigger.codec.FlushScheduler;
+import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.codec.StreamResetReason;
+import io.outrigger.codec.http1.Http1Headers;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downstream HTTP/2 server codec: one handler per connection (Netty's {@link Http2ConnectionHandler}
+ * with this class as its frame listener), its streams kept in the connection's stream map — no child
+ * channel or pipeline per stream. HEADERS, DATA and RST_STREAM become protocol-neutral calls on the
+ * connection manager's streams ({@link Http2ServerStream}); their responses go out as frames.
+ *
+ * <p>Malformed requests (RFC 9113 §8.1.1: missing {@code :method}, {@code :scheme} or {@code :path},
+ * pseudo-headers in trailers, a second HEADERS without END_STREAM) get RST_STREAM(PROTOCOL_ERROR) and are
+ * never forwarded. Request backpressure is per stream: a read-disabled stream stops returning flow-control
+ * credit, so only its sender waits. The cleartext listener also reaches here through an {@code h2c} upgrade.
+ */
+public final class Http2ServerConnection extends Http2ConnectionHandler {
+    private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
+
+    private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+    private final Http2Connection.PropertyKey streamKey;
+    private ServerConnectionCallbacks callbacks;
+    private ChannelHandlerContext ctx;
+    private FlushScheduler flusher;
+
+    private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+                                  Function<Channel, ServerConnectionCallbacks> connectionManagers) {
+        super(decoder, encoder, settings);
+        this.connectionManagers = connectionManagers;
+        this.streamKey = connection().newKey();
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                Http2ServerStream s = stream.removeProperty(streamKey);
+                if (s != null) {
+                    s.onClosed();
+                }
+            }
+        });
+        encoder.flowController().listener(stream -> {
+            Http2ServerStream s = stream.getProperty(streamKey);
+            if (s != null) {
+                s.onWritabilityChanged(encoder.flowController().isWritable(stream));
+            }
+        });
+    }
+
+    /**
+     * @param connectionManagers makes the connection manager when the handler is added
+     * @param settings           the SETTINGS this server announces
+     */
+    public static Http2ServerConnection create(Function<Channel, ServerConnectionCallbacks> connectionManagers,
+                                               Http2Settings settings) {
+        return new Builder(connectionManagers).initialSettings(settings).build();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.flusher = new FlushScheduler(ctx.channel());
+        this.callbacks = connectionManagers.apply(ctx.channel());
+        super.handlerAdded(ctx);
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    FlushScheduler flusher() {
+        return flusher;
+    }
+
+    private final class Listener extends Http2FrameAdapter {
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                                  short weight, boolean exclusive, int padding, boolean endStream) throws Http2Exception {
+            onHeadersRead(ctx, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                                  boolean endStream) throws Http2Exception {
+            Http2Stream h2 = connection().stream(streamId);
+            Http2ServerStream s = h2 == null ? null : h2.getProperty(streamKey);
+            if (s != null) {
+                // a second block: trailers, which must end the stream and carry no pseudo-header (RFC 9113 §8.1)
+                if (!endStream || Http2HeaderConversion.hasPseudoHeader(headers)) {
+                    throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed trailers");
+                }
+                s.onTrailers(Http2HeaderConversion.toTrailers(headers));
+                return;
+            }
+            String problem = Http2HeaderConversion.validateRequest(headers);
+            HttpRequest request;
+            try {
+                request = problem == null ? Http2HeaderConversion.toRequest(headers) : null;
+            } catch (IllegalArgumentException e) {
+                problem = "invalid :method";
+                request = null;
+            }
+            if (problem != null) {
+                log.debug("malformed HTTP/2 request on stream {}: {}", streamId, problem);
+                throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed request: %s", problem);
+            }
+            startStream(h2, request, endStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            Http2Stream h2 = connection().stream(streamId);
+            Http2ServerStream s = h2 == null ? null : h2.getProperty(streamKey);
+            int bytes = data.readableBytes();
+            if (s == null) {
+                return bytes + padding;
+            }
+            return padding + s.onData(data.retain(), endOfStream); // credit for what is not held back
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            Http2Stream h2 = connection().stream(streamId);
+            Http2ServerStream s = h2 == null ? null : h2.getProperty(streamKey);
+            if (s != null) {
+                s.onRemoteReset(errorCode);
+            }
+        }
+    }
+
+    private void startStream(Http2Stream h2, HttpRequest request, boolean endStream) {
+        Http2ServerStream s = new Http2ServerStream(this, h2, endStream);
+        h2.setProperty(streamKey, s);
+        s.start(callbacks.newStream(s), request, endStream);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade) {
+            // h2c upgrade (RFC 7540 §3.2): the upgrading request is stream 1, half-closed (remote)
+            FullHttpRequest full = upgrade.upgradeRequest();
+            Http1Headers.removeHopByHop(full.headers());
+            full.headers().remove("http2-settings");
+            HttpRequest headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            Http2Stream one = connection().stream(1);
+            if (one != null) {
+                boolean hasBody = full.content().isReadable();
+                startStream(one, headersOnly, !hasBody);
+                Http2ServerStream s = one.getProperty(streamKey);
+                if (hasBody && s != null) {
+                    s.onData(full.content().retain(), true);
+                }
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        super.channelWritabilityChanged(ctx); // the flow controller re-evaluates every stream's writability
+    }
+
+    /** Consumes {@code bytes} of a stream's received DATA, returning them as flow-control credit. */
+    void consume(Http2Stream stream, int bytes) {
+        try {
+            if (decoder().flowController().consumeBytes(stream, bytes)) {
+                flusher.flushLater(); // a WINDOW_UPDATE was written
+            }
+        } catch (Http2Exception e) {
+            onError(ctx, false, e);
+        }
+    }
+
+    void reset(int streamId, Http2Error error) {
+        resetStream(ctx, streamId, error.code(), ctx.newPromise());
+        flusher.flushLater();
+    }
+
+    @Override
+    protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+        log.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+        super.onConnectionError(ctx, outbound, cause, http2Ex);
+    }
+
+    static StreamResetReason resetReasonFor(long errorCode) {
+        return errorCode == Http2Error.REFUSED_STREAM.code() ? StreamResetReason.REMOTE_REFUSED_STREAM
+                : StreamResetReason.REMOTE_RESET;
+    }
+
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerConnection, Builder> {
+        private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+
+        Builder(Function<Channel, ServerConnectionCallbacks> connectionManagers) {
+            this.connectionManagers = connectionManagers;
+            server(true);
+            validateHeaders(true);
+        }
+
+        @Override
+        public Builder initialSettings(Http2Settings settings) {
+            return super.initialSettings(settings);
+        }
+
+        @Override
+        public Http2ServerConnection build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2ServerConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                              Http2Settings initialSettings) {
+            Http2ServerConnection h = new Http2ServerConnection(decoder, encoder, initialSettings, connectionManagers);
+            frameListener(h.new Listener());
+            return h;
+        }
+    }
+}

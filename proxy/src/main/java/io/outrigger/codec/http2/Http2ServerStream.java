@@ -1,0 +1,195 @@
+package io.outrigger.codec.http2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.outrigger.codec.RequestDecoder;
+import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.StreamCallbacks;
+import io.outrigger.codec.StreamResetReason;
+
+/**
+ * One HTTP/2 stream of a downstream connection, as the core's {@link ResponseEncoder}: writes the response
+ * as HEADERS/DATA frames through the connection's encoder (flow-controlled by Netty), holds back
+ * flow-control credit while read-disabled, and reports the stream's writability as watermarks.
+ * Confined to the connection's event loop.
+ */
+final class Http2ServerStream implements ResponseEncoder {
+    private enum State { OPEN, RESPONDING, COMPLETE, RESET }
+
+    private final Http2ServerConnection connection;
+    private final Http2Stream stream;
+    private RequestDecoder decoder;
+    private StreamCallbacks callbacks;
+    private boolean requestComplete;
+    private int readDisables;
+    private int unconsumed;
+    private boolean aboveHighWatermark;
+    private State state = State.OPEN;
+
+    Http2ServerStream(Http2ServerConnection connection, Http2Stream stream, boolean requestComplete) {
+        this.connection = connection;
+        this.stream = stream;
+        this.requestComplete = requestComplete;
+    }
+
+    void start(RequestDecoder decoder, HttpRequest request, boolean endStream) {
+        this.decoder = decoder;
+        decoder.decodeHeaders(request, endStream);
+    }
+
+    /**
+     * @param data ownership passes here
+     * @return bytes to credit back to the peer now (the rest is credited when reading is enabled again)
+     */
+    int onData(ByteBuf data, boolean endStream) {
+        int bytes = data.readableBytes();
+        if (state == State.COMPLETE || state == State.RESET || requestComplete) {
+            data.release();
+            return bytes;
+        }
+        requestComplete = endStream;
+        decoder.decodeData(data, endStream);
+        if (readDisables > 0) {
+            unconsumed += bytes;
+            return 0;
+        }
+        return bytes;
+    }
+
+    void onTrailers(HttpHeaders trailers) {
+        if (state == State.COMPLETE || state == State.RESET || requestComplete) {
+            return;
+        }
+        requestComplete = true;
+        decoder.decodeTrailers(trailers);
+    }
+
+    void onRemoteReset(long errorCode) {
+        if (state == State.COMPLETE || state == State.RESET) {
+            return;
+        }
+        state = State.RESET;
+        if (callbacks != null) {
+            callbacks.onResetStream(Http2ServerConnection.resetReasonFor(errorCode), "downstream reset the stream (" + errorCode + ")");
+        }
+    }
+
+    /** The stream closed in the connection (both sides ended, a reset, or the connection went away). */
+    void onClosed() {
+        if (state == State.COMPLETE || state == State.RESET) {
+            return;
+        }
+        state = State.RESET;
+        if (callbacks != null) {
+            callbacks.onResetStream(StreamResetReason.CONNECTION_TERMINATION, "downstream stream closed");
+        }
+    }
+
+    @Override
+    public void setCallbacks(StreamCallbacks callbacks) {
+        this.callbacks = callbacks;
+    }
+
+    @Override
+    public String protocol() {
+        return "HTTP/2";
+    }
+
+    @Override
+    public void encodeHeaders(HttpResponse response, boolean endStream) {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.RESPONDING;
+        ChannelHandlerContext ctx = connection.ctx();
+        connection.encoder().writeHeaders(ctx, stream.id(), Http2HeaderConversion.fromResponse(response), 0, endStream,
+                ctx.newPromise());
+        afterWrite(endStream);
+    }
+
+    @Override
+    public void encodeData(ByteBuf data, boolean endStream) {
+        if (state != State.RESPONDING) {
+            data.release();
+            return;
+        }
+        ChannelHandlerContext ctx = connection.ctx();
+        connection.encoder().writeData(ctx, stream.id(), data, 0, endStream, ctx.newPromise());
+        afterWrite(endStream);
+    }
+
+    @Override
+    public void encodeTrailers(HttpHeaders trailers) {
+        if (state != State.RESPONDING) {
+            return;
+        }
+        ChannelHandlerContext ctx = connection.ctx();
+        connection.encoder().writeHeaders(ctx, stream.id(), Http2HeaderConversion.fromTrailers(trailers), 0, true,
+                ctx.newPromise());
+        afterWrite(true);
+    }
+
+    private void afterWrite(boolean endStream) {
+        connection.flusher().flushLater();
+        if (!endStream) {
+            return;
+        }
+        state = State.COMPLETE;
+        creditHeldBack();
+        if (!requestComplete) {
+            // RFC 9113 §8.1: the response is complete; the rest of the request is not needed
+            connection.reset(stream.id(), Http2Error.NO_ERROR);
+        }
+    }
+
+    @Override
+    public void resetStream(StreamResetReason reason) {
+        if (state == State.COMPLETE || state == State.RESET) {
+            return;
+        }
+        state = State.RESET;
+        connection.reset(stream.id(), reason == StreamResetReason.REMOTE_REFUSED_STREAM ? Http2Error.REFUSED_STREAM
+                : Http2Error.CANCEL);
+    }
+
+    @Override
+    public void readDisable(boolean disable) {
+        if (disable) {
+            readDisables++;
+        } else if (readDisables > 0 && --readDisables == 0) {
+            creditHeldBack();
+        }
+    }
+
+    private void creditHeldBack() {
+        if (unconsumed > 0) {
+            int n = unconsumed;
+            unconsumed = 0;
+            if (stream.state() != Http2Stream.State.CLOSED) {
+                connection.consume(stream, n);
+            }
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return connection.encoder().flowController().isWritable(stream);
+    }
+
+    void onWritabilityChanged(boolean writable) {
+        if (callbacks == null || state == State.COMPLETE || state == State.RESET || writable != aboveHighWatermark) {
+            return;
+        }
+        aboveHighWatermark = !writable;
+        if (writable) {
+            callbacks.onBelowWriteBufferLowWatermark();
+        } else {
+            callbacks.onAboveWriteBufferHighWatermark();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.outrigger.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.outrigger.filter.FilterChainBuilder;
+import io.outrigger.filter.FilterFactory;
+import io.outrigger.filter.StreamDecoderFilter;
+import io.outrigger.filter.StreamEncoderFilter;
+import io.outrigger.router.RouterFilter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One stream's filter chain (Envoy's {@code FilterManager}): the listener's decoder filters in config order
+ * with the router last, and its encoder filters in reverse order. Frames go in through the
+ * {@code decode…}/{@code encode…} methods and, past the last encoder filter, out to the stream's codec.
+ */
+final class StreamFilters {
+    private final ActiveStream stream;
+    private final long bufferLimit;
+    private final StreamDecoderFilter[] decoders;
+    private final StreamEncoderFilter[] encoders;
+    private final RouterFilter router = new RouterFilter();
+    private final DecoderIteration decoding;
+    private EncoderIteration encoding;
+
+    StreamFilters(ActiveStream stream, ListenerContext listener) {
+        this.stream = stream;
+        this.bufferLimit = listener.bufferLimit();
+        List<StreamDecoderFilter> d = new ArrayList<>();
+        List<StreamEncoderFilter> e = new ArrayList<>();
+        FilterChainBuilder builder = new FilterChainBuilder() {
+            @Override
+            public void addDecoderFilter(StreamDecoderFilter filter) {
+                d.add(filter);
+            }
+
+            @Override
+            public void addEncoderFilter(StreamEncoderFilter filter) {
+                e.add(filter);
+            }
+        };
+        for (FilterFactory factory : listener.filters()) {
+            factory.createFilters(builder);
+        }
+        d.add(router);
+        Collections.reverse(e); // responses meet the filters in reverse order
+        this.decoders = d.toArray(new StreamDecoderFilter[0]);
+        this.encoders = e.toArray(new StreamEncoderFilter[0]);
+        for (StreamDecoderFilter f : decoders) {
+            f.setDecoderFilterCallbacks(stream);
+        }
+        for (StreamEncoderFilter f : encoders) {
+            f.setEncoderFilterCallbacks(stream);
+        }
+        this.decoding = new DecoderIteration(decoders, bufferLimit, stream);
+        this.encoding = new EncoderIteration(encoders, bufferLimit, stream);
+    }
+
+    RouterFilter router() {
+        return router;
+    }
+
+    void decodeHeaders(HttpRequest request, boolean endStream) {
+        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
+    }
+
+    /** @param data ownership passes to the iteration */
+    void decodeData(ByteBuf data, boolean endStream) {
+        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+    }
+
+    void decodeTrailers(HttpHeaders trailers) {
+        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
+    }
+
+    void encodeHeaders(HttpResponse response, boolean endStream) {
+        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, response, null, null, endStream));
+    }
+
+    /** @param data ownership passes to the iteration */
+    void encodeData(ByteBuf data, boolean endStream) {
+        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+    }
+
+    void encodeTrailers(HttpHeaders trailers) {
+        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
+    }
+
+    void continueDecoding() {
+        decoding.resume();
+    }
+
+    void continueEncoding() {
+        encoding.resume();
+    }
+
+    /** A local reply replaces whatever was in flight: both directions stop, the response restarts. */
+    void restartEncoding() {
+        decoding.clear();
+        encoding.clear();
+        encoding = new EncoderIteration(encoders, bufferLimit, stream);
+    }
+
+    /** The stream ended: release waiting frames and tell every filter once. */
+    void destroy() {
+        decoding.clear();
+        encoding.clear();
+        for (StreamDecoderFilter f : decoders) {
+            f.onDestroy();
+        }
+        for (StreamEncoderFilter f : encoders) {
+            if (!isDecoder(f)) { // a StreamFilter was destroyed above
+                f.onDestroy();
+            }
+        }
+    }
+
+    private boolean isDecoder(Object filter) {
+        for (StreamDecoderFilter d : decoders) {
+            if (d == filter) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
