@@ -16,15 +16,36 @@ import java.util.List;
  * @param healthCheck    active health checking, or {@code null}
  * @param outlierDetection passive outlier detection, or {@code null}
  * @param circuitBreakers resource limits (always present; defaults as Envoy)
+ * @param http2ProtocolOptions when not {@code null}, the cluster speaks HTTP/2 upstream
+ * @param protocolSelection which protocol a request goes upstream in
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
                             Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
-                            CircuitBreakersConfig circuitBreakers) {
+                            CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
+                            ProtocolSelection protocolSelection) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {
         endpoints = List.copyOf(endpoints);
+    }
+
+    /** Envoy's {@code protocol_selection}. */
+    public enum ProtocolSelection {
+        /** HTTP/2 when {@code http2_protocol_options} is set, else HTTP/1.1 (the default). */
+        USE_CONFIGURED_PROTOCOL("use_configured_protocol"),
+        /** The caller's protocol: HTTP/2 (or HTTP/3) callers go upstream in HTTP/2, HTTP/1.x callers in HTTP/1.1. */
+        USE_DOWNSTREAM_PROTOCOL("use_downstream_protocol");
+
+        private final String yamlName;
+
+        ProtocolSelection(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        public String yamlName() {
+            return yamlName;
+        }
     }
 
     /** Load-balancing policies, by YAML name. */

@@ -101,6 +101,20 @@ public final class ConfigMap {
         return optional(key).flatMap(n -> n.asLong(min, max)).orElse(dflt);
     }
 
+    /** Reads a size in bytes ({@code 65536}, {@code 64KiB}), recording an error outside {@code [min, max]}. */
+    public long size(String key, long dflt, long min, long max) {
+        Optional<ConfigNode> n = optional(key);
+        if (n.isEmpty()) {
+            return dflt;
+        }
+        Optional<Long> v = n.get().asSize();
+        if (v.isPresent() && (v.get() < min || v.get() > max)) {
+            n.get().error("'" + n.get().asString().orElse("") + "' (expected: between " + min + " and " + max + " bytes)");
+            return dflt;
+        }
+        return v.orElse(dflt);
+    }
+
     public boolean bool(String key, boolean dflt) {
         return optional(key).flatMap(ConfigNode::asBoolean).orElse(dflt);
     }

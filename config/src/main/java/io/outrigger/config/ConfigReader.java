@@ -17,8 +17,12 @@ import java.util.Optional;
  */
 final class ConfigReader {
     private static final Map<String, ClusterConfig.LbPolicy> LB_POLICIES = new LinkedHashMap<>();
+    private static final Map<String, ClusterConfig.ProtocolSelection> PROTOCOL_SELECTIONS = new LinkedHashMap<>();
 
     static {
+        for (ClusterConfig.ProtocolSelection p : ClusterConfig.ProtocolSelection.values()) {
+            PROTOCOL_SELECTIONS.put(p.yamlName(), p);
+        }
         for (ClusterConfig.LbPolicy p : ClusterConfig.LbPolicy.values()) {
             LB_POLICIES.put(p.yamlName(), p);
         }
@@ -419,8 +423,30 @@ final class ConfigReader {
         OutlierDetectionConfig od = m.optional("outlier_detection").map(ResilienceConfigReader::outlierDetection).orElse(null);
         CircuitBreakersConfig cb = m.optional("circuit_breakers").map(ResilienceConfigReader::circuitBreakers)
                 .orElse(CircuitBreakersConfig.DEFAULT);
+        Http2ProtocolOptions h2 = m.optional("http2_protocol_options").map(this::http2Options).orElse(null);
+        ClusterConfig.ProtocolSelection selection = m.oneOf("protocol_selection", PROTOCOL_SELECTIONS,
+                ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
         m.finish();
-        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb);
+        return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
+                h2, selection);
+    }
+
+    private Http2ProtocolOptions http2Options(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        Http2ProtocolOptions d = Http2ProtocolOptions.DEFAULT;
+        int streams = (int) m.integer("max_concurrent_streams", d.maxConcurrentStreams(), 1, Integer.MAX_VALUE);
+        int streamWindow = (int) m.size("initial_stream_window_size", d.initialStreamWindowSize(), 65_535, Integer.MAX_VALUE);
+        int connWindow = (int) m.size("initial_connection_window_size", d.initialConnectionWindowSize(), 65_535,
+                Integer.MAX_VALUE);
+        Duration[] keepalive = new Duration[2];
+        m.optional("connection_keepalive").ifPresent(k -> {
+            ConfigMap km = k.asMap();
+            keepalive[0] = km.required("interval").isPresent() ? km.duration("interval", null, Duration.ofMillis(100)) : null;
+            keepalive[1] = km.duration("timeout", Http2ProtocolOptions.DEFAULT_KEEPALIVE_TIMEOUT, Duration.ofMillis(1));
+            km.finish();
+        });
+        m.finish();
+        return new Http2ProtocolOptions(streams, streamWindow, connWindow, keepalive[0], keepalive[1]);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

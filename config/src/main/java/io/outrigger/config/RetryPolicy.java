@@ -8,7 +8,9 @@ import java.util.Set;
  *
  * @param retryOn               conditions, by Envoy name: {@code 5xx}, {@code gateway-error}, {@code reset},
  *                              {@code reset-before-request}, {@code connect-failure}, {@code refused-stream},
- *                              {@code retriable-4xx}, {@code retriable-status-codes}
+ *                              {@code retriable-4xx}, {@code retriable-status-codes}; and for trailers-only gRPC
+ *                              responses {@code cancelled}, {@code deadline-exceeded}, {@code internal},
+ *                              {@code resource-exhausted}, {@code unavailable}
  * @param numRetries            retries after the first attempt; default 1
  * @param perTryTimeout         time allowed for each attempt's response headers; {@code ZERO}: only the route timeout
  * @param baseInterval          back-off base; default 25ms
@@ -25,7 +27,8 @@ public record RetryPolicy(Set<String> retryOn, int numRetries, Duration perTryTi
                           Duration maxInterval, Set<Integer> retriableStatusCodes, boolean previousHosts,
                           long bufferLimitBytes, boolean retryRetriedRequests) {
     public static final Set<String> CONDITIONS = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
-            "connect-failure", "refused-stream", "retriable-4xx", "retriable-status-codes");
+            "connect-failure", "refused-stream", "retriable-4xx", "retriable-status-codes",
+            "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
     public static final Duration DEFAULT_BASE_INTERVAL = Duration.ofMillis(25);
     public static final long DEFAULT_BUFFER_LIMIT = 64 * 1024;
 

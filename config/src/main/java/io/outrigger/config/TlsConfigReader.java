@@ -75,9 +75,9 @@ final class TlsConfigReader {
         } else {
             m.optional("private_key_password").ifPresent(p -> p.error("needs certificate_chain and private_key"));
         }
-        alpn(m, Set.of("http/1.1"), List.of("http/1.1"));
+        List<String> alpn = alpn(m, Set.of("h2", "http/1.1"), List.of());
         m.finish();
-        return new UpstreamTlsConfig(sni, trustedCa, verifyHostname, client);
+        return new UpstreamTlsConfig(sni, trustedCa, verifyHostname, client, alpn);
     }
 
     private static TlsCertificateConfig certificate(ConfigNode n, boolean withServerNames) {

@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * <p>Rules, in order:
  * <ol>
  *   <li>the failure must be one the policy retries ({@code retry_on});</li>
- *   <li>safety: a failure where the upstream provably did not process the request (connect failure, reset
+ *   <li>safety (gRPC statuses named in {@code retry_on} excepted: the operator vouches for them): a failure where the upstream provably did not process the request (connect failure, reset
  *       before any request byte was written, HTTP/2 REFUSED_STREAM) may always be retried; any other only
  *       for an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE, TRACE, or an {@code Idempotency-Key});</li>
  *   <li>at most {@code num_retries} retries ({@link Kind#NO_LIMIT}: flag URX);</li>
@@ -25,7 +25,9 @@ import java.util.random.RandomGenerator;
 final class RetryState {
     /** What went wrong with an attempt. */
     enum Failure {
-        CONNECT_FAILURE, RESET_BEFORE_REQUEST, RESET, REFUSED_STREAM, PER_TRY_TIMEOUT, STATUS
+        CONNECT_FAILURE, RESET_BEFORE_REQUEST, RESET, REFUSED_STREAM, PER_TRY_TIMEOUT, STATUS,
+        /** A trailers-only gRPC response whose {@code grpc-status} is the status code passed along. */
+        GRPC_STATUS
     }
 
     enum Kind { RETRY, NO, NO_LIMIT, NO_OVERFLOW }
@@ -83,7 +85,9 @@ final class RetryState {
         }
         boolean provablyUnprocessed = failure == Failure.CONNECT_FAILURE || failure == Failure.RESET_BEFORE_REQUEST
                 || failure == Failure.REFUSED_STREAM;
-        if (!provablyUnprocessed && !idempotent) {
+        // gRPC calls are POSTs: a gRPC status the route names in retry_on is the operator's statement that retrying
+        // it is safe for these methods (Envoy's semantics), so it is not held to the idempotency rule
+        if (!provablyUnprocessed && !idempotent && failure != Failure.GRPC_STATUS) {
             return new Decision(Kind.NO, 0, failure + " after the request was sent, and the request is not idempotent");
         }
         if (retries >= policy.numRetries()) {
@@ -121,6 +125,9 @@ final class RetryState {
             case RESET -> on.contains("reset") || on.contains("5xx") || on.contains("gateway-error");
             case REFUSED_STREAM -> on.contains("refused-stream") || on.contains("5xx");
             case PER_TRY_TIMEOUT -> on.contains("5xx") || on.contains("gateway-error") || on.contains("reset");
+            case GRPC_STATUS -> status == 1 && on.contains("cancelled") || status == 4 && on.contains("deadline-exceeded")
+                    || status == 13 && on.contains("internal") || status == 8 && on.contains("resource-exhausted")
+                    || status == 14 && on.contains("unavailable");
             case STATUS -> status >= 500 && on.contains("5xx")
                     || (status == 502 || status == 503 || status == 504) && on.contains("gateway-error")
                     || status == 409 && on.contains("retriable-4xx")

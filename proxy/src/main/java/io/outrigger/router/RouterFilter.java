@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.Span;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
+import io.outrigger.http.Grpc;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
 import io.outrigger.filter.FilterTrailersStatus;
@@ -83,6 +84,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private ResponseFlag giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
     private boolean responseStarted;
     private boolean done;
+    private boolean grpc;
+    /** The caller's grpc-timeout in ms, or -1 without one. */
+    private long grpcTimeoutMs = -1;
 
     @Override
     public void setDecoderFilterCallbacks(StreamDecoderFilterCallbacks callbacks) {
@@ -112,6 +116,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         countedRequest = true;
         request = req;
+        grpc = Grpc.isGrpc(req.headers());
+        if (grpc) {
+            grpcTimeoutMs = Grpc.timeoutMs(req.headers().get(Grpc.GRPC_TIMEOUT));
+            startRouteTimer(grpcTimeoutMs);
+        }
         hasHash = HashKey.compute(route.action().hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
         HttpMethod m = req.method();
         idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
@@ -196,13 +205,31 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     // Envoy: the route timeout counts from the end of the downstream request; it bounds all attempts.
+    // A gRPC caller's grpc-timeout is instead the deadline of the whole call, from its headers on.
     private void onRequestComplete() {
-        long ms = route.action().timeout().toMillis();
+        if (grpcTimeoutMs < 0) {
+            startRouteTimer(route.action().timeout().toMillis());
+        }
+        startPerTryTimer();
+    }
+
+    private void startRouteTimer(long ms) {
         if (ms > 0 && routeTimer == null && !done) {
             deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
             routeTimer = callbacks.eventLoop().schedule(this::onRouteTimeout, ms, TimeUnit.MILLISECONDS);
         }
-        startPerTryTimer();
+    }
+
+    /**
+     * Whether a response streams for as long as it likes (gRPC, server-sent events): the route timeout is then met
+     * when its headers arrive, as Envoy users expect of streams.
+     */
+    private boolean isStreamingResponse(HttpResponse response) {
+        if (grpc) {
+            return true;
+        }
+        String ct = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     // --- attempts ---
@@ -222,7 +249,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         Span span = callbacks.tracing().startClientSpan(callbacks.span(), request, shared.name(), host.address(), attempts);
         UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host, span);
         attempt = a;
-        a.start(cluster.connectionPool(host), freshConnection);
+        a.start(cluster.connectionPool(host, callbacks.streamInfo().protocol()), freshConnection);
         if (attempt != a || done) {
             return; // answered synchronously (overflow)
         }
@@ -408,6 +435,16 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         int status = response.status().code();
         report(a.host(), status);
         shared.stats().onUpstreamResponse(status, System.nanoTime() - a.startNanos());
+        int grpcStatus = grpc && endStream ? grpcStatusOf(response) : -1; // a trailers-only gRPC response
+        if (grpcStatus > 0 && retryState != null && replayable) {
+            stopAttemptTimerAndSlot();
+            Decision d = decide(Failure.GRPC_STATUS, grpcStatus);
+            if (d != null) {
+                attempt = null;
+                a.reset();
+                return; // dropped; a new attempt follows the back-off
+            }
+        }
         if (status >= 400 && retryState != null && replayable) {
             stopAttemptTimerAndSlot(); // this attempt is over either way: give back its retry slot first
             Decision d = decide(Failure.STATUS, status);
@@ -420,6 +457,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
+        if (!endStream && grpcTimeoutMs < 0 && routeTimer != null && isStreamingResponse(response)) {
+            routeTimer.cancel(false); // the route timeout is met: the stream now runs until either side ends it
+            routeTimer = null;
+            deadlineNanos = Long.MAX_VALUE;
+        }
         stopAttemptTimerAndSlot();
         releaseReplay();
         if (endStream) {
@@ -488,6 +530,18 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         };
         handleFailure(failure, 0, HttpResponseStatus.BAD_GATEWAY,
                 "upstream connect error or disconnect/reset before headers", flag);
+    }
+
+    private static int grpcStatusOf(HttpResponse response) {
+        String v = response.headers().get(Grpc.GRPC_STATUS);
+        if (v == null || v.isEmpty() || v.length() > 2) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void report(Host host, int status) {

@@ -26,9 +26,27 @@ public final class ClientTlsContext {
     }
 
     /**
+     * The context of a cluster's {@code tls} section, offering by ALPN its {@code alpn_protocols}, or else the
+     * cluster's protocol: {@code h2} with {@code http2_protocol_options}, else {@code http/1.1}.
+     *
+     * @return {@code null} when the cluster has no {@code tls}
      * @throws InvalidMaterialException naming the YAML node of the file at fault
      */
-    public static ClientTlsContext build(UpstreamTlsConfig config) throws InvalidMaterialException {
+    public static ClientTlsContext forCluster(io.outrigger.config.ClusterConfig cluster) throws InvalidMaterialException {
+        UpstreamTlsConfig tls = cluster.tls();
+        if (tls == null) {
+            return null;
+        }
+        List<String> alpn = !tls.alpnProtocols().isEmpty() ? tls.alpnProtocols()
+                : cluster.http2ProtocolOptions() != null ? List.of("h2") : List.of("http/1.1");
+        return build(tls, alpn);
+    }
+
+    /**
+     * @param alpn the protocols to offer by ALPN, in preference order ({@code h2}, {@code http/1.1})
+     * @throws InvalidMaterialException naming the YAML node of the file at fault
+     */
+    public static ClientTlsContext build(UpstreamTlsConfig config, List<String> alpn) throws InvalidMaterialException {
         SslContextBuilder b = SslContextBuilder.forClient()
                 .sslProvider(TlsProviders.provider())
                 .protocols(TlsProviders.PROTOCOLS)
@@ -36,7 +54,7 @@ public final class ClientTlsContext {
                 .endpointIdentificationAlgorithm(config.verifyHostname() ? "HTTPS" : null)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, List.of("http/1.1")));
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
         if (config.trustedCa() != null) {
             b.trustManager(CertificateMaterial.certificates(config.trustedCa()).toArray(new X509Certificate[0]));
         }

@@ -28,7 +28,7 @@ public final class TlsValidation {
         for (ClusterConfig c : config.clusters()) {
             if (c.tls() != null) {
                 try {
-                    ClientTlsContext.build(c.tls());
+                    ClientTlsContext.forCluster(c);
                 } catch (InvalidMaterialException e) {
                     e.node().error(e.getMessage());
                 }

@@ -37,7 +37,7 @@ public final class ClusterManager {
                 hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight()));
             }
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
-                    c.tls() == null ? null : ClientTlsContext.build(c.tls())));
+                    ClientTlsContext.forCluster(c)));
         }
         return new ClusterManager(Map.copyOf(map));
     }

@@ -4,6 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.outrigger.pool.ConnectionPool;
 import io.outrigger.pool.Http1ConnectionPool;
+import io.outrigger.pool.Http2ConnectionPool;
+import io.outrigger.config.ClusterConfig;
+import io.outrigger.config.Http2ProtocolOptions;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.Host;
 import io.outrigger.upstream.HostSet;
@@ -25,6 +28,7 @@ public final class ThreadLocalCluster {
     private HostSet hostSet;
     private LoadBalancer loadBalancer;
     private final Map<Host, ConnectionPool> pools = new IdentityHashMap<>();
+    private final Map<Host, ConnectionPool> http2Pools = new IdentityHashMap<>();
 
     ThreadLocalCluster(Cluster cluster, EventLoop eventLoop, Supplier<? extends Channel> channelFactory) {
         this.cluster = cluster;
@@ -54,21 +58,40 @@ public final class ThreadLocalCluster {
         if (p != null) {
             p.closeIdle();
         }
+        p = http2Pools.get(host);
+        if (p != null) {
+            p.closeIdle();
+        }
     }
 
-    /** This worker's HTTP/1.1 pool for {@code host}, created on first use. */
-    public ConnectionPool connectionPool(Host host) {
-        ConnectionPool p = pools.get(host);
+    /**
+     * This worker's pool for {@code host} in the protocol the cluster speaks to it (its
+     * {@code http2_protocol_options} and {@code protocol_selection}), created on first use.
+     *
+     * @param downstreamProtocol the caller's protocol ({@code HTTP/1.1}, {@code HTTP/2}, …), for
+     *                           {@code use_downstream_protocol}
+     */
+    public ConnectionPool connectionPool(Host host, String downstreamProtocol) {
+        ClusterConfig config = cluster.config();
+        boolean http2 = config.protocolSelection() == ClusterConfig.ProtocolSelection.USE_DOWNSTREAM_PROTOCOL
+                ? !downstreamProtocol.startsWith("HTTP/1") : config.http2ProtocolOptions() != null;
+        Map<Host, ConnectionPool> map = http2 ? http2Pools : pools;
+        ConnectionPool p = map.get(host);
         if (p == null) {
-            p = new Http1ConnectionPool(eventLoop, channelFactory, host, cluster.resources(),
-                    cluster.config().connectionPool(), cluster.config().connectTimeout(), cluster.tls());
-            pools.put(host, p);
+            p = http2 ? new Http2ConnectionPool(eventLoop, channelFactory, host, cluster.resources(), config.connectionPool(),
+                    config.http2ProtocolOptions() != null ? config.http2ProtocolOptions() : Http2ProtocolOptions.DEFAULT,
+                    config.connectTimeout(), cluster.tls())
+                    : new Http1ConnectionPool(eventLoop, channelFactory, host, cluster.resources(), config.connectionPool(),
+                    config.connectTimeout(), cluster.tls());
+            map.put(host, p);
         }
         return p;
     }
 
-    /** The pools created so far (for the admin API and shutdown). */
+    /** The pools created so far, HTTP/1.1 then HTTP/2 (for the admin API and shutdown). */
     public Iterable<ConnectionPool> pools() {
-        return pools.values();
+        java.util.List<ConnectionPool> all = new java.util.ArrayList<>(pools.values());
+        all.addAll(http2Pools.values());
+        return all;
     }
 }

@@ -29,7 +29,8 @@ class OutlierDetectorTest {
             eps.add(new EndpointConfig(new HostAndPort("10.0.0." + i, 80), 1));
         }
         ClusterConfig cfg = new ClusterConfig("c", eps, ClusterConfig.LbPolicy.RING_HASH, RingHashConfig.DEFAULT,
-                Duration.ofSeconds(1), ConnectionPoolConfig.DEFAULT, null, null, null, CircuitBreakersConfig.DEFAULT);
+                Duration.ofSeconds(1), ConnectionPoolConfig.DEFAULT, null, null, null, CircuitBreakersConfig.DEFAULT, null,
+                ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
         return new Cluster(cfg, hs, ClusterResources.of(cfg), null);
     }
 

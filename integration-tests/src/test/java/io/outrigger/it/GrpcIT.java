@@ -1,0 +1,209 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * gRPC end to end with grpc-java on both sides: a grpc-java client calls Outrigger over h2c, Outrigger calls a
+ * grpc-java origin over an HTTP/2 cluster ({@code http2_protocol_options}). Unary, all three streaming kinds
+ * (streams measured message by message), error statuses with their message, 4 MiB messages, deadline
+ * propagation and expiry, gRPC-shaped local replies, and HTTP/1.1 callers multiplexed onto few upstream
+ * HTTP/2 connections.
+ */
+class GrpcIT {
+    static GrpcOrigin origin;
+    static ProxyProcess proxy;
+    static ManagedChannel channel;
+    static SimpleServiceGrpc.SimpleServiceBlockingStub blocking;
+    static SimpleServiceGrpc.SimpleServiceStub async;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = new GrpcOrigin();
+        proxy = ProxyProcess.start("grpc", ProxyProcess.mainListenerConfig("""
+                - { match: { prefix: /grpc.testing.SimpleService/ }, route: { cluster: grpc } }
+                - { match: { prefix: /dead/ }, route: { cluster: dead } }
+                - { match: { prefix: /h1/ }, route: { cluster: grpc, prefix_rewrite: / } }
+                """, """
+                - { name: grpc, endpoints: [ %s ], http2_protocol_options: { max_concurrent_streams: 250 } }
+                - { name: dead, endpoints: [ 127.0.0.1:1 ], http2_protocol_options: {} }
+                """.formatted(origin.address())));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port("main")).usePlaintext()
+                .maxInboundMessageSize(GrpcOrigin.MAX_MESSAGE).build();
+        blocking = SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+        async = SimpleServiceGrpc.newStub(channel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        proxy.close();
+        origin.close();
+    }
+
+    static SimpleRequest req(String m) {
+        return SimpleRequest.newBuilder().setRequestMessage(m).build();
+    }
+
+    @Test
+    void unaryRoundTripsIncludingFourMiBMessages() {
+        assertThat(blocking.unaryRpc(req("hello")).getResponseMessage()).isEqualTo("hello");
+        String big = "x".repeat(4 << 20);
+        assertThat(blocking.unaryRpc(req(big)).getResponseMessage()).isEqualTo(big);
+    }
+
+    @Test
+    void errorStatusAndMessageArriveIntact() {
+        assertThatThrownBy(() -> blocking.unaryRpc(req("fail:bad input: ünïcode % and more")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("bad input: ünïcode % and more");
+                });
+    }
+
+    @Test
+    void serverStreamingDeliversEachMessageAsItIsSent() {
+        long start = System.nanoTime();
+        Iterator<SimpleResponse> it = blocking.serverStreamingRpc(req("5"));
+        List<Long> arrivalsMs = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        while (it.hasNext()) {
+            messages.add(it.next().getResponseMessage());
+            arrivalsMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        assertThat(messages).containsExactly("message 0", "message 1", "message 2", "message 3", "message 4");
+        // sent 200 ms apart: had the proxy buffered the stream, all five would arrive together after ~1 s
+        assertThat(arrivalsMs.get(4) - arrivalsMs.get(0)).as("arrivals %s", arrivalsMs).isGreaterThanOrEqualTo(600);
+    }
+
+    @Test
+    void clientStreamingAndBidiStreamMessageByMessage() throws Exception {
+        CompletableFuture<String> joined = new CompletableFuture<>();
+        StreamObserver<SimpleRequest> up = async.clientStreamingRpc(observer(joined, new LinkedBlockingQueue<>()));
+        for (int i = 0; i < 10; i++) {
+            up.onNext(req(Integer.toString(i)));
+        }
+        up.onCompleted();
+        assertThat(joined.get(10, TimeUnit.SECONDS)).isEqualTo("0123456789");
+
+        // bidi: each echo must come back before the next message is sent (nothing waits for the end of the stream)
+        LinkedBlockingQueue<String> echoes = new LinkedBlockingQueue<>();
+        CompletableFuture<String> done = new CompletableFuture<>();
+        StreamObserver<SimpleRequest> bidi = async.bidiStreamingRpc(observer(done, echoes));
+        for (int i = 0; i < 20; i++) {
+            bidi.onNext(req("ping " + i));
+            assertThat(echoes.poll(5, TimeUnit.SECONDS)).isEqualTo("ping " + i);
+        }
+        bidi.onCompleted();
+        done.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void deadlinePropagatesAndExpires() {
+        long seen = Long.parseLong(SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+                .unaryRpc(req("deadline")).getResponseMessage());
+        assertThat(seen).as("the deadline the origin saw, ms").isBetween(1L, 3000L);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                .unaryRpc(req("late:3000")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2500);
+    }
+
+    @Test
+    void localRepliesAreGrpcResponses() {
+        // no route: HTTP 404 becomes UNIMPLEMENTED, with the proxy's reason as the message
+        StatusRuntimeException noRoute = call("unknown.Service/Method");
+        assertThat(noRoute.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(noRoute.getStatus().getDescription()).contains("no route");
+        // a cluster nobody listens for: 503 becomes UNAVAILABLE
+        assertThat(call("dead/Method").getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    private static StatusRuntimeException call(String fullMethodName) {
+        MethodDescriptor<SimpleRequest, SimpleResponse> m = SimpleServiceGrpc.getUnaryRpcMethod().toBuilder()
+                .setFullMethodName(fullMethodName).build();
+        try {
+            ClientCalls.blockingUnaryCall(channel, m, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), req("x"));
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+        throw new AssertionError(fullMethodName + " succeeded");
+    }
+
+    @Test
+    void twoHundredHttp11CallersShareFewUpstreamHttp2Connections() throws Exception {
+        int before = origin.connections.get();
+        Cmd r = Cmd.run(60, "h2load", "--h1", "-n", "4000", "-c", "200",
+                "http://127.0.0.1:" + proxy.port("main") + "/h1/anything");
+        assertThat(r.out()).as(r.out()).contains("4000 done");
+        assertThat(origin.connections.get() - before).as("upstream HTTP/2 connections opened").isBetween(1, 3);
+    }
+
+    @Test
+    void anOriginKilledMidStreamEndsTheCallWithUnavailable() throws Exception {
+        try (GrpcOrigin victim = new GrpcOrigin();
+             ProxyProcess p = ProxyProcess.start("grpc-kill", ProxyProcess.catchAllConfig("{ cluster: victim }",
+                     "- { name: victim, endpoints: [ " + victim.address() + " ], http2_protocol_options: {} }"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                Iterator<SimpleResponse> it = SimpleServiceGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .serverStreamingRpc(req("50"));
+                assertThat(it.next().getResponseMessage()).isEqualTo("message 0");
+                victim.kill();
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> it.forEachRemaining(x -> { }))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("not a hang").isLessThan(5000);
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static StreamObserver<SimpleResponse> observer(CompletableFuture<String> done, LinkedBlockingQueue<String> each) {
+        return new StreamObserver<>() {
+            String last;
+
+            @Override
+            public void onNext(SimpleResponse r) {
+                last = r.getResponseMessage();
+                each.add(last);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(last);
+            }
+        };
+    }
+}
