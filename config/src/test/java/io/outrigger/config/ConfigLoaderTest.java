@@ -52,6 +52,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
+                clusters:
+                  - name: g
+                    endpoints: [ 127.0.0.1:9090 ]
+                    http2_protocol_options: { max_concurrent_streams: 50, initial_stream_window_size: 128KiB,
+                                              connection_keepalive: { interval: 30s } }
+                  - name: h
+                    endpoints: [ 127.0.0.1:9091 ]
+                    protocol_selection: use_downstream_protocol
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.clusters().get(0).http2ProtocolOptions()).isEqualTo(new Http2ProtocolOptions(50, 128 * 1024,
+                1 << 20, Duration.ofSeconds(30), Duration.ofSeconds(5)));
+        assertThat(c.clusters().get(0).protocolSelection()).isEqualTo(ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
+        assertThat(c.clusters().get(1).http2ProtocolOptions()).isNull();
+        assertThat(c.clusters().get(1).protocolSelection()).isEqualTo(ClusterConfig.ProtocolSelection.USE_DOWNSTREAM_PROTOCOL);
+
+        assertThat(errors(yaml.replace("128KiB", "1KiB").replace("use_downstream_protocol", "downstream")))
+                .containsExactly(
+                        "test.yaml:8:87: clusters[0].http2_protocol_options.initial_stream_window_size: '1KiB' "
+                                + "(expected: between 65535 and 2147483647 bytes)",
+                        "test.yaml:12:25: clusters[1].protocol_selection: 'downstream' (expected: one of "
+                                + "use_configured_protocol, use_downstream_protocol)");
+    }
+
+    @Test
     void loadsTheContractShapeWithValuesAndDefaults() throws Exception {
         OutriggerConfig c = load(VALID);
         assertThat(c.admin().address()).isEqualTo(new HostAndPort("127.0.0.1", 9901));
@@ -244,8 +275,9 @@ class ConfigLoaderTest {
         assertThat(errors(yaml.replace("\"5xx,reset\"", "[5xx, resets]").replace("path: /healthz", "path: healthz")))
                 .containsExactly(
                         "test.yaml:11:47: listeners[0].virtual_hosts[0].routes[0].route.retry_policy.retry_on[1]: 'resets' "
-                                + "(expected: one of 5xx, connect-failure, gateway-error, refused-stream, reset, "
-                                + "reset-before-request, retriable-4xx, retriable-status-codes)",
+                                + "(expected: one of 5xx, cancelled, connect-failure, deadline-exceeded, gateway-error, internal, "
+                                + "refused-stream, reset, reset-before-request, resource-exhausted, retriable-4xx, "
+                                + "retriable-status-codes, unavailable)",
                         "test.yaml:16:27: clusters[0].health_check.path: 'healthz' (expected: a path starting with '/')");
     }
 
