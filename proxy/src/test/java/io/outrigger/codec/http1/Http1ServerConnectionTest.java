@@ -1,0 +1,141 @@
+package io.outrigger.codec.http1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.outrigger.codec.RequestDecoder;
+import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.ServerConnectionCallbacks;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP/1.1 server codec's connection, driven with bytes: what the core sees and what goes on the wire. */
+class Http1ServerConnectionTest {
+    /** Records every stream call as text; keeps each stream's encoder to answer with. */
+    static final class Recorder implements ServerConnectionCallbacks {
+        final List<String> events = new ArrayList<>();
+        final List<ResponseEncoder> encoders = new ArrayList<>();
+        final List<Integer> rejected = new ArrayList<>();
+
+        @Override
+        public RequestDecoder newStream(ResponseEncoder encoder) {
+            encoders.add(encoder);
+            int n = encoders.size();
+            return new RequestDecoder() {
+                @Override
+                public void decodeHeaders(HttpRequest r, boolean endStream) {
+                    events.add(n + " headers " + r.method() + " " + r.uri() + " " + r.headers().names().stream().sorted().toList()
+                            + (endStream ? " end" : ""));
+                }
+
+                @Override
+                public void decodeData(ByteBuf data, boolean endStream) {
+                    events.add(n + " data " + data.toString(StandardCharsets.US_ASCII) + (endStream ? " end" : ""));
+                    data.release();
+                }
+
+                @Override
+                public void decodeTrailers(HttpHeaders trailers) {
+                    events.add(n + " trailers " + trailers.get("x-t"));
+                }
+
+                @Override
+                public void sendLocalReply(HttpResponseStatus status, String detail) {
+                    events.add(n + " local reply " + status.code());
+                }
+            };
+        }
+
+        @Override
+        public void onRejectedRequest(int status, String reason) {
+            rejected.add(status);
+        }
+    }
+
+    private static EmbeddedChannel channel(Recorder r) {
+        return new EmbeddedChannel(new Http1ServerCodec(4096, 8192), new Http1ServerConnection(ch -> r));
+    }
+
+    private static ByteBuf bytes(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+    }
+
+    private static String wire(EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            sb.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void chunkedRequestWithTrailersBecomesStreamCallsAndTheResponseIsFramedForTheConnection() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("POST /up HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, x-hop\r\nX-Hop: 1\r\nTE: trailers\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nx-t: v\r\n\r\n"));
+        assertThat(r.events).containsExactly(
+                "1 headers POST /up [Host, TE]",   // hop-by-hop gone (x-hop named by Connection), TE: trailers kept
+                "1 data hello",
+                "1 trailers v");
+        ResponseEncoder e = r.encoders.get(0);
+        e.encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), false);
+        e.encodeData(bytes("body"), false);
+        HttpHeaders t = new DefaultHttpHeaders();
+        t.set("grpc-status", "0");
+        e.encodeTrailers(t);
+        assertThat(wire(ch)).isEqualTo("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\ngrpc-status: 0\r\n\r\n");
+        assertThat(ch.isOpen()).isTrue(); // keep-alive: the connection serves the next request
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPipelinedRequestWaitsForTheResponseBeforeIt() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertThat(r.events).containsExactly("1 headers GET /1 [Host] end");
+        DefaultHttpResponse ok = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        r.encoders.get(0).encodeHeaders(ok, true);
+        ch.runPendingTasks();
+        assertThat(r.events).containsExactly("1 headers GET /1 [Host] end", "2 headers GET /2 [Host] end");
+        assertThat(wire(ch)).startsWith("HTTP/1.1 204 No Content\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aMalformedRequestIsAnsweredAndNeverBecomesAStream() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));
+        assertThat(r.encoders).isEmpty();
+        assertThat(r.rejected).containsExactly(400);
+        assertThat(wire(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("connection: close");
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void expectContinueIsAnsweredHereAndABrokenBodyBecomesALocalReply() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        assertThat(wire(ch)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+        assertThat(r.events).containsExactly("1 headers POST / [Host]");
+        ch.writeInbound(bytes("zz\r\n"));
+        assertThat(r.events).last().isEqualTo("1 local reply 400");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+}
