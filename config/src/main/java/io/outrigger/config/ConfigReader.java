@@ -163,12 +163,33 @@ final class ConfigReader {
             internal = new InternalAddressConfig(ranges);
         }
         boolean preserveExternalRequestId = m.bool("preserve_external_request_id", false);
+        List<UpgradeConfig> upgrades = upgradeConfigs(m);
+        Duration streamIdle = m.duration("stream_idle_timeout", ListenerConfig.DEFAULT_STREAM_IDLE_TIMEOUT, Duration.ZERO);
+        Duration idle = m.duration("idle_timeout", ListenerConfig.DEFAULT_IDLE_TIMEOUT, Duration.ZERO);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
         return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
-                preserveExternalRequestId);
+                preserveExternalRequestId, upgrades, streamIdle, idle);
+    }
+
+    private static List<UpgradeConfig> upgradeConfigs(ConfigMap m) {
+        List<UpgradeConfig> out = new ArrayList<>();
+        for (ConfigNode u : m.list("upgrade_configs")) {
+            ConfigMap um = u.asMap();
+            Optional<String> type = um.requiredString("upgrade_type");
+            boolean enabled = um.bool("enabled", true);
+            um.finish();
+            type.ifPresent(t -> {
+                if (t.equalsIgnoreCase(UpgradeConfig.WEBSOCKET) || t.equalsIgnoreCase(UpgradeConfig.CONNECT)) {
+                    out.add(new UpgradeConfig(t, enabled));
+                } else {
+                    um.node().error("upgrade_type '" + t + "' (expected: websocket or CONNECT)");
+                }
+            });
+        }
+        return out;
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {
@@ -353,8 +374,12 @@ final class ConfigReader {
             }
         }
         RetryPolicy retry = m.optional("retry_policy").map(ResilienceConfigReader::retryPolicy).orElse(null);
+        List<UpgradeConfig> upgrades = upgradeConfigs(m);
+        Duration idleTimeout = m.duration("idle_timeout", null, Duration.ZERO);
+        Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
         m.finish();
-        return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry);
+        return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry,
+                upgrades, idleTimeout, sseKeepalive);
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {

@@ -1,5 +1,6 @@
 package io.outrigger.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,12 +17,22 @@ import java.util.List;
  * @param internalAddressConfig downstream addresses trusted as an internal hop: their {@code x-request-id} is
  *                      kept and their {@code x-client-trace-id} forces tracing; default {@link InternalAddressConfig#DEFAULT}
  * @param preserveExternalRequestId keep {@code x-request-id} from external (non-internal) callers too; default false
+ * @param upgradeConfigs {@code upgrade_configs}: which upgrades pass (WebSocket on by default)
+ * @param streamIdleTimeout {@code stream_idle_timeout}: no bytes either way on a stream for this long ends it;
+ *                      default 5 min (Envoy's); {@code ZERO} disables it
+ * @param idleTimeout   {@code idle_timeout}: a downstream connection with no stream for this long closes (HTTP/2:
+ *                      GOAWAY first); default 1 h (Envoy's); {@code ZERO} disables it
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
                              List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
                              boolean alwaysSetRequestIdInResponse, InternalAddressConfig internalAddressConfig,
-                             boolean preserveExternalRequestId) {
+                             boolean preserveExternalRequestId, List<UpgradeConfig> upgradeConfigs,
+                             Duration streamIdleTimeout, Duration idleTimeout) {
+    public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+
     public ListenerConfig {
+        upgradeConfigs = List.copyOf(upgradeConfigs);
         httpFilters = List.copyOf(httpFilters);
         virtualHosts = List.copyOf(virtualHosts);
         accessLogs = List.copyOf(accessLogs);

@@ -16,13 +16,20 @@ import java.util.List;
  * @param hashPolicy         sources of the consistent-hash key, evaluated in order
  * @param retryPolicy        the route's retry policy, or {@code null} for none (only a stale keep-alive
  *                           connection is retried then)
+ * @param upgradeConfigs     {@code upgrade_configs}: overrides the listener's per upgrade type
+ * @param idleTimeout        {@code idle_timeout}: the stream idle timeout for this route, overriding the listener's
+ *                           {@code stream_idle_timeout}; {@code null}: the listener's; {@code ZERO}: none
+ * @param sseKeepaliveInterval {@code sse_keepalive_interval}: when a {@code text/event-stream} response is silent this
+ *                           long, an SSE comment line ({@code :\n\n}) is written; {@code null}: off (the default)
  */
 public record RouteAction(String cluster, Duration timeout, String prefixRewrite, String hostRewriteLiteral,
-                          List<HashPolicy> hashPolicy, RetryPolicy retryPolicy) {
+                          List<HashPolicy> hashPolicy, RetryPolicy retryPolicy, List<UpgradeConfig> upgradeConfigs,
+                          Duration idleTimeout, Duration sseKeepaliveInterval) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     public RouteAction {
         hashPolicy = List.copyOf(hashPolicy);
+        upgradeConfigs = List.copyOf(upgradeConfigs);
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
         }

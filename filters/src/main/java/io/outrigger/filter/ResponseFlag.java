@@ -22,6 +22,11 @@ public enum ResponseFlag {
     STREAM_IDLE_TIMEOUT("SI"),
     /** The route's {@code max_stream_duration} was reached. */
     MAX_DURATION_EXCEEDED("DT"),
+    /**
+     * An upgrade (WebSocket, CONNECT) was asked for on a route where it is not enabled (403). Envoy records this
+     * as the response code detail {@code upgrade_failed}; Outrigger gives it a flag of its own.
+     */
+    UPGRADE_FAILED("UPG"),
     /** The upstream's response was malformed (UPE). */
     UPSTREAM_PROTOCOL_ERROR("UPE"),
     /** The downstream connection terminated mid-stream. */

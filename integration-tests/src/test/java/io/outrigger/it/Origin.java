@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /bytes/N}: N bytes, streamed chunked;</li>
  *   <li>{@code POST|PUT /upload}: reads the whole body and answers its byte count;</li>
  *   <li>{@code GET /slow/MS}: answers after MS milliseconds;</li>
+ *   <li>{@code GET /sse/N/MS}: server-sent events, {@code data: N} every MS milliseconds, N of them, flushed one by
+ *       one ({@code text/event-stream});</li>
  *   <li>any request with {@code x-fail-on: NAME} (its own name) or {@code x-fail-on: all}: 503.</li>
  * </ul>
  * It counts requests and remembers the client ports it saw (one per upstream connection).
@@ -78,6 +80,20 @@ final class Origin implements AutoCloseable {
             } else if (path.equals("/upload")) {
                 long n = drain(ex.getRequestBody());
                 send(ex, 200, "received " + n + "\n");
+            } else if (path.startsWith("/sse/")) {
+                String[] p = path.substring("/sse/".length()).split("/");
+                int n = Integer.parseInt(p[0]);
+                long everyMs = Long.parseLong(p[1]);
+                drain(ex.getRequestBody());
+                ex.getResponseHeaders().set("content-type", "text/event-stream");
+                ex.sendResponseHeaders(200, 0);
+                try (OutputStream out = ex.getResponseBody()) {
+                    for (int i = 0; i < n; i++) {
+                        Thread.sleep(everyMs);
+                        out.write(("data: " + i + "\n\n").getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                }
             } else if (path.startsWith("/slow/")) {
                 drain(ex.getRequestBody());
                 Thread.sleep(Long.parseLong(path.substring("/slow/".length())));

@@ -130,6 +130,11 @@ final class ProxyProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** Waits (up to 10 s) for a line of the proxy's output (e.g. an access log entry, written asynchronously). */
+    boolean awaitLog(java.util.function.Predicate<String> line) throws Exception {
+        return Await.until(Duration.ofSeconds(10), () -> logText().lines().anyMatch(line));
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

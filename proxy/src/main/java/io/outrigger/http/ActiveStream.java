@@ -24,7 +24,10 @@ import io.outrigger.router.RouterStreamCallbacks;
 import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.Worker;
+import io.outrigger.config.UpgradeConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -54,6 +57,9 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private boolean upstreamPaused;
     private State state = State.OPEN;
     private Span span = Span.getInvalid();
+    private InactivityTimer idleTimer;
+    private InactivityTimer sseKeepalive;
+    private Duration sseKeepaliveInterval;
 
     ActiveStream(HttpConnectionManager connection, ResponseEncoder encoder) {
         this.connection = connection;
@@ -81,8 +87,63 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             info.traceId = span.getSpanContext().getTraceId(); // kept by the span context: no copy
         }
         requestComplete = endStream;
+        Duration idle = listener.streamIdleTimeout();
+        if (!idle.isZero()) {
+            idleTimer = new InactivityTimer(eventLoop(), System::nanoTime, false, this::onStreamIdleTimeout);
+            idleTimer.start(idle);
+        }
         filters.decodeHeaders(request, endStream);
     }
+
+    private void touch() {
+        if (idleTimer != null) {
+            idleTimer.touch();
+        }
+    }
+
+    // Envoy's stream idle timeout: 408 while the request is incomplete, 504 after; a reset once the response started
+    private void onStreamIdleTimeout() {
+        if (state == State.DONE) {
+            return;
+        }
+        if (responseHeadersSent) {
+            resetStream(ResponseFlag.STREAM_IDLE_TIMEOUT);
+        } else {
+            sendLocalReply(requestComplete ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.REQUEST_TIMEOUT,
+                    "stream timeout", ResponseFlag.STREAM_IDLE_TIMEOUT, null);
+        }
+    }
+
+    @Override
+    public List<UpgradeConfig> listenerUpgradeConfigs() {
+        return connection.listener().upgradeConfigs();
+    }
+
+    @Override
+    public void setRouteStreamSettings(Duration idleTimeout, Duration sseKeepalive) {
+        if (idleTimeout != null) {
+            if (idleTimer == null && !idleTimeout.isZero()) {
+                idleTimer = new InactivityTimer(eventLoop(), System::nanoTime, false, this::onStreamIdleTimeout);
+            }
+            if (idleTimer != null) {
+                idleTimer.start(idleTimeout); // zero stops it
+            }
+        }
+        this.sseKeepaliveInterval = sseKeepalive;
+    }
+
+    // sse_keepalive_interval: a silent event stream gets an SSE comment line, which every SSE client ignores
+    private void onSseKeepalive() {
+        if (state != State.RESPONDING) {
+            return;
+        }
+        ByteBuf comment = connection.channel().alloc().buffer(3).writeBytes(SSE_COMMENT);
+        info.bytesSent += 3;
+        encoder.encodeData(comment, false);
+        touch();
+    }
+
+    private static final byte[] SSE_COMMENT = {':', '\n', '\n'};
 
     // semconv network.protocol.version: "1.0", "1.1", "2"
     private String networkProtocolVersion() {
@@ -98,6 +159,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         info.bytesReceived += data.readableBytes();
         requestComplete |= endStream;
+        touch();
         filters.decodeData(data, endStream);
     }
 
@@ -107,6 +169,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return;
         }
         requestComplete = true;
+        touch();
         filters.decodeTrailers(trailers);
     }
 
@@ -183,6 +246,11 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         if (grpc && endStream) {
             info.grpcStatus = r.headers().get(Grpc.GRPC_STATUS); // trailers-only response
         }
+        touch();
+        if (!endStream && sseKeepaliveInterval != null && isEventStream(r)) {
+            sseKeepalive = new InactivityTimer(eventLoop(), System::nanoTime, true, this::onSseKeepalive);
+            sseKeepalive.start(sseKeepaliveInterval);
+        }
         encoder.encodeHeaders(r, endStream);
         afterWrite(endStream);
     }
@@ -194,6 +262,10 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return;
         }
         info.bytesSent += data.readableBytes();
+        touch();
+        if (sseKeepalive != null) {
+            sseKeepalive.touch();
+        }
         encoder.encodeData(data, endStream);
         afterWrite(endStream);
     }
@@ -287,11 +359,22 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         encoder.resetStream(StreamResetReason.LOCAL_RESET);
     }
 
+    private static boolean isEventStream(HttpResponse r) {
+        String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
+    }
+
     private void destroy() {
         if (state == State.DONE) {
             return;
         }
         state = State.DONE;
+        if (idleTimer != null) {
+            idleTimer.cancel();
+        }
+        if (sseKeepalive != null) {
+            sseKeepalive.cancel();
+        }
         if (filters == null) {
             return; // reset before the request headers arrived
         }

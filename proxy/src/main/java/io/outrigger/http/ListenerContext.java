@@ -4,6 +4,8 @@ import io.outrigger.filter.FilterFactory;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tracing.Tracing;
+import io.outrigger.config.UpgradeConfig;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,14 +22,18 @@ import java.util.List;
  * @param internalAddresses peers trusted as an internal hop
  * @param preserveExternalRequestId keep {@code x-request-id} from non-internal peers too
  * @param tracing       the server's tracing ({@link Tracing#DISABLED} when off)
+ * @param upgradeConfigs the listener's {@code upgrade_configs}
+ * @param streamIdleTimeout no bytes either way on a stream for this long ends it ({@code ZERO}: never)
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
                               long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId,
-                              InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing) {
+                              InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing,
+                              List<UpgradeConfig> upgradeConfigs, Duration streamIdleTimeout) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 
     public ListenerContext {
         filters = List.copyOf(filters);
+        upgradeConfigs = List.copyOf(upgradeConfigs);
     }
 }

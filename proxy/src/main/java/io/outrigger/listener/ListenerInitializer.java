@@ -18,6 +18,7 @@ import io.outrigger.http.HttpConnectionManager;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.worker.Worker;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -45,14 +46,18 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     private final Map<EventLoop, Worker> workers;
     private final ServerTlsContexts tls;
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+    private final Duration idleTimeout;
 
     /**
-     * @param tls the listener's server contexts, or {@code null} for cleartext
+     * @param tls         the listener's server contexts, or {@code null} for cleartext
+     * @param idleTimeout the listener's {@code idle_timeout} ({@code ZERO}: none)
      */
-    public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers, ServerTlsContexts tls) {
+    public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers, ServerTlsContexts tls,
+                               Duration idleTimeout) {
         this.context = context;
         this.workers = workers;
         this.tls = tls;
+        this.idleTimeout = idleTimeout;
         this.connectionManagers = ch -> new HttpConnectionManager(context, workers.get(ch.eventLoop()), ch);
     }
 
@@ -70,7 +75,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(http2Codec()) : null,
                 MAX_HEADER_BYTES);
-        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers);
+        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers, idleTimeout);
         ChannelPipeline p = ch.pipeline();
         p.addLast("detect", new Http2PriorKnowledgeDetector(() -> {
             p.remove(codec);
@@ -86,7 +91,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     /** Adds the HTTP/1.1 codec to a TLS connection whose ALPN chose HTTP/1.1. */
     void addHttp1(ChannelPipeline p, Channel ch) {
         p.addLast("http1", new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES));
-        p.addLast("hcm", new Http1ServerConnection(connectionManagers));
+        p.addLast("hcm", new Http1ServerConnection(connectionManagers, idleTimeout));
     }
 
     /** Adds the HTTP/2 codec to a TLS connection whose ALPN chose h2. */
@@ -95,7 +100,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     }
 
     private Http2ServerConnection http2Codec() {
-        return Http2ServerConnection.create(connectionManagers, Http2Settings.defaultSettings()
+        return Http2ServerConnection.create(connectionManagers, idleTimeout, Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                 .maxHeaderListSize(MAX_HEADER_BYTES));
     }

@@ -28,8 +28,8 @@ final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Http1ClientStream stream = connection == null ? null : connection.stream;
-        if (stream != null && msg instanceof HttpObject http) {
-            stream.onResponseObject(http);
+        if (stream != null && (msg instanceof HttpObject || msg instanceof io.netty.buffer.ByteBuf)) {
+            stream.onResponseObject(msg); // ByteBuf: an upgraded connection's raw bytes
             return;
         }
         // Bytes on an idle connection: the upstream is confused (or sent a late response); never reuse it.

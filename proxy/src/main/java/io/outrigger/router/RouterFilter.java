@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.Span;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
+import io.outrigger.config.UpgradeConfig;
 import io.outrigger.http.Grpc;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
@@ -102,6 +103,14 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return FilterHeadersStatus.STOP_ITERATION;
         }
         callbacks.setRoute(route.match().path());
+        callbacks.setRouteStreamSettings(route.action().idleTimeout(), route.action().sseKeepaliveInterval());
+        String upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+        if (upgrade != null && !UpgradeConfig.allowed(upgrade, route.action().upgradeConfigs(),
+                callbacks.listenerUpgradeConfigs())) {
+            callbacks.sendLocalReply(HttpResponseStatus.FORBIDDEN, "upgrade " + upgrade + " is not enabled for this route",
+                    ResponseFlag.UPGRADE_FAILED);
+            return FilterHeadersStatus.STOP_ITERATION;
+        }
         cluster = callbacks.worker().cluster(route.action().cluster());
         if (cluster == null) {
             callbacks.sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "unknown cluster", ResponseFlag.NO_HEALTHY_UPSTREAM);
@@ -225,8 +234,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
      * when its headers arrive, as Envoy users expect of streams.
      */
     private boolean isStreamingResponse(HttpResponse response) {
-        if (grpc) {
-            return true;
+        if (grpc || response.status().code() == 101) {
+            return true; // gRPC, or an upgraded connection (WebSocket)
         }
         String ct = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);

@@ -55,6 +55,18 @@ public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
     /** Records the matched route's path condition ({@code http.route} on the server span). */
     void setRoute(String route);
 
+    /** The listener's {@code upgrade_configs} (a route's own entries override them). */
+    java.util.List<io.outrigger.config.UpgradeConfig> listenerUpgradeConfigs();
+
+    /**
+     * The matched route's stream settings.
+     *
+     * @param idleTimeout  the route's {@code idle_timeout} replacing the listener's {@code stream_idle_timeout};
+     *                     {@code null}: keep the listener's
+     * @param sseKeepalive the route's {@code sse_keepalive_interval}, or {@code null}
+     */
+    void setRouteStreamSettings(java.time.Duration idleTimeout, java.time.Duration sseKeepalive);
+
     /** The server's tracing. */
     Tracing tracing();
 

@@ -99,7 +99,8 @@ public final class OutriggerServer implements AutoCloseable {
                 ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                         metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
-                        new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing);
+                        new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
+                        l.upgradeConfigs(), l.streamIdleTimeout());
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -108,7 +109,7 @@ public final class OutriggerServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop), tls));
+                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop), tls, l.idleTimeout()));
                 Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
                 listeners.add(ch);
                 InetSocketAddress bound = (InetSocketAddress) ch.localAddress();

@@ -5,7 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -62,6 +64,8 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     private long keepAliveTimeoutMs;
     private boolean readDisabled;
     private boolean aboveHighWatermark;
+    private boolean upgradeRequested;
+    private boolean upgraded;
     private State state = State.OPEN;
 
     public Http1ClientStream(Connection connection, ResponseDecoder decoder) {
@@ -95,7 +99,10 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
         HttpHeaders h = request.headers();
         h.remove(HttpHeaderNames.TE); // TE: trailers is for HTTP/2 hops; HTTP/1.1 would need Connection: TE as well
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!HttpUtil.isContentLengthSet(request)) {
+        upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
+        if (upgradeRequested) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE); // what follows the headers is the new protocol's
+        } else if (!HttpUtil.isContentLengthSet(request)) {
             if (!endStream) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT
@@ -122,6 +129,18 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
 
     @Override
     public void encodeData(ByteBuf data, boolean endStream) {
+        if (upgradeRequested) {
+            // upgraded protocol bytes, unframed (a WebSocket client sends nothing before the 101)
+            if (state != State.OPEN || requestComplete) {
+                data.release();
+                return;
+            }
+            requestComplete = endStream;
+            Channel ch = connection.channel();
+            ch.write(data, ch.voidPromise());
+            connection.flusher().flushLater();
+            return;
+        }
         write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), endStream);
     }
 
@@ -167,12 +186,26 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
 
     // --- response, from the connection's handler ---
 
-    /** @param msg a decoded response part; released or passed on here */
-    public void onResponseObject(HttpObject msg) {
-        if (state != State.OPEN) {
+    /**
+     * @param msg a decoded response part, or after a 101 raw bytes of the upgraded protocol; released or passed on here
+     */
+    public void onResponseObject(Object msg) {
+        if (state != State.OPEN || upgraded && !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof ByteBuf raw) {
+            if (upgraded) {
+                decoder.decodeData(raw, false);
+            } else {
+                raw.release();
+            }
+            return;
+        }
+        onHttpObject((HttpObject) msg);
+    }
+
+    private void onHttpObject(HttpObject msg) {
         if (msg.decoderResult().isFailure()) {
             String cause = String.valueOf(msg.decoderResult().cause());
             ReferenceCountUtil.release(msg);
@@ -182,6 +215,17 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
             return;
         }
         if (msg instanceof HttpResponse response) {
+            if (upgradeRequested && response.status().code() == 101) {
+                // switched: the connection is a byte tunnel now, never returned to the pool
+                upgraded = true;
+                ReferenceCountUtil.release(msg);
+                ChannelPipeline p = connection.channel().pipeline();
+                if (p.get(HttpClientCodec.class) != null) {
+                    p.remove(HttpClientCodec.class); // bytes it buffered after the 101 come as raw ByteBufs
+                }
+                decoder.decodeHeaders(response, false);
+                return;
+            }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 100 Continue and other 1xx: the proxy answers Expect itself; drop the interim response.
                 skippingInformational = true;
@@ -276,6 +320,11 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     /** The connection closed during the exchange. */
     public void onConnectionClosed() {
         if (state != State.OPEN) {
+            return;
+        }
+        if (upgraded) {
+            state = State.COMPLETE; // the upstream ended the upgraded protocol: the normal end of a tunnel
+            decoder.decodeData(Unpooled.EMPTY_BUFFER, true);
             return;
         }
         state = State.RESET;

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -24,9 +27,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.FlushScheduler;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -52,7 +57,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_QUEUED = 64;
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+    private final Duration idleTimeout;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(0);
+    private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
     private Channel channel;
     private FlushScheduler flusher;
@@ -64,9 +71,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * @param connectionManagers makes the connection manager of a new connection (called once, in {@code handlerAdded})
+     * @param idleTimeout        the listener's {@code idle_timeout}: no request for this long closes the connection
      */
-    public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers) {
+    public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
         this.connectionManagers = connectionManagers;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
@@ -74,6 +83,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         flusher = new FlushScheduler(channel);
         callbacks = connectionManagers.apply(channel);
+        idle = new ConnectionIdleTimer(channel, idleTimeout, channel::close, System::nanoTime);
+        idle.start();
     }
 
     Channel channel() {
@@ -90,6 +101,16 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf raw) {
+            // an upgraded connection (WebSocket): bytes pass as the stream's body, untouched
+            Http1ServerStream s = stream;
+            if (s != null && s.isTunnel() && !closing) {
+                s.decoder().decodeData(raw, false);
+            } else {
+                raw.release();
+            }
+            return;
+        }
         if (!(msg instanceof HttpObject http) || closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -130,6 +151,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request); // before Connection goes with the hop-by-hop headers
+        boolean websocket = isWebSocketUpgrade(request);
         boolean expectContinue = HttpUtil.is100ContinueExpected(request);
         if (expectContinue) {
             request.headers().remove(HttpHeaderNames.EXPECT);
@@ -139,7 +161,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             HttpRequest headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             boolean hasBody = full.content().isReadable();
             boolean hasTrailers = !full.trailingHeaders().isEmpty();
-            Http1ServerStream s = startStream(headersOnly, keepAlive, !hasBody && !hasTrailers);
+            Http1ServerStream s = startStream(headersOnly, keepAlive, !hasBody && !hasTrailers && !websocket, websocket);
             if (hasBody && stream == s) {
                 s.decoder().decodeData(full.content().retain(), !hasTrailers);
             }
@@ -159,13 +181,20 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                     channel.voidPromise());
             flusher.flushLater();
         }
-        startStream(request, keepAlive, bodyless);
+        startStream(request, keepAlive, bodyless && !websocket, websocket);
     }
 
-    private Http1ServerStream startStream(HttpRequest request, boolean keepAlive, boolean endStream) {
+    private Http1ServerStream startStream(HttpRequest request, boolean keepAlive, boolean endStream, boolean websocket) {
         Http1Headers.removeHopByHop(request.headers());
-        Http1ServerStream s = new Http1ServerStream(this, request.protocolVersion(), keepAlive, request.method(), endStream);
+        if (websocket) {
+            // the upgrade is end to end here: the core decides (upgrade_configs) and the upstream codec sends it on
+            request.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        Http1ServerStream s = new Http1ServerStream(this, request.protocolVersion(), keepAlive, request.method(), endStream,
+                websocket);
         stream = s;
+        idle.streamStarted();
         s.setDecoder(callbacks.newStream(s));
         s.decoder().decodeHeaders(request, endStream);
         return s;
@@ -221,6 +250,38 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** {@code Upgrade: websocket} with {@code Connection: upgrade} (RFC 6455 §4.1); other Upgrade tokens are ignored. */
+    static boolean isWebSocketUpgrade(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        String upgrade = h.get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && HttpMethod.GET.equals(request.method())
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && hasToken(upgrade, "websocket");
+    }
+
+    private static boolean hasToken(String list, String token) {
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The 101 of {@code s} was written: the connection carries raw bytes from now on. The HTTP/1.1 codec leaves the
+     * pipeline (bytes it had buffered come here as they are).
+     */
+    void switchToTunnel() {
+        ChannelPipeline p = channel.pipeline();
+        if (p.get(HttpServerUpgradeHandler.class) != null) {
+            p.remove(HttpServerUpgradeHandler.class);
+        }
+        if (p.get(Http1ServerCodec.class) != null) {
+            p.remove(Http1ServerCodec.class);
+        }
+    }
+
     // absent or 0; anything else (including a value the validator let through as a list) keeps the body path
     private static boolean contentLengthIsZero(HttpRequest request) {
         String cl = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
@@ -260,6 +321,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         stream = null;
+        idle.streamEnded();
         if (close) {
             closing = true;
             releaseQueued();
@@ -277,6 +339,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     void onStreamReset(Http1ServerStream s) {
         if (s == stream) {
             stream = null;
+            idle.streamEnded();
         }
         closing = true;
         releaseQueued();
@@ -314,6 +377,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        idle.stop();
         releaseQueued();
         Http1ServerStream s = stream;
         stream = null;

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -36,10 +38,13 @@ final class Http1ServerStream implements ResponseEncoder {
     private boolean closeAfterResponse;
     private boolean aboveHighWatermark;
     private int readDisables;
+    private final boolean upgradeRequested;
+    private boolean tunnel;
     private State state = State.OPEN;
 
     Http1ServerStream(Http1ServerConnection connection, HttpVersion version, boolean keepAlive, HttpMethod method,
-                      boolean requestComplete) {
+                      boolean requestComplete, boolean upgradeRequested) {
+        this.upgradeRequested = upgradeRequested;
         this.connection = connection;
         this.version = version;
         this.keepAlive = keepAlive;
@@ -57,6 +62,11 @@ final class Http1ServerStream implements ResponseEncoder {
 
     boolean requestComplete() {
         return requestComplete;
+    }
+
+    /** Whether the connection was upgraded (101 sent): raw bytes both ways. */
+    boolean isTunnel() {
+        return tunnel;
     }
 
     void onRequestData(boolean end) {
@@ -85,9 +95,21 @@ final class Http1ServerStream implements ResponseEncoder {
             return;
         }
         state = State.RESPONDING;
+        Channel ch = connection.channel();
+        if (upgradeRequested && response.status().code() == 101 && !endStream) {
+            // RFC 9110 §15.2.2: from here on the connection is the upgraded protocol's, both ways
+            response.setProtocolVersion(version);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            ch.write(response, ch.voidPromise());
+            tunnel = true;
+            closeAfterResponse = true;
+            connection.switchToTunnel();
+            connection.flusher().flushLater();
+            return;
+        }
         boolean close = requestBroken || !requestComplete || !keepAlive || connection.isClosing();
         closeAfterResponse = ResponseFraming.apply(response, endStream, version, head, close);
-        Channel ch = connection.channel();
         if (endStream) {
             ch.write(new DefaultFullHttpResponse(version, response.status(), Unpooled.EMPTY_BUFFER, response.headers(),
                     EmptyHttpHeaders.INSTANCE), ch.voidPromise());
@@ -105,7 +127,11 @@ final class Http1ServerStream implements ResponseEncoder {
             return;
         }
         Channel ch = connection.channel();
-        ch.write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ch.voidPromise());
+        if (tunnel) {
+            ch.write(data, ch.voidPromise()); // raw bytes of the upgraded protocol
+        } else {
+            ch.write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ch.voidPromise());
+        }
         if (endStream) {
             complete();
         } else {
@@ -118,10 +144,12 @@ final class Http1ServerStream implements ResponseEncoder {
         if (state != State.RESPONDING) {
             return;
         }
-        DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-        last.trailingHeaders().set(trailers); // written only with chunked framing (RFC 9112 §7.1.2)
         Channel ch = connection.channel();
-        ch.write(last, ch.voidPromise());
+        if (!tunnel) {
+            DefaultLastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            last.trailingHeaders().set(trailers); // written only with chunked framing (RFC 9112 §7.1.2)
+            ch.write(last, ch.voidPromise());
+        }
         complete();
     }
 

@@ -19,10 +19,12 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.FlushScheduler;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.codec.http1.Http1Headers;
+import java.time.Duration;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,21 +44,25 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+    private final Duration idleTimeout;
     private final Http2Connection.PropertyKey streamKey;
+    private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
     private ChannelHandlerContext ctx;
     private FlushScheduler flusher;
 
     private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-                                  Function<Channel, ServerConnectionCallbacks> connectionManagers) {
+                                  Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
         super(decoder, encoder, settings);
         this.connectionManagers = connectionManagers;
+        this.idleTimeout = idleTimeout;
         this.streamKey = connection().newKey();
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
                 Http2ServerStream s = stream.removeProperty(streamKey);
                 if (s != null) {
+                    idle.streamEnded();
                     s.onClosed();
                 }
             }
@@ -71,11 +77,12 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
 
     /**
      * @param connectionManagers makes the connection manager when the handler is added
+     * @param idleTimeout        the listener's {@code idle_timeout}: no stream for this long sends GOAWAY and closes
      * @param settings           the SETTINGS this server announces
      */
     public static Http2ServerConnection create(Function<Channel, ServerConnectionCallbacks> connectionManagers,
-                                               Http2Settings settings) {
-        return new Builder(connectionManagers).initialSettings(settings).build();
+                                               Duration idleTimeout, Http2Settings settings) {
+        return new Builder(connectionManagers, idleTimeout).initialSettings(settings).build();
     }
 
     @Override
@@ -83,7 +90,15 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
         this.ctx = ctx;
         this.flusher = new FlushScheduler(ctx.channel());
         this.callbacks = connectionManagers.apply(ctx.channel());
+        this.idle = new ConnectionIdleTimer(ctx.channel(), idleTimeout, () -> ctx.channel().close(), System::nanoTime);
         super.handlerAdded(ctx);
+        idle.start();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        idle.stop();
+        super.channelInactive(ctx);
     }
 
     ChannelHandlerContext ctx() {
@@ -153,6 +168,7 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
     private void startStream(Http2Stream h2, HttpRequest request, boolean endStream) {
         Http2ServerStream s = new Http2ServerStream(this, h2, endStream);
         h2.setProperty(streamKey, s);
+        idle.streamStarted();
         s.start(callbacks.newStream(s), request, endStream);
     }
 
@@ -211,9 +227,11 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
 
     private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerConnection, Builder> {
         private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
+        private final Duration idleTimeout;
 
-        Builder(Function<Channel, ServerConnectionCallbacks> connectionManagers) {
+        Builder(Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
             this.connectionManagers = connectionManagers;
+            this.idleTimeout = idleTimeout;
             server(true);
             validateHeaders(true);
         }
@@ -231,7 +249,8 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
         @Override
         protected Http2ServerConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                               Http2Settings initialSettings) {
-            Http2ServerConnection h = new Http2ServerConnection(decoder, encoder, initialSettings, connectionManagers);
+            Http2ServerConnection h = new Http2ServerConnection(decoder, encoder, initialSettings, connectionManagers,
+                    idleTimeout);
             frameListener(h.new Listener());
             return h;
         }

@@ -63,7 +63,7 @@ class Http1ServerConnectionTest {
     }
 
     private static EmbeddedChannel channel(Recorder r) {
-        return new EmbeddedChannel(new Http1ServerCodec(4096, 8192), new Http1ServerConnection(ch -> r));
+        return new EmbeddedChannel(new Http1ServerCodec(4096, 8192), new Http1ServerConnection(ch -> r, java.time.Duration.ZERO));
     }
 
     private static ByteBuf bytes(String s) {

@@ -1,0 +1,202 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Long-lived streams through the default route timeout (15 s): WebSocket with the JDK's client against Netty's
+ * WebSocket server, and server-sent events from a JDK {@code HttpServer}; the stream idle timeout and the SSE
+ * keepalive; {@code upgrade_configs} turning WebSocket off.
+ */
+class StreamsIT {
+    static WebSocketOrigin ws;
+    static Origin origin;
+    static ProxyProcess proxy;
+    static String base;
+    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        ws = new WebSocketOrigin();
+        origin = new Origin("sse");
+        proxy = ProxyProcess.start("streams", ProxyProcess.mainListenerConfig("""
+                - { match: { prefix: /ws }, route: { cluster: ws, timeout: 1s } }
+                - { match: { prefix: /idle/ }, route: { cluster: ws, idle_timeout: 1s, prefix_rewrite: / } }
+                - { match: { prefix: /no-ws/ }, route: { cluster: ws, prefix_rewrite: /, upgrade_configs: [ { upgrade_type: websocket, enabled: false } ] } }
+                - { match: { prefix: /sse-idle/ }, route: { cluster: sse, idle_timeout: 1s, prefix_rewrite: /sse/ } }
+                - { match: { prefix: /sse-keepalive/ }, route: { cluster: sse, sse_keepalive_interval: 200ms, prefix_rewrite: /sse/ } }
+                - { match: { prefix: / }, route: { cluster: sse } }
+                """, """
+                - { name: ws, endpoints: [ %s ] }
+                - { name: sse, endpoints: [ %s ] }
+                """.formatted(ws.address(), origin.address())));
+        base = "127.0.0.1:" + proxy.port("main");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        origin.close();
+        ws.close();
+    }
+
+    /** Collects what a WebSocket receives. */
+    static final class Received implements WebSocket.Listener {
+        final LinkedBlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        private final StringBuilder text = new StringBuilder();
+        private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                messages.add(text.toString());
+                text.setLength(0);
+            }
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            binary.writeBytes(b);
+            if (last) {
+                messages.add(binary.toByteArray());
+                binary.reset();
+            }
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket w, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+
+    static WebSocket connect(String path, Received r) {
+        return CLIENT.newWebSocketBuilder().buildAsync(URI.create("ws://" + base + path), r).join();
+    }
+
+    @Test
+    void webSocketEchoesTextAndOneMiBBinaryAndStaysOpenPastTheRouteTimeout() throws Exception {
+        Received r = new Received();
+        WebSocket w = connect("/ws", r);
+        w.sendText("hello", true).join();
+        assertThat(r.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("hello");
+        byte[] big = new byte[1 << 20];
+        new Random(7).nextBytes(big);
+        w.sendBinary(ByteBuffer.wrap(big), true).join();
+        assertThat((byte[]) r.messages.poll(10, TimeUnit.SECONDS)).isEqualTo(big);
+        // the route timeout is 1 s: an idle WebSocket must outlive it (the upgrade met it at the 101)
+        w.sendText("delay:2500:still here", true).join();
+        assertThat(r.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("still here");
+        w.sendClose(4001, "client done").join();
+        assertThat(r.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4001); // the origin's answer came back through
+    }
+
+    @Test
+    void aCloseFromTheOriginReachesTheClient() throws Exception {
+        Received r = new Received();
+        WebSocket w = connect("/ws", r);
+        w.sendText("close:4002", true).join();
+        assertThat(r.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4002);
+    }
+
+    @Test
+    void anIdleWebSocketIsClosedByTheRouteIdleTimeoutWithFlagSI() throws Exception {
+        Received r = new Received();
+        long start = System.nanoTime();
+        connect("/idle/ws", r);
+        // the proxy ends the tunnel without a close frame: the client reports 1006 (abnormal closure) or an I/O error
+        int code = r.closed.handle((c, e) -> c == null ? -1 : c).get(10, TimeUnit.SECONDS);
+        assertThat(code).isIn(1006, -1);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 8000L);
+        assertThat(proxy.awaitLog(line -> line.contains("GET /idle/ws") && line.contains(" SI "))).isTrue();
+    }
+
+    @Test
+    void upgradeConfigsCanTurnWebSocketOff() {
+        assertThatThrownBy(() -> connect("/no-ws/ws", new Received()))
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode())
+                        .isEqualTo(403));
+    }
+
+    @Test
+    void serverSentEventsFlowForThirtySecondsThroughTheDefaultRouteTimeout() throws Exception {
+        HttpResponse<Stream<String>> resp = CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + base + "/sse/15/2000"))
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        long start = System.nanoTime();
+        List<Long> arrivals = new ArrayList<>();
+        Iterator<String> lines = resp.body().iterator();
+        while (lines.hasNext()) {
+            if (lines.next().startsWith("data: ")) {
+                arrivals.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+        }
+        assertThat(arrivals).hasSize(15); // all 15 events, the last ~30 s in: nothing cut the stream at 15 s
+        for (int i = 0; i < arrivals.size(); i++) {
+            // event i is sent 2 s × (i + 1) after the request; each arrives as it is sent, not batched
+            assertThat(arrivals.get(i)).as("event %d of %s", i, arrivals).isBetween(2000L * i + 500, 2000L * (i + 1) + 1500);
+        }
+    }
+
+    @Test
+    void aSilentEventStreamEndsAtTheIdleTimeoutOrGetsKeepaliveComments() throws Exception {
+        // idle_timeout 1 s, events every 3 s: the stream is ended (reset) before the first event
+        long start = System.nanoTime();
+        HttpResponse<Stream<String>> idle = CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + base + "/sse-idle/3/3000"))
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        List<String> got = new ArrayList<>();
+        try {
+            idle.body().forEach(got::add);
+        } catch (java.io.UncheckedIOException e) {
+            // the reset of a chunked response surfaces as an I/O error: expected
+        }
+        assertThat(got).noneMatch(l -> l.startsWith("data:"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2900);
+        assertThat(proxy.awaitLog(line -> line.contains("GET /sse-idle/") && line.contains(" SI "))).isTrue();
+
+        // sse_keepalive_interval 200 ms, events every 1 s: comment lines (":") keep the stream alive in between
+        HttpResponse<Stream<String>> kept = CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + base + "/sse-keepalive/2/1000"))
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        List<String> lines = kept.body().toList();
+        assertThat(lines).filteredOn(l -> l.startsWith("data:")).containsExactly("data: 0", "data: 1");
+        assertThat(lines).filteredOn(l -> l.equals(":")).hasSizeGreaterThanOrEqualTo(4);
+    }
+}
