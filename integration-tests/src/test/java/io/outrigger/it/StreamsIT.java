@@ -148,6 +148,14 @@ class StreamsIT {
     }
 
     @Test
+    void webSocketOverHttp2ExtendedConnectIsBridgedToAnHttp11Upgrade() throws Exception {
+        java.nio.file.Path script = java.nio.file.Path.of("src/test/resources/rfc8441_client.py").toAbsolutePath();
+        String[] hostPort = base.split(":");
+        Cmd r = Cmd.run(30, "/usr/bin/python3", script.toString(), hostPort[0], hostPort[1], "/ws", "hello over h2");
+        assertThat(r.out()).as(r.err()).isEqualTo("enable_connect_protocol 1\nstatus 200\necho hello over h2\n");
+    }
+
+    @Test
     void upgradeConfigsCanTurnWebSocketOff() {
         assertThatThrownBy(() -> connect("/no-ws/ws", new Received()))
                 .isInstanceOf(CompletionException.class)

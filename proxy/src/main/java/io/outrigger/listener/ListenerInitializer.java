@@ -102,6 +102,7 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     private Http2ServerConnection http2Codec() {
         return Http2ServerConnection.create(connectionManagers, idleTimeout, Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                .maxHeaderListSize(MAX_HEADER_BYTES));
+                .maxHeaderListSize(MAX_HEADER_BYTES)
+                .connectProtocolEnabled(true)); // RFC 8441: WebSocket over HTTP/2
     }
 }

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -71,6 +72,40 @@ public final class Http2HeaderConversion {
         CharSequence path = h.path();
         String target = path != null ? path.toString() : authority != null ? authority.toString() : "/";
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(h.method().toString()), target, out);
+    }
+
+    /**
+     * RFC 8441 §4-5: turns an extended CONNECT with {@code :protocol websocket} (already converted by
+     * {@link #toRequest}) into the equivalent HTTP/1.1 upgrade request in place: {@code GET}, {@code Upgrade:
+     * websocket}, {@code Connection: upgrade}, and a fresh {@code Sec-WebSocket-Key} (RFC 6455 §4.1; RFC 8441 has
+     * none, an HTTP/1.1 upstream needs one).
+     *
+     * @return whether the request was an extended CONNECT for WebSocket
+     */
+    public static boolean toWebSocketUpgrade(Http2Headers h, HttpRequest request) {
+        CharSequence protocol = h.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
+        if (protocol == null || !AsciiString.contentEqualsIgnoreCase(protocol, "websocket")
+                || !AsciiString.contentEquals(h.method(), "CONNECT")) {
+            return false;
+        }
+        request.setMethod(HttpMethod.GET);
+        HttpHeaders out = request.headers();
+        out.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        if (!out.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            byte[] key = new byte[16];
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
+            out.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, java.util.Base64.getEncoder().encodeToString(key));
+        }
+        return true;
+    }
+
+    /** RFC 8441 §5: the upstream's 101 to a bridged WebSocket upgrade becomes a 200 without the HTTP/1.1 upgrade headers. */
+    public static void toExtendedConnectResponse(HttpResponse r) {
+        if (r.status().code() == 101) {
+            r.setStatus(HttpResponseStatus.OK);
+        }
+        r.headers().remove(HttpHeaderNames.UPGRADE).remove(HttpHeaderNames.CONNECTION)
+                .remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
     }
 
     /** @throws IllegalArgumentException when {@code :status} is missing or not a number */

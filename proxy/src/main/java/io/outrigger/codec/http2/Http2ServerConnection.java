@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * pseudo-headers in trailers, a second HEADERS without END_STREAM) get RST_STREAM(PROTOCOL_ERROR) and are
  * never forwarded. Request backpressure is per stream: a read-disabled stream stops returning flow-control
  * credit, so only its sender waits. The cleartext listener also reaches here through an {@code h2c} upgrade.
+ *
+ * <p>RFC 8441: the server announces SETTINGS_ENABLE_CONNECT_PROTOCOL; an extended CONNECT with
+ * {@code :protocol websocket} reaches the core as an HTTP/1.1-style WebSocket upgrade (so an HTTP/1.1 upstream gets
+ * {@code Upgrade: websocket}), and the upstream's 101 goes back as a 200; the stream's DATA frames carry the
+ * WebSocket bytes both ways.
  */
 public final class Http2ServerConnection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
@@ -141,7 +146,8 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
                 log.debug("malformed HTTP/2 request on stream {}: {}", streamId, problem);
                 throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed request: %s", problem);
             }
-            startStream(h2, request, endStream);
+            boolean extendedConnect = Http2HeaderConversion.toWebSocketUpgrade(headers, request);
+            startStream(h2, request, endStream && !extendedConnect, extendedConnect);
         }
 
         @Override
@@ -165,8 +171,8 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
         }
     }
 
-    private void startStream(Http2Stream h2, HttpRequest request, boolean endStream) {
-        Http2ServerStream s = new Http2ServerStream(this, h2, endStream);
+    private void startStream(Http2Stream h2, HttpRequest request, boolean endStream, boolean extendedConnect) {
+        Http2ServerStream s = new Http2ServerStream(this, h2, endStream, extendedConnect);
         h2.setProperty(streamKey, s);
         idle.streamStarted();
         s.start(callbacks.newStream(s), request, endStream);
@@ -183,7 +189,7 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
             Http2Stream one = connection().stream(1);
             if (one != null) {
                 boolean hasBody = full.content().isReadable();
-                startStream(one, headersOnly, !hasBody);
+                startStream(one, headersOnly, !hasBody, false);
                 Http2ServerStream s = one.getProperty(streamKey);
                 if (hasBody && s != null) {
                     s.onData(full.content().retain(), true);

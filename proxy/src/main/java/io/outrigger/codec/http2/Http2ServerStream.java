@@ -30,8 +30,11 @@ final class Http2ServerStream implements ResponseEncoder {
     private int unconsumed;
     private boolean aboveHighWatermark;
     private State state = State.OPEN;
+    private final boolean extendedConnect;
 
-    Http2ServerStream(Http2ServerConnection connection, Http2Stream stream, boolean requestComplete) {
+    Http2ServerStream(Http2ServerConnection connection, Http2Stream stream, boolean requestComplete,
+                      boolean extendedConnect) {
+        this.extendedConnect = extendedConnect;
         this.connection = connection;
         this.stream = stream;
         this.requestComplete = requestComplete;
@@ -106,6 +109,9 @@ final class Http2ServerStream implements ResponseEncoder {
             return;
         }
         state = State.RESPONDING;
+        if (extendedConnect) {
+            Http2HeaderConversion.toExtendedConnectResponse(response);
+        }
         ChannelHandlerContext ctx = connection.ctx();
         connection.encoder().writeHeaders(ctx, stream.id(), Http2HeaderConversion.fromResponse(response), 0, endStream,
                 ctx.newPromise());
