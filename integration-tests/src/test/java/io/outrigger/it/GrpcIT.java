@@ -185,6 +185,47 @@ class GrpcIT {
         }
     }
 
+    @Test
+    void anOriginThatSendsGoAwayMidLoadFailsNoCall() throws Exception {
+        try (GrpcOrigin draining = new GrpcOrigin(1000);
+             ProxyProcess p = ProxyProcess.start("grpc-goaway", ProxyProcess.catchAllConfig("{ cluster: draining }",
+                     "- { name: draining, endpoints: [ " + draining.address() + " ], http2_protocol_options: {} }"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                SimpleServiceGrpc.SimpleServiceFutureStub stub = SimpleServiceGrpc.newFutureStub(ch);
+                java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                List<Thread> callers = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    Thread th = new Thread(() -> {
+                        while (System.nanoTime() < end) {
+                            try {
+                                stub.withDeadlineAfter(10, TimeUnit.SECONDS).unaryRpc(req("x")).get();
+                                ok.incrementAndGet();
+                            } catch (Exception e) {
+                                failed.incrementAndGet();
+                            }
+                        }
+                    });
+                    th.start();
+                    callers.add(th);
+                }
+                for (Thread th : callers) {
+                    th.join();
+                }
+                // one downstream connection, so one worker and one upstream connection at a time; the origin drains it
+                // with GOAWAY once it is a second old (grpc-java's floor for max connection age), so the calls moved
+                // to new connections at least twice
+                assertThat(draining.connections.get()).as("connections the origin accepted").isGreaterThanOrEqualTo(3);
+                assertThat(ok.get()).isGreaterThan(100);
+                assertThat(failed.get()).as("failed calls of %d", ok.get() + failed.get()).isZero();
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static StreamObserver<SimpleResponse> observer(CompletableFuture<String> done, LinkedBlockingQueue<String> each) {
         return new StreamObserver<>() {
             String last;

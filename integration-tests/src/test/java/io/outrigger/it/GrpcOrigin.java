@@ -30,8 +30,19 @@ final class GrpcOrigin implements AutoCloseable {
     private final Server server;
 
     GrpcOrigin() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .maxInboundMessageSize(MAX_MESSAGE)
+        this(0);
+    }
+
+    /**
+     * @param maxConnectionAgeMs when positive, the origin drains every connection older than this with GOAWAY (as gRPC
+     *                           servers configured with MAX_CONNECTION_AGE do), while accepting new ones
+     */
+    GrpcOrigin(long maxConnectionAgeMs) throws Exception {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (maxConnectionAgeMs > 0) {
+            b.maxConnectionAge(maxConnectionAgeMs, TimeUnit.MILLISECONDS).maxConnectionAgeGrace(10, TimeUnit.SECONDS);
+        }
+        server = b.maxInboundMessageSize(MAX_MESSAGE)
                 .addTransportFilter(new ServerTransportFilter() {
                     @Override
                     public Attributes transportReady(Attributes attrs) {
