@@ -226,6 +226,30 @@ class GrpcIT {
         }
     }
 
+    @Test
+    void aTlsUpstreamSpeaksH2ByAlpn() throws Exception {
+        java.nio.file.Path certs = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("grpc-certs-" + System.nanoTime()));
+        assertThat(CliIT.outrigger("certs", "ca", "--dir", certs.toString()).exit()).isZero();
+        assertThat(CliIT.outrigger("certs", "issue", "--dir", certs.toString(), "--dns", "localhost").exit()).isZero();
+        try (GrpcOrigin secure = GrpcOrigin.tls(certs.resolve("localhost.crt"), certs.resolve("localhost.key"));
+             ProxyProcess p = ProxyProcess.start("grpc-tls", ProxyProcess.catchAllConfig("{ cluster: secure }",
+                     "- { name: secure, endpoints: [ localhost:" + secure.port() + " ], http2_protocol_options: {},\n"
+                             + "    tls: { trusted_ca: " + certs.resolve("ca.crt") + " } }"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                SimpleServiceGrpc.SimpleServiceBlockingStub stub = SimpleServiceGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(20, TimeUnit.SECONDS);
+                assertThat(stub.unaryRpc(req("over tls")).getResponseMessage()).isEqualTo("over tls");
+                List<String> got = new ArrayList<>();
+                stub.serverStreamingRpc(req("3")).forEachRemaining(r -> got.add(r.getResponseMessage()));
+                assertThat(got).containsExactly("message 0", "message 1", "message 2");
+                assertThat(secure.connections.get()).isEqualTo(1); // both calls multiplexed on one TLS connection
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static StreamObserver<SimpleResponse> observer(CompletableFuture<String> done, LinkedBlockingQueue<String> each) {
         return new StreamObserver<>() {
             String last;

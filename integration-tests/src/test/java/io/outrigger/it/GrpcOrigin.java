@@ -38,7 +38,19 @@ final class GrpcOrigin implements AutoCloseable {
      *                           servers configured with MAX_CONNECTION_AGE do), while accepting new ones
      */
     GrpcOrigin(long maxConnectionAgeMs) throws Exception {
+        this(maxConnectionAgeMs, null, null);
+    }
+
+    /** An origin over TLS (h2 by ALPN) with this certificate chain and PKCS#8 key (PEM files). */
+    static GrpcOrigin tls(java.nio.file.Path certificateChain, java.nio.file.Path privateKey) throws Exception {
+        return new GrpcOrigin(0, certificateChain, privateKey);
+    }
+
+    private GrpcOrigin(long maxConnectionAgeMs, java.nio.file.Path chain, java.nio.file.Path key) throws Exception {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (chain != null) {
+            b.useTransportSecurity(chain.toFile(), key.toFile());
+        }
         if (maxConnectionAgeMs > 0) {
             b.maxConnectionAge(maxConnectionAgeMs, TimeUnit.MILLISECONDS).maxConnectionAgeGrace(10, TimeUnit.SECONDS);
         }
