@@ -1,0 +1,176 @@
+package io.outrigger.codec.http2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.outrigger.codec.RequestDecoder;
+import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.ServerConnectionCallbacks;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The frame-level HTTP/2 server codec against Netty's own HTTP/2 client codec, bytes pumped between two
+ * {@link EmbeddedChannel}s: what the core sees, what goes back as frames, and malformed requests refused with
+ * RST_STREAM(PROTOCOL_ERROR) without ever reaching the core.
+ */
+class Http2ServerConnectionTest {
+    final List<String> events = new ArrayList<>();
+    final List<ResponseEncoder> encoders = new ArrayList<>();
+    final List<Object> clientFrames = new ArrayList<>();
+    final EmbeddedChannel server = new EmbeddedChannel(Http2ServerConnection.create(ch -> new ServerConnectionCallbacks() {
+        @Override
+        public RequestDecoder newStream(ResponseEncoder encoder) {
+            encoders.add(encoder);
+            return new RequestDecoder() {
+                @Override
+                public void decodeHeaders(HttpRequest r, boolean endStream) {
+                    events.add("headers " + r.method() + " " + r.uri() + " host=" + r.headers().get("host")
+                            + " cookie=" + r.headers().get("cookie") + (endStream ? " end" : ""));
+                }
+
+                @Override
+                public void decodeData(ByteBuf data, boolean endStream) {
+                    events.add("data " + data.toString(StandardCharsets.US_ASCII) + (endStream ? " end" : ""));
+                    data.release();
+                }
+
+                @Override
+                public void decodeTrailers(HttpHeaders trailers) {
+                    events.add("trailers " + trailers.get("x-t"));
+                }
+
+                @Override
+                public void sendLocalReply(HttpResponseStatus status, String detail) {
+                    events.add("local reply " + status.code());
+                }
+            };
+        }
+
+        @Override
+        public void onRejectedRequest(int status, String reason) {
+            events.add("rejected " + status);
+        }
+    }, Duration.ZERO, Http2Settings.defaultSettings().connectProtocolEnabled(true)));
+    final Http2FrameCodec clientCodec = Http2FrameCodecBuilder.forClient().build();
+    final Http2ChannelDuplexHandler clientFrames0 = new Http2ChannelDuplexHandler() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2SettingsFrame || msg instanceof io.netty.handler.codec.http2.Http2SettingsAckFrame) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            clientFrames.add(msg);
+        }
+    };
+    final EmbeddedChannel client = new EmbeddedChannel(clientCodec, clientFrames0);
+
+    /** Moves bytes both ways until neither side has anything to send. */
+    void pump() {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            ByteBuf b;
+            while ((b = client.readOutbound()) != null) {
+                server.writeInbound(b);
+                moved = true;
+            }
+            while ((b = server.readOutbound()) != null) {
+                client.writeInbound(b);
+                moved = true;
+            }
+        }
+    }
+
+    Http2FrameStream send(Http2Headers headers, boolean endStream) {
+        Http2FrameStream s = clientFrames0.newStream();
+        client.writeOutbound(new DefaultHttp2HeadersFrame(headers, endStream).stream(s));
+        pump();
+        return s;
+    }
+
+    static Http2Headers get(String path) {
+        return new DefaultHttp2Headers().method("GET").scheme("http").path(path).authority("example.test");
+    }
+
+    // Releases what the test kept; closing writes GOAWAY frames, which finishAndReleaseAll releases.
+    void finish() {
+        for (Object f : clientFrames) {
+            assertThat(ReferenceCountUtil.release(f) || !(f instanceof io.netty.util.ReferenceCounted)).isTrue();
+        }
+        client.finishAndReleaseAll();
+        server.finishAndReleaseAll();
+    }
+
+    @Test
+    void aRequestBecomesStreamCallsAndTheResponseGoesBackAsFrames() {
+        pump();
+        Http2Headers h = get("/p");
+        h.add("cookie", "a=1");
+        h.add("cookie", "b=2");
+        Http2FrameStream s = send(h, false);
+        client.writeOutbound(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("body", StandardCharsets.US_ASCII), false).stream(s));
+        client.writeOutbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().add("x-t", "v"), true).stream(s));
+        pump();
+        // :authority becomes Host; cookie crumbs are joined (RFC 9113 §8.2.3)
+        assertThat(events).containsExactly("headers GET /p host=example.test cookie=a=1; b=2", "data body", "trailers v");
+
+        ResponseEncoder e = encoders.get(0);
+        assertThat(e.protocol()).isEqualTo("HTTP/2");
+        e.encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), false);
+        e.encodeData(Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII), true);
+        pump();
+        assertThat(clientFrames).hasSize(2);
+        assertThat(((Http2HeadersFrame) clientFrames.get(0)).headers().status().toString()).isEqualTo("200");
+        Http2DataFrame data = (Http2DataFrame) clientFrames.get(1);
+        assertThat(data.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+        assertThat(data.isEndStream()).isTrue();
+        finish();
+    }
+
+    @Test
+    void malformedRequestsAreResetWithProtocolErrorAndNeverReachTheCore() {
+        pump();
+        send(new DefaultHttp2Headers().scheme("http").path("/no-method").authority("a"), true);   // no :method
+        send(new DefaultHttp2Headers().method("GET").path("/no-scheme").authority("a"), true);    // no :scheme
+        send(new DefaultHttp2Headers().method("GET").scheme("http").authority("a"), true);        // no :path
+        assertThat(events).isEmpty();
+        assertThat(clientFrames).hasSize(3).allSatisfy(f ->
+                assertThat(((Http2ResetFrame) f).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code()));
+        // pseudo-headers in trailers (RFC 9113 §8.1): the stream that reached the core is reset, the core told so
+        clientFrames.clear();
+        Http2FrameStream s = send(get("/t"), false);
+        client.writeOutbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().path("/x"), true).stream(s));
+        pump();
+        assertThat(events).containsExactly("headers GET /t host=example.test cookie=null");
+        assertThat(clientFrames).singleElement().satisfies(f ->
+                assertThat(((Http2ResetFrame) f).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code()));
+        finish();
+    }
+}
