@@ -192,16 +192,27 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
                 startStream(one, headersOnly, !hasBody, false);
                 Http2ServerStream s = one.getProperty(streamKey);
                 if (hasBody && s != null) {
-                    s.onData(full.content().retain(), true);
+                    s.onData(full.content().retain(), true, false);
                 }
             }
         }
         super.userEventTriggered(ctx, evt);
     }
 
+    /** Streams that read DATA in the current read batch; credited at its end. */
+    private final java.util.ArrayList<Http2ServerStream> toCredit = new java.util.ArrayList<>();
+
+    void creditAfterRead(Http2ServerStream s) {
+        toCredit.add(s);
+    }
+
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        super.channelWritabilityChanged(ctx); // the flow controller re-evaluates every stream's writability
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        for (int i = 0; i < toCredit.size(); i++) {
+            toCredit.get(i).creditAfterRead();
+        }
+        toCredit.clear();
+        super.channelReadComplete(ctx); // flushes, WINDOW_UPDATEs included
     }
 
     /** Consumes {@code bytes} of a stream's received DATA, returning them as flow-control credit. */

@@ -28,6 +28,7 @@ final class Http2ServerStream implements ResponseEncoder {
     private boolean requestComplete;
     private int readDisables;
     private int unconsumed;
+    private boolean creditPending;
     private boolean aboveHighWatermark;
     private State state = State.OPEN;
     private final boolean extendedConnect;
@@ -47,21 +48,38 @@ final class Http2ServerStream implements ResponseEncoder {
 
     /**
      * @param data ownership passes here
-     * @return bytes to credit back to the peer now (the rest is credited when reading is enabled again)
+     * @return bytes to credit back to the peer now: none. Credit goes back at the end of the read batch
+     *         ({@link #creditAfterRead()}), so a peer that sends past its window within one batch is caught
+     *         (FLOW_CONTROL_ERROR, RFC 9113 §6.9.1), and one WINDOW_UPDATE covers the batch; a read-disabled stream
+     *         gets its credit only when reading is enabled again.
      */
     int onData(ByteBuf data, boolean endStream) {
-        int bytes = data.readableBytes();
+        return onData(data, endStream, true);
+    }
+
+    /** @param flowControlled whether the bytes came in DATA frames (not the body of an h2c upgrade request) */
+    int onData(ByteBuf data, boolean endStream, boolean flowControlled) {
+        int bytes = flowControlled ? data.readableBytes() : 0;
+        unconsumed += bytes;
+        if (bytes > 0 && !creditPending) {
+            creditPending = true;
+            connection.creditAfterRead(this);
+        }
         if (state == State.COMPLETE || state == State.RESET || requestComplete) {
             data.release();
-            return bytes;
+            return 0;
         }
         requestComplete = endStream;
         decoder.decodeData(data, endStream);
-        if (readDisables > 0) {
-            unconsumed += bytes;
-            return 0;
+        return 0;
+    }
+
+    /** End of the read batch: return the credit of what was read, unless reading is disabled. */
+    void creditAfterRead() {
+        creditPending = false;
+        if (readDisables == 0) {
+            creditHeldBack();
         }
-        return bytes;
     }
 
     void onTrailers(HttpHeaders trailers) {
