@@ -377,9 +377,16 @@ final class ConfigReader {
         List<UpgradeConfig> upgrades = upgradeConfigs(m);
         Duration idleTimeout = m.duration("idle_timeout", null, Duration.ZERO);
         Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
+        Duration[] maxDuration = new Duration[2];
+        m.optional("max_stream_duration").ifPresent(d -> {
+            ConfigMap dm = d.asMap();
+            maxDuration[0] = dm.duration("max_stream_duration", null, Duration.ofMillis(1));
+            maxDuration[1] = dm.duration("grpc_timeout_header_max", null, Duration.ZERO);
+            dm.finish();
+        });
         m.finish();
         return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry,
-                upgrades, idleTimeout, sseKeepalive);
+                upgrades, idleTimeout, sseKeepalive, maxDuration[0], maxDuration[1]);
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {

@@ -21,10 +21,16 @@ import java.util.List;
  *                           {@code stream_idle_timeout}; {@code null}: the listener's; {@code ZERO}: none
  * @param sseKeepaliveInterval {@code sse_keepalive_interval}: when a {@code text/event-stream} response is silent this
  *                           long, an SSE comment line ({@code :\n\n}) is written; {@code null}: off (the default)
+ * @param maxStreamDuration  {@code max_stream_duration.max_stream_duration}: a stream on this route ends after this long
+ *                           whatever it does (408 before the response, a reset after; flag {@code UMSDR});
+ *                           {@code null}: no limit
+ * @param grpcTimeoutHeaderMax {@code max_stream_duration.grpc_timeout_header_max}: caps a caller's {@code grpc-timeout};
+ *                           {@code null} or zero: no cap
  */
 public record RouteAction(String cluster, Duration timeout, String prefixRewrite, String hostRewriteLiteral,
                           List<HashPolicy> hashPolicy, RetryPolicy retryPolicy, List<UpgradeConfig> upgradeConfigs,
-                          Duration idleTimeout, Duration sseKeepaliveInterval) {
+                          Duration idleTimeout, Duration sseKeepaliveInterval, Duration maxStreamDuration,
+                          Duration grpcTimeoutHeaderMax) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     public RouteAction {

@@ -20,8 +20,8 @@ public enum ResponseFlag {
     UPSTREAM_REQUEST_TIMEOUT("UT"),
     /** No bytes went either way for the stream idle timeout ({@code idle_timeout}, {@code stream_idle_timeout}). */
     STREAM_IDLE_TIMEOUT("SI"),
-    /** The route's {@code max_stream_duration} was reached. */
-    MAX_DURATION_EXCEEDED("DT"),
+    /** The route's {@code max_stream_duration} was reached (Envoy's UpstreamMaxStreamDurationReached). */
+    UPSTREAM_MAX_STREAM_DURATION_REACHED("UMSDR"),
     /**
      * An upgrade (WebSocket, CONNECT) was asked for on a route where it is not enabled (403). Envoy records this
      * as the response code detail {@code upgrade_failed}; Outrigger gives it a flag of its own.

@@ -48,7 +48,8 @@ class GrpcIT {
                 """, """
                 - { name: grpc, endpoints: [ %s ], http2_protocol_options: { max_concurrent_streams: 250 } }
                 - { name: dead, endpoints: [ 127.0.0.1:1 ], http2_protocol_options: {} }
-                """.formatted(origin.address())));
+                """.formatted(origin.address())).replace("  - name: main\n    address: 127.0.0.1:0\n",
+                "  - name: main\n    address: 127.0.0.1:0\n    access_log: [ { format: json } ]\n"));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port("main")).usePlaintext()
                 .maxInboundMessageSize(GrpcOrigin.MAX_MESSAGE).build();
         blocking = SimpleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
@@ -74,12 +75,14 @@ class GrpcIT {
     }
 
     @Test
-    void errorStatusAndMessageArriveIntact() {
+    void errorStatusAndMessageArriveIntact() throws Exception {
         assertThatThrownBy(() -> blocking.unaryRpc(req("fail:bad input: ünïcode % and more")))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo("bad input: ünïcode % and more");
                 });
+        // the access log carries the call's gRPC status (INVALID_ARGUMENT = 3)
+        assertThat(proxy.awaitLog(l -> l.contains("\"grpc_status\":\"3\""))).isTrue();
     }
 
     @Test
@@ -223,6 +226,25 @@ class GrpcIT {
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void useDownstreamProtocolPicksTheUpstreamProtocolPerCaller() throws Exception {
+        try (ProxyProcess p = ProxyProcess.start("grpc-auto", ProxyProcess.catchAllConfig("{ cluster: auto }",
+                "- { name: auto, endpoints: [ " + origin.address() + " ], protocol_selection: use_downstream_protocol }"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                // an HTTP/2 caller goes upstream in HTTP/2: the gRPC origin answers
+                assertThat(SimpleServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .unaryRpc(req("h2 all the way")).getResponseMessage()).isEqualTo("h2 all the way");
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            // an HTTP/1.1 caller goes upstream in HTTP/1.1, which the HTTP/2-only gRPC origin cannot serve
+            Cmd h1 = Cmd.curlRun("--http1.1", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:" + p.port("main") + "/grpc.testing.SimpleService/UnaryRpc");
+            assertThat(h1.out()).startsWith("5");
         }
     }
 

@@ -48,6 +48,7 @@ class StreamsIT {
                 - { match: { prefix: /no-ws/ }, route: { cluster: ws, prefix_rewrite: /, upgrade_configs: [ { upgrade_type: websocket, enabled: false } ] } }
                 - { match: { prefix: /sse-idle/ }, route: { cluster: sse, idle_timeout: 1s, prefix_rewrite: /sse/ } }
                 - { match: { prefix: /sse-keepalive/ }, route: { cluster: sse, sse_keepalive_interval: 200ms, prefix_rewrite: /sse/ } }
+                - { match: { prefix: /limited/ }, route: { cluster: sse, max_stream_duration: { max_stream_duration: 1s }, prefix_rewrite: /sse/ } }
                 - { match: { prefix: / }, route: { cluster: sse } }
                 """, """
                 - { name: ws, endpoints: [ %s ] }
@@ -182,6 +183,24 @@ class StreamsIT {
             // event i is sent 2 s × (i + 1) after the request; each arrives as it is sent, not batched
             assertThat(arrivals.get(i)).as("event %d of %s", i, arrivals).isBetween(2000L * i + 500, 2000L * (i + 1) + 1500);
         }
+    }
+
+    @Test
+    void maxStreamDurationEndsABusyStreamWithFlagUMSDR() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<Stream<String>> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + base + "/limited/20/300"))
+                .build(), HttpResponse.BodyHandlers.ofLines());
+        List<String> got = new ArrayList<>();
+        try {
+            r.body().forEach(got::add);
+        } catch (java.io.UncheckedIOException e) {
+            // the reset of an unfinished response surfaces as an I/O error: expected
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        // events every 300 ms never let the stream go idle: only max_stream_duration (1 s) ends it
+        assertThat(got.stream().filter(l -> l.startsWith("data:")).count()).isBetween(1L, 4L);
+        assertThat(ms).isBetween(900L, 3000L);
+        assertThat(proxy.awaitLog(line -> line.contains("GET /limited/") && line.contains(" UMSDR "))).isTrue();
     }
 
     @Test

@@ -110,6 +110,9 @@ public final class AccessLog {
         field(sb, "trace_id", s.traceId, false);
         field(sb, "authority", h.get(HttpHeaderNames.HOST), false);
         field(sb, "upstream_cluster", s.upstreamCluster, false);
+        if (s.grpcStatus != null) {
+            field(sb, "grpc_status", s.grpcStatus, false);
+        }
         field(sb, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString(), false);
         field(sb, "listener", s.listenerName(), false);
         return sb.append('}').toString();

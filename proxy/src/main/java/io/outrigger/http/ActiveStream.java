@@ -348,7 +348,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             // the response already started: end it with a gRPC status rather than a bare reset, so the caller
             // sees UNAVAILABLE (or DEADLINE_EXCEEDED) instead of an opaque stream error
             int code = flag == ResponseFlag.UPSTREAM_REQUEST_TIMEOUT || flag == ResponseFlag.STREAM_IDLE_TIMEOUT
-                    ? Grpc.DEADLINE_EXCEEDED : Grpc.UNAVAILABLE;
+                    || flag == ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED ? Grpc.DEADLINE_EXCEEDED : Grpc.UNAVAILABLE;
             HttpHeaders t = Grpc.trailers(code, "upstream stream ended: " + flag.code());
             info.grpcStatus = Integer.toString(code);
             encoder.encodeTrailers(t);
@@ -357,6 +357,14 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         destroy();
         encoder.resetStream(StreamResetReason.LOCAL_RESET);
+    }
+
+    private static long parseOr(String s, long dflt) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
     }
 
     private static boolean isEventStream(HttpResponse r) {
@@ -381,6 +389,10 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         filters.destroy();
         ListenerContext listener = connection.listener();
         listener.accessLog().log(info);
+        if (span.isRecording() && info.grpcStatus != null) {
+            span.setAttribute("rpc.grpc.status_code", parseOr(info.grpcStatus, -1)); // semconv RPC attribute
+            span.setAttribute("rpc.system", "grpc");
+        }
         if (span.getSpanContext().isValid()) {
             listener.tracing().endServerSpan(span, info.method, info.responseCode, info.route, info.requestId,
                     info.upstreamCluster, info.upstreamHost == null ? null : info.upstreamHost.addressString(),

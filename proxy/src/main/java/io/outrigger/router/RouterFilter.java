@@ -80,6 +80,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private ScheduledFuture<?> routeTimer;
     private ScheduledFuture<?> perTryTimer;
     private ScheduledFuture<?> backOffTimer;
+    private ScheduledFuture<?> maxDurationTimer;
     private HttpResponseStatus giveUpStatus = HttpResponseStatus.SERVICE_UNAVAILABLE;
     private String giveUpBody = "";
     private ResponseFlag giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
@@ -128,7 +129,16 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         grpc = Grpc.isGrpc(req.headers());
         if (grpc) {
             grpcTimeoutMs = Grpc.timeoutMs(req.headers().get(Grpc.GRPC_TIMEOUT));
+            java.time.Duration cap = route.action().grpcTimeoutHeaderMax();
+            if (grpcTimeoutMs >= 0 && cap != null && !cap.isZero()) {
+                grpcTimeoutMs = Math.min(grpcTimeoutMs, cap.toMillis());
+            }
             startRouteTimer(grpcTimeoutMs);
+        }
+        java.time.Duration maxDuration = route.action().maxStreamDuration();
+        if (maxDuration != null) {
+            maxDurationTimer = callbacks.eventLoop().schedule(this::onMaxStreamDuration, maxDuration.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         hasHash = HashKey.compute(route.action().hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
         HttpMethod m = req.method();
@@ -389,6 +399,28 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
     }
 
+    // max_stream_duration: the stream ends whatever it is doing (Envoy: 408 before the response, a reset after)
+    private void onMaxStreamDuration() {
+        maxDurationTimer = null;
+        if (done) {
+            return;
+        }
+        UpstreamRequest a = attempt;
+        endAttempt();
+        if (a != null) {
+            a.setErrorType("timeout");
+            a.reset();
+        }
+        if (responseStarted) {
+            done = true;
+            cancelTimers();
+            callbacks.resetStream(ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
+        } else {
+            finishWithLocalReply(HttpResponseStatus.REQUEST_TIMEOUT, "upstream max stream duration reached",
+                    ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
+        }
+    }
+
     /** Called by the active stream when the downstream can take bytes again (or not). */
     public void onDownstreamWritabilityChanged(boolean writable) {
         if (attempt != null) {
@@ -578,6 +610,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void cancelTimers() {
+        if (maxDurationTimer != null) {
+            maxDurationTimer.cancel(false);
+            maxDurationTimer = null;
+        }
         if (routeTimer != null) {
             routeTimer.cancel(false);
             routeTimer = null;
