@@ -249,6 +249,31 @@ class GrpcIT {
     }
 
     @Test
+    void aPingKeepaliveClosesAnUpstreamConnectionThatStoppedAnswering() throws Exception {
+        try (FreezableRelay relay = new FreezableRelay(origin.port());
+             ProxyProcess p = ProxyProcess.start("grpc-keepalive", ProxyProcess.catchAllConfig("{ cluster: hung }",
+                     "- { name: hung, endpoints: [ " + relay.address() + " ], http2_protocol_options: "
+                             + "{ connection_keepalive: { interval: 300ms, timeout: 500ms } } }"))) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                assertThat(SimpleServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .unaryRpc(req("before")).getResponseMessage()).isEqualTo("before");
+                relay.freeze(true); // the upstream path hangs: no byte moves, no connection closes
+                long start = System.nanoTime();
+                assertThat(Await.until(java.time.Duration.ofSeconds(5), () -> relay.closedByClient.get() > 0))
+                        .as("the proxy closed the hung connection").isTrue();
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+                relay.freeze(false);
+                // a new connection serves the next call
+                assertThat(SimpleServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .unaryRpc(req("after")).getResponseMessage()).isEqualTo("after");
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void aTlsUpstreamSpeaksH2ByAlpn() throws Exception {
         java.nio.file.Path certs = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("grpc-certs-" + System.nanoTime()));
         assertThat(CliIT.outrigger("certs", "ca", "--dir", certs.toString()).exit()).isZero();
