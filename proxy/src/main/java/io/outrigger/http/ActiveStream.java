@@ -57,9 +57,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private boolean upstreamPaused;
     private State state = State.OPEN;
     private Span span = Span.getInvalid();
-    private InactivityTimer idleTimer;
-    private InactivityTimer sseKeepalive;
-    private Duration sseKeepaliveInterval;
+    private StreamTimers timers;
 
     ActiveStream(HttpConnectionManager connection, ResponseEncoder encoder) {
         this.connection = connection;
@@ -87,18 +85,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             info.traceId = span.getSpanContext().getTraceId(); // kept by the span context: no copy
         }
         requestComplete = endStream;
-        Duration idle = listener.streamIdleTimeout();
-        if (!idle.isZero()) {
-            idleTimer = new InactivityTimer(eventLoop(), System::nanoTime, false, this::onStreamIdleTimeout);
-            idleTimer.start(idle);
-        }
+        timers = new StreamTimers(eventLoop(), listener.streamIdleTimeout(), this::onStreamIdleTimeout, this::onSseKeepalive);
         filters.decodeHeaders(request, endStream);
-    }
-
-    private void touch() {
-        if (idleTimer != null) {
-            idleTimer.touch();
-        }
     }
 
     // Envoy's stream idle timeout: 408 while the request is incomplete, 504 after; a reset once the response started
@@ -121,15 +109,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     @Override
     public void setRouteStreamSettings(Duration idleTimeout, Duration sseKeepalive) {
-        if (idleTimeout != null) {
-            if (idleTimer == null && !idleTimeout.isZero()) {
-                idleTimer = new InactivityTimer(eventLoop(), System::nanoTime, false, this::onStreamIdleTimeout);
-            }
-            if (idleTimer != null) {
-                idleTimer.start(idleTimeout); // zero stops it
-            }
-        }
-        this.sseKeepaliveInterval = sseKeepalive;
+        timers.onRoute(idleTimeout, sseKeepalive);
     }
 
     // sse_keepalive_interval: a silent event stream gets an SSE comment line, which every SSE client ignores
@@ -140,7 +120,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         ByteBuf comment = connection.channel().alloc().buffer(3).writeBytes(SSE_COMMENT);
         info.bytesSent += 3;
         encoder.encodeData(comment, false);
-        touch();
+        timers.onActivity();
     }
 
     private static final byte[] SSE_COMMENT = {':', '\n', '\n'};
@@ -159,7 +139,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         info.bytesReceived += data.readableBytes();
         requestComplete |= endStream;
-        touch();
+        timers.onActivity();
         filters.decodeData(data, endStream);
     }
 
@@ -169,7 +149,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return;
         }
         requestComplete = true;
-        touch();
+        timers.onActivity();
         filters.decodeTrailers(trailers);
     }
 
@@ -246,11 +226,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         if (grpc && endStream) {
             info.grpcStatus = r.headers().get(Grpc.GRPC_STATUS); // trailers-only response
         }
-        touch();
-        if (!endStream && sseKeepaliveInterval != null && isEventStream(r)) {
-            sseKeepalive = new InactivityTimer(eventLoop(), System::nanoTime, true, this::onSseKeepalive);
-            sseKeepalive.start(sseKeepaliveInterval);
-        }
+        timers.onResponseHeaders(r, endStream);
         encoder.encodeHeaders(r, endStream);
         afterWrite(endStream);
     }
@@ -262,10 +238,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return;
         }
         info.bytesSent += data.readableBytes();
-        touch();
-        if (sseKeepalive != null) {
-            sseKeepalive.touch();
-        }
+        timers.onResponseData();
         encoder.encodeData(data, endStream);
         afterWrite(endStream);
     }
@@ -367,21 +340,13 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
     }
 
-    private static boolean isEventStream(HttpResponse r) {
-        String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
-    }
-
     private void destroy() {
         if (state == State.DONE) {
             return;
         }
         state = State.DONE;
-        if (idleTimer != null) {
-            idleTimer.cancel();
-        }
-        if (sseKeepalive != null) {
-            sseKeepalive.cancel();
+        if (timers != null) {
+            timers.cancel();
         }
         if (filters == null) {
             return; // reset before the request headers arrived

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers: replay copies are retained duplicates of the request chunks, released when the response
  * starts, when the body outgrows the limit, or when the stream ends.
  */
-public final class RouterFilter implements StreamDecoderFilter, LoadBalancerContext {
+public final class RouterFilter implements StreamDecoderFilter, LoadBalancerContext, RouteDeadlines.Expiry {
     private static final Logger log = LoggerFactory.getLogger(RouterFilter.class);
     static final String OVERLOADED_HEADER = "x-outrigger-overloaded";
     static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-outrigger-attempt-count");
@@ -76,19 +76,15 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private boolean staleRetried;
     private boolean holdsRetrySlot;
     private boolean countedRequest;
-    private long deadlineNanos = Long.MAX_VALUE;
-    private ScheduledFuture<?> routeTimer;
     private ScheduledFuture<?> perTryTimer;
     private ScheduledFuture<?> backOffTimer;
-    private ScheduledFuture<?> maxDurationTimer;
     private HttpResponseStatus giveUpStatus = HttpResponseStatus.SERVICE_UNAVAILABLE;
     private String giveUpBody = "";
     private ResponseFlag giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
     private boolean responseStarted;
     private boolean done;
     private boolean grpc;
-    /** The caller's grpc-timeout in ms, or -1 without one. */
-    private long grpcTimeoutMs = -1;
+    private RouteDeadlines deadlines;
 
     @Override
     public void setDecoderFilterCallbacks(StreamDecoderFilterCallbacks callbacks) {
@@ -127,19 +123,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         countedRequest = true;
         request = req;
         grpc = Grpc.isGrpc(req.headers());
-        if (grpc) {
-            grpcTimeoutMs = Grpc.timeoutMs(req.headers().get(Grpc.GRPC_TIMEOUT));
-            java.time.Duration cap = route.action().grpcTimeoutHeaderMax();
-            if (grpcTimeoutMs >= 0 && cap != null && !cap.isZero()) {
-                grpcTimeoutMs = Math.min(grpcTimeoutMs, cap.toMillis());
-            }
-            startRouteTimer(grpcTimeoutMs);
-        }
-        java.time.Duration maxDuration = route.action().maxStreamDuration();
-        if (maxDuration != null) {
-            maxDurationTimer = callbacks.eventLoop().schedule(this::onMaxStreamDuration, maxDuration.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        deadlines = new RouteDeadlines(callbacks.eventLoop(), System::nanoTime, this);
+        deadlines.onRequestHeaders(route.action(), req.headers(), grpc);
         hasHash = HashKey.compute(route.action().hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
         HttpMethod m = req.method();
         idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
@@ -149,7 +134,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             bufferLimit = policy.bufferLimitBytes();
             // A request retried by an Outrigger upstream of us is not retried again (no amplification).
             if (policy.retryRetriedRequests() || !req.headers().contains(ATTEMPT_COUNT)) {
-                retryState = new RetryState(policy, idempotent, () -> deadlineNanos, System::nanoTime,
+                retryState = new RetryState(policy, idempotent, () -> deadlines.deadlineNanos(), System::nanoTime,
                         ThreadLocalRandom.current(), shared.resources()::tryAcquireRetry);
             }
         }
@@ -223,32 +208,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         replayBytes = 0;
     }
 
-    // Envoy: the route timeout counts from the end of the downstream request; it bounds all attempts.
-    // A gRPC caller's grpc-timeout is instead the deadline of the whole call, from its headers on.
     private void onRequestComplete() {
-        if (grpcTimeoutMs < 0) {
-            startRouteTimer(route.action().timeout().toMillis());
+        if (!done && deadlines != null) {
+            deadlines.onRequestComplete();
         }
         startPerTryTimer();
-    }
-
-    private void startRouteTimer(long ms) {
-        if (ms > 0 && routeTimer == null && !done) {
-            deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-            routeTimer = callbacks.eventLoop().schedule(this::onRouteTimeout, ms, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /**
-     * Whether a response streams for as long as it likes (gRPC, server-sent events): the route timeout is then met
-     * when its headers arrive, as Envoy users expect of streams.
-     */
-    private boolean isStreamingResponse(HttpResponse response) {
-        if (grpc || response.status().code() == 101) {
-            return true; // gRPC, or an upgraded connection (WebSocket)
-        }
-        String ct = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     // --- attempts ---
@@ -379,12 +343,12 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         startAttempt(false);
     }
 
-    private void onRouteTimeout() {
-        routeTimer = null;
+    @Override
+    public void onRouteTimeout() {
         if (done) {
             return;
         }
-        log.debug("route timeout after {} for {}", route.action().timeout(), callbacks.streamInfo());
+        log.debug("route timeout after {} for {}", deadlines.routeTimeout(), callbacks.streamInfo());
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
@@ -400,8 +364,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     // max_stream_duration: the stream ends whatever it is doing (Envoy: 408 before the response, a reset after)
-    private void onMaxStreamDuration() {
-        maxDurationTimer = null;
+    @Override
+    public void onMaxStreamDuration() {
         if (done) {
             return;
         }
@@ -498,11 +462,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
-        if (!endStream && grpcTimeoutMs < 0 && routeTimer != null && isStreamingResponse(response)) {
-            routeTimer.cancel(false); // the route timeout is met: the stream now runs until either side ends it
-            routeTimer = null;
-            deadlineNanos = Long.MAX_VALUE;
-        }
+        deadlines.onResponseHeaders(response, endStream, grpc);
         stopAttemptTimerAndSlot();
         releaseReplay();
         if (endStream) {
@@ -610,13 +570,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void cancelTimers() {
-        if (maxDurationTimer != null) {
-            maxDurationTimer.cancel(false);
-            maxDurationTimer = null;
-        }
-        if (routeTimer != null) {
-            routeTimer.cancel(false);
-            routeTimer = null;
+        if (deadlines != null) {
+            deadlines.cancel();
         }
         if (perTryTimer != null) {
             perTryTimer.cancel(false);

@@ -1,0 +1,92 @@
+package io.outrigger.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+
+/**
+ * One downstream stream's inactivity timers: the stream idle timeout (the listener's {@code stream_idle_timeout},
+ * replaced by the route's {@code idle_timeout}) and the route's {@code sse_keepalive_interval} for
+ * {@code text/event-stream} responses. Activity is only recorded; the timers re-arm themselves
+ * ({@link InactivityTimer}). Confined to the stream's event loop.
+ */
+final class StreamTimers {
+    private final EventExecutor loop;
+    private final Runnable onIdle;
+    private final Runnable onSseKeepalive;
+    private InactivityTimer idle;
+    private InactivityTimer sse;
+    private Duration sseInterval;
+
+    /**
+     * @param listenerIdle   the listener's {@code stream_idle_timeout} ({@code ZERO}: none)
+     * @param onIdle         ends the stream (nothing moved for the idle timeout)
+     * @param onSseKeepalive writes an SSE comment (the event stream was silent for the keepalive interval)
+     */
+    StreamTimers(EventExecutor loop, Duration listenerIdle, Runnable onIdle, Runnable onSseKeepalive) {
+        this.loop = loop;
+        this.onIdle = onIdle;
+        this.onSseKeepalive = onSseKeepalive;
+        if (!listenerIdle.isZero()) {
+            idle = new InactivityTimer(loop, System::nanoTime, false, onIdle);
+            idle.start(listenerIdle);
+        }
+    }
+
+    /**
+     * The matched route's settings.
+     *
+     * @param idleTimeout  replaces the listener's idle timeout ({@code ZERO}: none); {@code null}: keep it
+     * @param sseKeepalive the keepalive interval for event streams, or {@code null}
+     */
+    void onRoute(Duration idleTimeout, Duration sseKeepalive) {
+        if (idleTimeout != null) {
+            if (idle == null && !idleTimeout.isZero()) {
+                idle = new InactivityTimer(loop, System::nanoTime, false, onIdle);
+            }
+            if (idle != null) {
+                idle.start(idleTimeout); // zero stops it
+            }
+        }
+        this.sseInterval = sseKeepalive;
+    }
+
+    /** Bytes or headers moved on the stream. */
+    void onActivity() {
+        if (idle != null) {
+            idle.touch();
+        }
+    }
+
+    /** The response headers went downstream: an event stream gets its keepalive. */
+    void onResponseHeaders(HttpResponse r, boolean endStream) {
+        onActivity();
+        if (!endStream && sseInterval != null && isEventStream(r)) {
+            sse = new InactivityTimer(loop, System::nanoTime, true, onSseKeepalive);
+            sse.start(sseInterval);
+        }
+    }
+
+    /** Response bytes went downstream (the event stream was not silent). */
+    void onResponseData() {
+        onActivity();
+        if (sse != null) {
+            sse.touch();
+        }
+    }
+
+    void cancel() {
+        if (idle != null) {
+            idle.cancel();
+        }
+        if (sse != null) {
+            sse.cancel();
+        }
+    }
+
+    private static boolean isEventStream(HttpResponse r) {
+        String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
+    }
+}
