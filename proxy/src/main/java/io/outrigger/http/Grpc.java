@@ -92,18 +92,14 @@ public final class Grpc {
             }
             n = n * 10 + (c - '0');
         }
-        long nanos;
-        switch (value.charAt(value.length() - 1)) {
-            case 'H' -> nanos = n * 3_600_000_000_000L;
-            case 'M' -> nanos = n * 60_000_000_000L;
-            case 'S' -> nanos = n * 1_000_000_000L;
-            case 'm' -> nanos = n * 1_000_000L;
-            case 'u' -> nanos = n * 1_000L;
-            case 'n' -> nanos = n;
-            default -> {
-                return -1;
-            }
-        }
-        return nanos == 0 ? 0 : Math.max(1, (nanos + 999_999) / 1_000_000);
+        return switch (value.charAt(value.length() - 1)) {
+            case 'H' -> n * 3_600_000L; // at most 8 digits: no overflow in ms
+            case 'M' -> n * 60_000L;
+            case 'S' -> n * 1_000L;
+            case 'm' -> n;
+            case 'u' -> (n + 999) / 1_000;   // rounded up: a deadline never becomes "none"
+            case 'n' -> (n + 999_999) / 1_000_000;
+            default -> -1;
+        };
     }
 }

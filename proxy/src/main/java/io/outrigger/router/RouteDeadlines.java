@@ -65,7 +65,8 @@ final class RouteDeadlines {
         }
     }
 
-    private void startRouteTimer(long ms) {
+    private void startRouteTimer(long requestedMs) {
+        long ms = Math.min(requestedMs, Integer.MAX_VALUE); // ~24 days: a longer deadline is no deadline in practice
         if (ms > 0 && routeTimer == null) {
             deadlineNanos = nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(ms);
             routeTimer = loop.schedule(this::onRouteTimeout, ms, TimeUnit.MILLISECONDS);
