@@ -458,6 +458,12 @@ final class ConfigReader {
         Http2ProtocolOptions h2 = m.optional("http2_protocol_options").map(this::http2Options).orElse(null);
         ClusterConfig.ProtocolSelection selection = m.oneOf("protocol_selection", PROTOCOL_SELECTIONS,
                 ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
+        if (h2 != null && tls != null && !tls.alpnProtocols().isEmpty() && !tls.alpnProtocols().contains("h2")) {
+            m.optional("http2_protocol_options").get().error("needs tls.alpn_protocols to offer h2");
+        }
+        if (h2 == null && tls != null && tls.alpnProtocols().equals(List.of("h2"))) {
+            m.optional("tls").get().error("alpn_protocols [h2] needs http2_protocol_options (or add http/1.1)");
+        }
         m.finish();
         return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
                 h2, selection);

@@ -274,14 +274,24 @@ class GrpcIT {
     }
 
     @Test
-    void aTlsUpstreamSpeaksH2ByAlpn() throws Exception {
+    void tlsUpstreamsNegotiateTheProtocolByAlpn() throws Exception {
         java.nio.file.Path certs = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("grpc-certs-" + System.nanoTime()));
         assertThat(CliIT.outrigger("certs", "ca", "--dir", certs.toString()).exit()).isZero();
         assertThat(CliIT.outrigger("certs", "issue", "--dir", certs.toString(), "--dns", "localhost").exit()).isZero();
+        String ca = certs.resolve("ca.crt").toString();
+        // both clusters offer [h2, http/1.1]: the gRPC origin picks h2, the JDK's HTTPS server answers without ALPN
+        // (HTTP/1.1); a third cluster insists on h2 by http2_protocol_options alone
         try (GrpcOrigin secure = GrpcOrigin.tls(certs.resolve("localhost.crt"), certs.resolve("localhost.key"));
-             ProxyProcess p = ProxyProcess.start("grpc-tls", ProxyProcess.catchAllConfig("{ cluster: secure }",
-                     "- { name: secure, endpoints: [ localhost:" + secure.port() + " ], http2_protocol_options: {},\n"
-                             + "    tls: { trusted_ca: " + certs.resolve("ca.crt") + " } }"))) {
+             HttpsOrigin https = new HttpsOrigin(certs.resolve("localhost.crt"), certs.resolve("localhost.key"));
+             ProxyProcess p = ProxyProcess.start("grpc-tls", ProxyProcess.mainListenerConfig("""
+                     - { match: { prefix: /grpc.testing.SimpleService/ }, route: { cluster: secure_grpc } }
+                     - { match: { prefix: /h2only/ }, route: { cluster: h2_only, prefix_rewrite: / } }
+                     - { match: { prefix: / }, route: { cluster: secure_http } }
+                     """, """
+                     - { name: secure_grpc, endpoints: [ localhost:%d ], tls: { trusted_ca: %s, alpn_protocols: [h2, http/1.1] } }
+                     - { name: secure_http, endpoints: [ localhost:%d ], tls: { trusted_ca: %s, alpn_protocols: [h2, http/1.1] } }
+                     - { name: h2_only, endpoints: [ localhost:%d ], tls: { trusted_ca: %s }, http2_protocol_options: {} }
+                     """.formatted(secure.port(), ca, https.port(), ca, https.port(), ca)))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
             try {
                 SimpleServiceGrpc.SimpleServiceBlockingStub stub = SimpleServiceGrpc.newBlockingStub(ch)
@@ -290,10 +300,18 @@ class GrpcIT {
                 List<String> got = new ArrayList<>();
                 stub.serverStreamingRpc(req("3")).forEachRemaining(r -> got.add(r.getResponseMessage()));
                 assertThat(got).containsExactly("message 0", "message 1", "message 2");
-                assertThat(secure.connections.get()).isEqualTo(1); // both calls multiplexed on one TLS connection
+                assertThat(secure.connections.get()).isEqualTo(1); // both calls multiplexed on one h2 TLS connection
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+            String url = "http://127.0.0.1:" + p.port("main") + "/";
+            for (int i = 0; i < 3; i++) {
+                Cmd r = Cmd.curlRun("--http1.1", "-s", url);
+                assertThat(r.out()).as(r.err()).isEqualTo("secure origin\n");
+            }
+            // an HTTP/1.1-only host cannot serve a cluster that insists on h2: 503 UF, at once
+            Cmd refused = Cmd.curlRun("--http1.1", "-s", "-o", "/dev/null", "-w", "%{http_code}", url + "h2only/");
+            assertThat(refused.out()).isEqualTo("503");
         }
     }
 

@@ -57,6 +57,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private int connecting;
     private int total;
+    private final Runnable onAlpnHttp1;
 
     /** One connection's pool-side state. */
     private final class Active {
@@ -84,10 +85,14 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     /**
      * @param connectTimeout TCP connect timeout (the TLS handshake, if any, has its own 10s limit)
      * @param tls            the cluster's client TLS context (offering {@code h2} by ALPN), or {@code null}
+     * @param onAlpnHttp1    when not {@code null}, the context also offers {@code http/1.1}: a host that picks it is
+     *                       reported here (its streams then fail with {@link PoolFailureReason#ALPN_CHOSE_HTTP1});
+     *                       {@code null}: only {@code h2} is acceptable
      */
     public Http2ConnectionPool(EventLoop eventLoop, Supplier<? extends Channel> channelFactory, Host host,
                                ClusterResources resources, ConnectionPoolConfig config, Http2ProtocolOptions options,
-                               Duration connectTimeout, ClientTlsContext tls) {
+                               Duration connectTimeout, ClientTlsContext tls, Runnable onAlpnHttp1) {
+        this.onAlpnHttp1 = onAlpnHttp1;
         this.eventLoop = eventLoop;
         this.host = host;
         this.resources = resources;
@@ -186,7 +191,13 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
                 onConnectFailed(f.channel(), "TLS handshake with " + host + " failed: " + h.cause().getMessage());
             } else if (!ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
                 f.channel().close();
-                onConnectFailed(f.channel(), host + " did not agree to h2 by ALPN (got " + ssl.applicationProtocol() + ")");
+                String chosen = ssl.applicationProtocol();
+                if (onAlpnHttp1 != null && (chosen == null || ApplicationProtocolNames.HTTP_1_1.equals(chosen))) {
+                    onAlpnHttp1.run(); // the worker uses its HTTP/1.1 pool for this host from now on
+                    onConnectFailed(f.channel(), PoolFailureReason.ALPN_CHOSE_HTTP1, host + " chose HTTP/1.1 by ALPN");
+                } else {
+                    onConnectFailed(f.channel(), host + " did not agree to h2 by ALPN (got " + chosen + ")");
+                }
             } else {
                 onReady(f.channel());
             }
@@ -194,14 +205,19 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     }
 
     private void onConnectFailed(Channel ch, String detail) {
+        onConnectFailed(ch, PoolFailureReason.CONNECTION_FAILURE, detail);
+    }
+
+    private void onConnectFailed(Channel ch, PoolFailureReason reason, String detail) {
         connecting--;
         total--;
         resources.releaseConnection();
         log.debug(detail);
-        while (pending.size() > connecting * options.maxConcurrentStreams()) {
+        int keep = reason == PoolFailureReason.ALPN_CHOSE_HTTP1 ? 0 : connecting * options.maxConcurrentStreams();
+        while (pending.size() > keep) {
             Pending p = pending.pollLast();
             resources.releasePending();
-            p.callbacks.onPoolFailure(PoolFailureReason.CONNECTION_FAILURE, detail);
+            p.callbacks.onPoolFailure(reason, detail);
         }
     }
 

@@ -74,6 +74,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private final List<Host> triedHosts = new ArrayList<>(2);
     private int attempts;
     private boolean staleRetried;
+    private boolean alpnRetried;
     private boolean holdsRetrySlot;
     private boolean countedRequest;
     private ScheduledFuture<?> perTryTimer;
@@ -421,6 +422,14 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         log.debug("pool failure {}: {}", reason, detail);
         endAttempt();
+        if (reason == PoolFailureReason.ALPN_CHOSE_HTTP1 && !alpnRetried) {
+            // nothing was sent: attempt again (that host now through its HTTP/1.1 pool); not a retry in the policy's sense
+            alpnRetried = true;
+            attempts--;
+            triedHosts.remove(triedHosts.size() - 1);
+            startAttempt(false);
+            return;
+        }
         if (reason == PoolFailureReason.OVERFLOW) {
             shared.stats().upstreamRqPendingOverflow.increment();
             finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream connection pool overflow",

@@ -29,6 +29,8 @@ public final class ThreadLocalCluster {
     private LoadBalancer loadBalancer;
     private final Map<Host, ConnectionPool> pools = new IdentityHashMap<>();
     private final Map<Host, ConnectionPool> http2Pools = new IdentityHashMap<>();
+    /** Hosts that chose HTTP/1.1 by ALPN when offered {@code [h2, http/1.1]}: this worker speaks HTTP/1.1 to them. */
+    private final java.util.Set<Host> choseHttp1 = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     ThreadLocalCluster(Cluster cluster, EventLoop eventLoop, Supplier<? extends Channel> channelFactory) {
         this.cluster = cluster;
@@ -73,19 +75,28 @@ public final class ThreadLocalCluster {
      */
     public ConnectionPool connectionPool(Host host, String downstreamProtocol) {
         ClusterConfig config = cluster.config();
+        boolean alpnBoth = alpnOffersBoth(config);
         boolean http2 = config.protocolSelection() == ClusterConfig.ProtocolSelection.USE_DOWNSTREAM_PROTOCOL
-                ? !downstreamProtocol.startsWith("HTTP/1") : config.http2ProtocolOptions() != null;
+                ? !downstreamProtocol.startsWith("HTTP/1")
+                : alpnBoth ? !choseHttp1.contains(host) : config.http2ProtocolOptions() != null;
         Map<Host, ConnectionPool> map = http2 ? http2Pools : pools;
         ConnectionPool p = map.get(host);
         if (p == null) {
             p = http2 ? new Http2ConnectionPool(eventLoop, channelFactory, host, cluster.resources(), config.connectionPool(),
                     config.http2ProtocolOptions() != null ? config.http2ProtocolOptions() : Http2ProtocolOptions.DEFAULT,
-                    config.connectTimeout(), cluster.tls())
+                    config.connectTimeout(), cluster.tls(), alpnBoth ? () -> choseHttp1.add(host) : null)
                     : new Http1ConnectionPool(eventLoop, channelFactory, host, cluster.resources(), config.connectionPool(),
                     config.connectTimeout(), cluster.tls());
             map.put(host, p);
         }
         return p;
+    }
+
+    // tls.alpn_protocols: [h2, http/1.1]: ALPN picks the protocol per host (h2 first; a host that picks http/1.1 is
+    // remembered by this worker and gets HTTP/1.1 from then on)
+    private static boolean alpnOffersBoth(ClusterConfig config) {
+        return config.tls() != null && config.tls().alpnProtocols().contains("h2")
+                && config.tls().alpnProtocols().contains("http/1.1");
     }
 
     /** The pools created so far, HTTP/1.1 then HTTP/2 (for the admin API and shutdown). */
