@@ -178,16 +178,18 @@ final class ConfigReader {
         List<UpgradeConfig> out = new ArrayList<>();
         for (ConfigNode u : m.list("upgrade_configs")) {
             ConfigMap um = u.asMap();
-            Optional<String> type = um.requiredString("upgrade_type");
+            Optional<ConfigNode> typeNode = um.required("upgrade_type");
+            String t = typeNode.flatMap(ConfigNode::asString).orElse(null);
             boolean enabled = um.bool("enabled", true);
             um.finish();
-            type.ifPresent(t -> {
-                if (t.equalsIgnoreCase(UpgradeConfig.WEBSOCKET) || t.equalsIgnoreCase(UpgradeConfig.CONNECT)) {
-                    out.add(new UpgradeConfig(t, enabled));
-                } else {
-                    um.node().error("upgrade_type '" + t + "' (expected: websocket or CONNECT)");
-                }
-            });
+            if (t == null) {
+                continue;
+            }
+            if (t.equalsIgnoreCase(UpgradeConfig.WEBSOCKET) || t.equalsIgnoreCase(UpgradeConfig.CONNECT)) {
+                out.add(new UpgradeConfig(t, enabled));
+            } else {
+                typeNode.get().error("'" + t + "' (expected: websocket or CONNECT)");
+            }
         }
         return out;
     }

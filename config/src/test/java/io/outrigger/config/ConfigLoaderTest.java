@@ -52,6 +52,45 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void streamKeysWithDefaultsAndErrors() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    stream_idle_timeout: 30s
+                    upgrade_configs: [ { upgrade_type: websocket, enabled: false } ]
+                    virtual_hosts:
+                      - name: v
+                        domains: ["*"]
+                        routes:
+                          - match: { prefix: / }
+                            route: { cluster: c, idle_timeout: 0s, sse_keepalive_interval: 15s,
+                                     max_stream_duration: { max_stream_duration: 1h, grpc_timeout_header_max: 30s },
+                                     upgrade_configs: [ { upgrade_type: WebSocket } ] }
+                clusters:
+                  - { name: c, endpoints: [ 127.0.0.1:9090 ] }
+                """;
+        OutriggerConfig c = load(yaml);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(l.idleTimeout()).isEqualTo(ListenerConfig.DEFAULT_IDLE_TIMEOUT);
+        assertThat(l.upgradeConfigs()).containsExactly(new UpgradeConfig("websocket", false));
+        RouteAction a = l.virtualHosts().get(0).routes().get(0).action();
+        assertThat(a.idleTimeout()).isEqualTo(Duration.ZERO);
+        assertThat(a.sseKeepaliveInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(a.maxStreamDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(a.grpcTimeoutHeaderMax()).isEqualTo(Duration.ofSeconds(30));
+        // the route's entry (enabled by default) overrides the listener's
+        assertThat(UpgradeConfig.allowed("websocket", a.upgradeConfigs(), l.upgradeConfigs())).isTrue();
+        assertThat(UpgradeConfig.allowed("websocket", List.of(), l.upgradeConfigs())).isFalse();
+        assertThat(UpgradeConfig.allowed("CONNECT", List.of(), List.of())).isFalse();
+
+        assertThat(errors(yaml.replace("upgrade_type: WebSocket", "upgrade_type: spdy")))
+                .containsExactly("test.yaml:13:57: listeners[0].virtual_hosts[0].routes[0].route.upgrade_configs[0]"
+                        + ".upgrade_type: 'spdy' (expected: websocket or CONNECT)");
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:
