@@ -265,6 +265,12 @@ final class ConfigReader {
             value = rn == null ? null : rn.asString().orElse(null);
             regex = rn == null ? null : compile(rn, value);
         }
+        Optional<ConfigNode> connect = m.optional("connect_matcher");
+        if (connect.isPresent()) {
+            kinds.add(RouteMatch.PathKind.CONNECT);
+            value = "";
+            connect.get().asMap().finish(); // {}: nothing to configure
+        }
         List<HeaderMatcher> headers = new ArrayList<>();
         for (ConfigNode h : m.list("headers")) {
             HeaderMatcher hm = headerMatcher(h);
@@ -275,20 +281,20 @@ final class ConfigReader {
         boolean caseSensitive = m.bool("case_sensitive", true);
         m.finish();
         if (kinds.size() != 1) {
-            n.error(kinds.isEmpty() ? "missing path condition (expected: one of prefix, path, safe_regex)"
-                    : "more than one path condition (expected: one of prefix, path, safe_regex)");
+            n.error(kinds.isEmpty() ? "missing path condition (expected: one of prefix, path, safe_regex, connect_matcher)"
+                    : "more than one path condition (expected: one of prefix, path, safe_regex, connect_matcher)");
             return null;
         }
         RouteMatch.PathKind kind = kinds.get(0);
         if (value == null || kind == RouteMatch.PathKind.SAFE_REGEX && regex == null) {
             return null;
         }
-        if (kind != RouteMatch.PathKind.SAFE_REGEX && !value.startsWith("/")) {
+        if ((kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH) && !value.startsWith("/")) {
             m.optional(kind == RouteMatch.PathKind.PREFIX ? "prefix" : "path").ifPresent(
                     v -> v.error("'" + v.asString().orElse("") + "' (expected: a path starting with '/')"));
             return null;
         }
-        if (!caseSensitive && kind != RouteMatch.PathKind.SAFE_REGEX) {
+        if (!caseSensitive && (kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH)) {
             value = value.toLowerCase(Locale.ROOT);
         }
         return new RouteMatch(kind, value, regex, headers, caseSensitive);
@@ -364,7 +370,8 @@ final class ConfigReader {
         }
         Duration timeout = m.duration("timeout", RouteAction.DEFAULT_TIMEOUT, Duration.ZERO);
         String prefixRewrite = m.string("prefix_rewrite").orElse(null);
-        if (prefixRewrite != null && match != null && match.pathKind() == RouteMatch.PathKind.SAFE_REGEX) {
+        if (prefixRewrite != null && match != null && match.pathKind() != RouteMatch.PathKind.PREFIX
+                && match.pathKind() != RouteMatch.PathKind.PATH) {
             m.optional("prefix_rewrite").get().error("only allowed with a prefix or path match");
         }
         String hostRewrite = m.string("host_rewrite_literal").orElse(null);

@@ -21,7 +21,12 @@ public record RouteMatch(PathKind pathKind, String path, Pattern regex, List<Hea
         /** {@code path:} the path (without query) equals the value. */
         PATH,
         /** {@code safe_regex:} the whole path (without query) matches an RE2 expression. */
-        SAFE_REGEX
+        SAFE_REGEX,
+        /**
+         * {@code connect_matcher: {}} (Envoy's): matches CONNECT requests, whatever their target; a CONNECT request
+         * matches only such routes.
+         */
+        CONNECT
     }
 
     public RouteMatch {

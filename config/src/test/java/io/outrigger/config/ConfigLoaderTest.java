@@ -267,7 +267,7 @@ class ConfigLoaderTest {
         List<String> e = errors(yaml);
         assertThat(e).hasSize(3);
         assertThat(e.get(0)).isEqualTo("test.yaml:8:20: listeners[0].virtual_hosts[0].routes[0].match: "
-                + "more than one path condition (expected: one of prefix, path, safe_regex)");
+                + "more than one path condition (expected: one of prefix, path, safe_regex, connect_matcher)");
         assertThat(e.get(1)).startsWith("test.yaml:10:43: listeners[0].virtual_hosts[0].routes[1].match.safe_regex.regex: '(' (expected: an RE2");
         assertThat(e.get(2)).isEqualTo("test.yaml:12:28: listeners[0].virtual_hosts[0].routes[2].match.path: "
                 + "'nope' (expected: a path starting with '/')");

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class StreamsIT {
     static WebSocketOrigin ws;
+    static ConnectOrigin connectOrigin;
     static Origin origin;
     static ProxyProcess proxy;
     static String base;
@@ -41,6 +42,7 @@ class StreamsIT {
     @BeforeAll
     static void start() throws Exception {
         ws = new WebSocketOrigin();
+        connectOrigin = new ConnectOrigin();
         origin = new Origin("sse");
         proxy = ProxyProcess.start("streams", ProxyProcess.mainListenerConfig("""
                 - { match: { prefix: /ws }, route: { cluster: ws, timeout: 1s } }
@@ -49,11 +51,14 @@ class StreamsIT {
                 - { match: { prefix: /sse-idle/ }, route: { cluster: sse, idle_timeout: 1s, prefix_rewrite: /sse/ } }
                 - { match: { prefix: /sse-keepalive/ }, route: { cluster: sse, sse_keepalive_interval: 200ms, prefix_rewrite: /sse/ } }
                 - { match: { prefix: /limited/ }, route: { cluster: sse, max_stream_duration: { max_stream_duration: 1s }, prefix_rewrite: /sse/ } }
+                - { match: { connect_matcher: {}, headers: [ { name: x-tunnel, exact: "yes" } ] }, route: { cluster: tunnel, upgrade_configs: [ { upgrade_type: CONNECT } ] } }
+                - { match: { connect_matcher: {} }, route: { cluster: tunnel } }
                 - { match: { prefix: / }, route: { cluster: sse } }
                 """, """
                 - { name: ws, endpoints: [ %s ] }
                 - { name: sse, endpoints: [ %s ] }
-                """.formatted(ws.address(), origin.address())));
+                - { name: tunnel, endpoints: [ %s ] }
+                """.formatted(ws.address(), origin.address(), connectOrigin.address())));
         base = "127.0.0.1:" + proxy.port("main");
     }
 
@@ -62,6 +67,7 @@ class StreamsIT {
         proxy.close();
         origin.close();
         ws.close();
+        connectOrigin.close();
     }
 
     /** Collects what a WebSocket receives. */
@@ -154,6 +160,45 @@ class StreamsIT {
         String[] hostPort = base.split(":");
         Cmd r = Cmd.run(30, "/usr/bin/python3", script.toString(), hostPort[0], hostPort[1], "/ws", "hello over h2");
         assertThat(r.out()).as(r.err()).isEqualTo("enable_connect_protocol 1\nstatus 200\necho hello over h2\n");
+    }
+
+    @Test
+    void connectTunnelsBytesWhereEnabledAndIsRefusedByDefault() throws Exception {
+        String[] hp = base.split(":");
+        try (java.net.Socket s = new java.net.Socket(hp[0], Integer.parseInt(hp[1]))) {
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.InputStream in = s.getInputStream();
+            out.write("CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\nx-tunnel: yes\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 200");
+            byte[] payload = "not http at all\u0000\u0001\u0002".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            out.write(payload);
+            out.flush();
+            assertThat(in.readNBytes(payload.length)).isEqualTo(payload); // echoed through the tunnel, untouched
+        }
+        assertThat(connectOrigin.requestLines).contains("CONNECT db.internal:5432 HTTP/1.1");
+        // without upgrade_configs: [ { upgrade_type: CONNECT } ] on the route, CONNECT is refused (off by default)
+        try (java.net.Socket s = new java.net.Socket(hp[0], Integer.parseInt(hp[1]))) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 403");
+        }
+    }
+
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        return sb.toString();
     }
 
     @Test

@@ -76,18 +76,20 @@ final class RouteDeadlines {
     /**
      * The answering attempt's response headers: for a streaming response the route timeout is met (the stream then
      * runs until either side ends it, guarded by the stream idle timeout).
+     *
+     * @param streamingRequest the request was gRPC or a CONNECT: whatever answers it streams
      */
-    void onResponseHeaders(HttpResponse response, boolean endStream, boolean grpc) {
-        if (!endStream && grpcTimeoutMs < 0 && routeTimer != null && isStreaming(response, grpc)) {
+    void onResponseHeaders(HttpResponse response, boolean endStream, boolean streamingRequest) {
+        if (!endStream && grpcTimeoutMs < 0 && routeTimer != null && isStreaming(response, streamingRequest)) {
             routeTimer.cancel(false);
             routeTimer = null;
             deadlineNanos = Long.MAX_VALUE;
         }
     }
 
-    static boolean isStreaming(HttpResponse response, boolean grpc) {
-        if (grpc || response.status().code() == 101) {
-            return true; // gRPC, or an upgraded connection (WebSocket)
+    static boolean isStreaming(HttpResponse response, boolean streamingRequest) {
+        if (streamingRequest || response.status().code() == 101) {
+            return true; // gRPC or CONNECT, or an upgraded connection (WebSocket)
         }
         String ct = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);

@@ -18,13 +18,18 @@ public record RouteEntry(RouteMatch match, RouteAction action) {
     /**
      * @param path    the request path without query or fragment
      * @param headers the request headers
+     * @param connect   whether the request is a CONNECT
      */
-    boolean matches(String path, HttpHeaders headers) {
+    boolean matches(String path, HttpHeaders headers, boolean connect) {
+        if (connect != (match.pathKind() == RouteMatch.PathKind.CONNECT)) {
+            return false; // CONNECT requests match connect_matcher routes only, and those match nothing else
+        }
         String p = match.caseSensitive() ? path : path.toLowerCase(Locale.ROOT);
         boolean pathOk = switch (match.pathKind()) {
             case PREFIX -> p.startsWith(match.path());
             case PATH -> p.equals(match.path());
             case SAFE_REGEX -> match.regex().matches(path);
+            case CONNECT -> true;
         };
         if (!pathOk) {
             return false;

@@ -1,6 +1,7 @@
 package io.outrigger.router;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.outrigger.config.ListenerConfig;
 import io.outrigger.config.RouteConfig;
@@ -105,7 +106,7 @@ public final class RouteTable {
         if (vh == null) {
             return null;
         }
-        return vh.route(pathOf(request.uri()), request.headers());
+        return vh.route(pathOf(request.uri()), request.headers(), HttpMethod.CONNECT.equals(request.method()));
     }
 
     /** The path of an origin-form request target: up to the first {@code ?} or {@code #}. */

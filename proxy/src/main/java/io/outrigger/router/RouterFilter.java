@@ -102,7 +102,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         callbacks.setRoute(route.match().path());
         callbacks.setRouteStreamSettings(route.action().idleTimeout(), route.action().sseKeepaliveInterval());
-        String upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+        String upgrade = HttpMethod.CONNECT.equals(req.method()) ? UpgradeConfig.CONNECT : req.headers().get(HttpHeaderNames.UPGRADE);
         if (upgrade != null && !UpgradeConfig.allowed(upgrade, route.action().upgradeConfigs(),
                 callbacks.listenerUpgradeConfigs())) {
             callbacks.sendLocalReply(HttpResponseStatus.FORBIDDEN, "upgrade " + upgrade + " is not enabled for this route",
@@ -471,7 +471,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
-        deadlines.onResponseHeaders(response, endStream, grpc);
+        deadlines.onResponseHeaders(response, endStream, grpc || HttpMethod.CONNECT.equals(request.method()));
         stopAttemptTimerAndSlot();
         releaseReplay();
         if (endStream) {

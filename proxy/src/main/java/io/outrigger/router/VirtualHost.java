@@ -15,10 +15,10 @@ public record VirtualHost(String name, List<RouteEntry> routes) {
     }
 
     /** @return the first route matching, or {@code null} */
-    RouteEntry route(String path, HttpHeaders headers) {
+    RouteEntry route(String path, HttpHeaders headers, boolean connect) {
         for (int i = 0; i < routes.size(); i++) {
             RouteEntry r = routes.get(i);
-            if (r.matches(path, headers)) {
+            if (r.matches(path, headers, connect)) {
                 return r;
             }
         }

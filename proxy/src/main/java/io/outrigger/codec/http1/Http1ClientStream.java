@@ -65,6 +65,7 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     private boolean readDisabled;
     private boolean aboveHighWatermark;
     private boolean upgradeRequested;
+    private boolean connect;
     private boolean upgraded;
     private State state = State.OPEN;
 
@@ -99,9 +100,12 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
         HttpHeaders h = request.headers();
         h.remove(HttpHeaderNames.TE); // TE: trailers is for HTTP/2 hops; HTTP/1.1 would need Connection: TE as well
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
-        if (upgradeRequested) {
+        connect = HttpMethod.CONNECT.equals(request.method());
+        upgradeRequested = connect || h.contains(HttpHeaderNames.UPGRADE);
+        if (upgradeRequested && !connect) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE); // what follows the headers is the new protocol's
+        } else if (connect) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9110 §9.3.6: a CONNECT has no content
         } else if (!HttpUtil.isContentLengthSet(request)) {
             if (!endStream) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -215,7 +219,8 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
             return;
         }
         if (msg instanceof HttpResponse response) {
-            if (upgradeRequested && response.status().code() == 101) {
+            int code = response.status().code();
+            if (upgradeRequested && (connect ? code >= 200 && code < 300 : code == 101)) {
                 // switched: the connection is a byte tunnel now, never returned to the pool
                 upgraded = true;
                 ReferenceCountUtil.release(msg);

@@ -54,14 +54,17 @@ public final class Http1RequestValidator {
             return "invalid Host header";
         }
         String target = request.uri();
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // RFC 9112 §3.2.3: authority-form, host and port; whether CONNECT is allowed is the route's decision
+            int colon = target.lastIndexOf(':');
+            return colon > 0 && colon < target.length() - 1 && validHost(target)
+                    && target.substring(colon + 1).chars().allMatch(Character::isDigit) ? null : "invalid CONNECT target";
+        }
         if (target.startsWith("/")) {
             return target.indexOf('#') >= 0 ? "fragment in request target" : null;
         }
         if (target.equals("*")) {
             return HttpMethod.OPTIONS.equals(request.method()) ? null : "'*' target with a method other than OPTIONS";
-        }
-        if (HttpMethod.CONNECT.equals(request.method())) {
-            return "CONNECT is not supported";
         }
         return absoluteForm(request, target);
     }

@@ -152,6 +152,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request); // before Connection goes with the hop-by-hop headers
         boolean websocket = isWebSocketUpgrade(request);
+        boolean tunnel = websocket || HttpMethod.CONNECT.equals(request.method()); // bytes follow a 101 / 2xx
         boolean expectContinue = HttpUtil.is100ContinueExpected(request);
         if (expectContinue) {
             request.headers().remove(HttpHeaderNames.EXPECT);
@@ -161,7 +162,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             HttpRequest headersOnly = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             boolean hasBody = full.content().isReadable();
             boolean hasTrailers = !full.trailingHeaders().isEmpty();
-            Http1ServerStream s = startStream(headersOnly, keepAlive, !hasBody && !hasTrailers && !websocket, websocket);
+            Http1ServerStream s = startStream(headersOnly, keepAlive, !hasBody && !hasTrailers && !tunnel, websocket);
             if (hasBody && stream == s) {
                 s.decoder().decodeData(full.content().retain(), !hasTrailers);
             }
@@ -181,7 +182,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                     channel.voidPromise());
             flusher.flushLater();
         }
-        startStream(request, keepAlive, bodyless && !websocket, websocket);
+        startStream(request, keepAlive, bodyless && !tunnel, websocket);
     }
 
     private Http1ServerStream startStream(HttpRequest request, boolean keepAlive, boolean endStream, boolean websocket) {
@@ -192,7 +193,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         Http1ServerStream s = new Http1ServerStream(this, request.protocolVersion(), keepAlive, request.method(), endStream,
-                websocket);
+                websocket || HttpMethod.CONNECT.equals(request.method()));
         stream = s;
         idle.streamStarted();
         s.setDecoder(callbacks.newStream(s));

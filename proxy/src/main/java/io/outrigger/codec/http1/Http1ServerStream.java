@@ -39,12 +39,17 @@ final class Http1ServerStream implements ResponseEncoder {
     private boolean aboveHighWatermark;
     private int readDisables;
     private final boolean upgradeRequested;
+    private final boolean connect;
     private boolean tunnel;
     private State state = State.OPEN;
 
+    /**
+     * @param upgradeRequested a WebSocket upgrade or a CONNECT: a 101 (or a 2xx to CONNECT) makes the connection a tunnel
+     */
     Http1ServerStream(Http1ServerConnection connection, HttpVersion version, boolean keepAlive, HttpMethod method,
                       boolean requestComplete, boolean upgradeRequested) {
         this.upgradeRequested = upgradeRequested;
+        this.connect = HttpMethod.CONNECT.equals(method);
         this.connection = connection;
         this.version = version;
         this.keepAlive = keepAlive;
@@ -96,11 +101,16 @@ final class Http1ServerStream implements ResponseEncoder {
         }
         state = State.RESPONDING;
         Channel ch = connection.channel();
-        if (upgradeRequested && response.status().code() == 101 && !endStream) {
-            // RFC 9110 §15.2.2: from here on the connection is the upgraded protocol's, both ways
+        int code = response.status().code();
+        if (upgradeRequested && !endStream && (connect ? code >= 200 && code < 300 : code == 101)) {
+            // RFC 9110 §15.2.2 (101) and §9.3.6 (2xx to CONNECT): from here on the connection is a tunnel, both ways
             response.setProtocolVersion(version);
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            if (connect) {
+                response.headers().remove(HttpHeaderNames.CONTENT_LENGTH).remove(HttpHeaderNames.TRANSFER_ENCODING);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+                        .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            }
             ch.write(response, ch.voidPromise());
             tunnel = true;
             closeAfterResponse = true;

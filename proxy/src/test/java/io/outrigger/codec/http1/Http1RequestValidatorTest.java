@@ -38,8 +38,15 @@ class Http1RequestValidatorTest {
         assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.GET, "*", "host", "x"))).isNotNull();
         assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a#frag", "host", "x")))
                 .contains("fragment");
+        // CONNECT: authority-form only (RFC 9112 §3.2.3); whether it is allowed is the route's decision
         assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "example.com:443",
-                "host", "example.com:443"))).contains("CONNECT");
+                "host", "example.com:443"))).isNull();
+        assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "example.com",
+                "host", "example.com"))).contains("CONNECT");
+        assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "/path",
+                "host", "example.com"))).contains("CONNECT");
+        assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "a/b:443",
+                "host", "example.com"))).contains("CONNECT");
     }
 
     @Test
