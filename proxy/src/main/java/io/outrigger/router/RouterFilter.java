@@ -346,30 +346,23 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public void onRouteTimeout() {
-        if (done) {
-            return;
-        }
-        log.debug("route timeout after {} for {}", deadlines.routeTimeout(), callbacks.streamInfo());
-        UpstreamRequest a = attempt;
-        endAttempt();
-        if (a != null) {
-            a.setErrorType("timeout");
-            a.reset();
-        }
-        if (responseStarted) {
-            done = true;
-            callbacks.resetStream(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
-        } else {
-            finishWithLocalReply(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+        if (!done) {
+            log.debug("route timeout after {} for {}", deadlines.routeTimeout(), callbacks.streamInfo());
+            endOnDeadline(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
         }
     }
 
     // max_stream_duration: the stream ends whatever it is doing (Envoy: 408 before the response, a reset after)
     @Override
     public void onMaxStreamDuration() {
-        if (done) {
-            return;
+        if (!done) {
+            endOnDeadline(HttpResponseStatus.REQUEST_TIMEOUT, "upstream max stream duration reached",
+                    ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
         }
+    }
+
+    // A time limit passed: abandon the attempt; answer locally, or reset once the response started.
+    private void endOnDeadline(HttpResponseStatus status, String body, ResponseFlag flag) {
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
@@ -379,10 +372,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (responseStarted) {
             done = true;
             cancelTimers();
-            callbacks.resetStream(ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
+            callbacks.resetStream(flag);
         } else {
-            finishWithLocalReply(HttpResponseStatus.REQUEST_TIMEOUT, "upstream max stream duration reached",
-                    ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
+            finishWithLocalReply(status, body, flag);
         }
     }
 

@@ -27,6 +27,7 @@ import io.outrigger.codec.RequestEncoder;
 import io.outrigger.codec.ResponseDecoder;
 import io.outrigger.codec.StreamCallbacks;
 import io.outrigger.codec.StreamResetReason;
+import io.outrigger.codec.WriteWatermarks;
 
 /**
  * One request/response exchange on a leased upstream HTTP/1.1 connection (the HTTP/1.1 client codec's
@@ -63,7 +64,7 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     private boolean responseKeepAlive;
     private long keepAliveTimeoutMs;
     private boolean readDisabled;
-    private boolean aboveHighWatermark;
+    private final WriteWatermarks watermarks = new WriteWatermarks();
     private boolean upgradeRequested;
     private boolean connect;
     private boolean upgraded;
@@ -311,14 +312,8 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     }
 
     public void onWritabilityChanged(boolean writable) {
-        if (state != State.OPEN || callbacks == null || writable != aboveHighWatermark) {
-            return;
-        }
-        aboveHighWatermark = !writable;
-        if (writable) {
-            callbacks.onBelowWriteBufferLowWatermark();
-        } else {
-            callbacks.onAboveWriteBufferHighWatermark();
+        if (state == State.OPEN) {
+            watermarks.update(writable, callbacks);
         }
     }
 

@@ -17,6 +17,7 @@ import io.outrigger.codec.RequestDecoder;
 import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.StreamCallbacks;
 import io.outrigger.codec.StreamResetReason;
+import io.outrigger.codec.WriteWatermarks;
 
 /**
  * One request/response exchange of an HTTP/1.1 (or 1.0) downstream connection, as the core's
@@ -36,7 +37,7 @@ final class Http1ServerStream implements ResponseEncoder {
     private boolean requestComplete;
     private boolean requestBroken;
     private boolean closeAfterResponse;
-    private boolean aboveHighWatermark;
+    private final WriteWatermarks watermarks = new WriteWatermarks();
     private int readDisables;
     private final boolean upgradeRequested;
     private final boolean connect;
@@ -204,14 +205,8 @@ final class Http1ServerStream implements ResponseEncoder {
     }
 
     void onWritabilityChanged(boolean writable) {
-        if (callbacks == null || state == State.COMPLETE || state == State.RESET || writable != aboveHighWatermark) {
-            return;
-        }
-        aboveHighWatermark = !writable;
-        if (writable) {
-            callbacks.onBelowWriteBufferLowWatermark();
-        } else {
-            callbacks.onAboveWriteBufferHighWatermark();
+        if (state != State.COMPLETE && state != State.RESET) {
+            watermarks.update(writable, callbacks);
         }
     }
 

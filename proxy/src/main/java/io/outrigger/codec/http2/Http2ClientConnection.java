@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * above its last-stream-id are reset as provably unprocessed, RFC 9113 §6.8), when a stream ends and when a PING
  * keepalive is answered.
  */
-public final class Http2ClientConnection extends Http2ConnectionHandler {
+public final class Http2ClientConnection extends Http2Codec {
     private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
     /** What the connection reports to its pool. Called on the connection's event loop. */
@@ -48,8 +48,6 @@ public final class Http2ClientConnection extends Http2ConnectionHandler {
     private final Owner owner;
     private final String scheme;
     private final Http2Connection.PropertyKey streamKey;
-    private ChannelHandlerContext ctx;
-    private FlushScheduler flusher;
     private boolean goAway;
 
     private Http2ClientConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -108,13 +106,6 @@ public final class Http2ClientConnection extends Http2ConnectionHandler {
     private int connectionWindow;
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        this.flusher = new FlushScheduler(ctx.channel());
-        super.handlerAdded(ctx);
-    }
-
-    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx); // writes the preface and SETTINGS
         int increase = connectionWindow - connection().local().flowController().initialWindowSize();
@@ -130,7 +121,7 @@ public final class Http2ClientConnection extends Http2ConnectionHandler {
 
     /** Whether a GOAWAY arrived or was sent: no new streams. */
     public boolean isDraining() {
-        return goAway || connection().goAwayReceived() || connection().goAwaySent() || !ctx.channel().isActive();
+        return goAway || connection().goAwayReceived() || connection().goAwaySent() || !ctx().channel().isActive();
     }
 
     /** Streams open now. */
@@ -154,42 +145,23 @@ public final class Http2ClientConnection extends Http2ConnectionHandler {
 
     /** Sends a PING (keepalive); its acknowledgement comes back through {@link Owner#onPingAck}. */
     public void ping(long data) {
-        encoder().writePing(ctx, false, data, ctx.newPromise());
-        flusher.flushLater();
+        encoder().writePing(ctx(), false, data, ctx().newPromise());
+        flusher().flushLater();
     }
 
     /** Sends GOAWAY(NO_ERROR) and closes once the open streams end. */
     public void shutdownGracefully() {
         goAway = true;
-        ctx.channel().close(); // Http2ConnectionHandler.close: GOAWAY, then close after active streams finish
+        ctx().channel().close(); // Http2ConnectionHandler.close: GOAWAY, then close after active streams finish
     }
 
-    ChannelHandlerContext ctx() {
-        return ctx;
-    }
 
-    FlushScheduler flusher() {
-        return flusher;
-    }
 
     void attach(Http2Stream stream, Http2ClientStream s) {
         stream.setProperty(streamKey, s);
     }
 
-    void consume(Http2Stream stream, int bytes) {
-        try {
-            if (decoder().flowController().consumeBytes(stream, bytes)) {
-                flusher.flushLater();
-            }
-        } catch (Http2Exception e) {
-            onError(ctx, false, e);
-        }
-    }
 
-    void reset(int streamId, Http2Error error) {
-        resetStream(ctx, streamId, error.code(), ctx.newPromise());
-        flusher.flushLater();
-    }
 
     private Http2ClientStream streamOf(int streamId) {
         Http2Stream h2 = connection().stream(streamId);

@@ -12,6 +12,7 @@ import io.outrigger.codec.RequestEncoder;
 import io.outrigger.codec.ResponseDecoder;
 import io.outrigger.codec.StreamCallbacks;
 import io.outrigger.codec.StreamResetReason;
+import io.outrigger.codec.WriteWatermarks;
 
 /**
  * One stream of an upstream HTTP/2 connection, as the router's {@link RequestEncoder}: the request goes out as
@@ -32,7 +33,7 @@ final class Http2ClientStream implements RequestEncoder {
     private boolean refused;
     private int readDisables;
     private int unconsumed;
-    private boolean aboveHighWatermark;
+    private final WriteWatermarks watermarks = new WriteWatermarks();
     private State state = State.IDLE;
 
     Http2ClientStream(Http2ClientConnection connection, ResponseDecoder decoder, String scheme) {
@@ -200,14 +201,8 @@ final class Http2ClientStream implements RequestEncoder {
     }
 
     void onWritabilityChanged(boolean writable) {
-        if (callbacks == null || state != State.OPEN || writable != aboveHighWatermark) {
-            return;
-        }
-        aboveHighWatermark = !writable;
-        if (writable) {
-            callbacks.onBelowWriteBufferLowWatermark();
-        } else {
-            callbacks.onAboveWriteBufferHighWatermark();
+        if (state == State.OPEN) {
+            watermarks.update(writable, callbacks);
         }
     }
 }

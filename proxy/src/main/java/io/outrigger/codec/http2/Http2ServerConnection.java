@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@code Upgrade: websocket}), and the upstream's 101 goes back as a 200; the stream's DATA frames carry the
  * WebSocket bytes both ways.
  */
-public final class Http2ServerConnection extends Http2ConnectionHandler {
+public final class Http2ServerConnection extends Http2Codec {
     private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
@@ -53,8 +53,6 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
     private final Http2Connection.PropertyKey streamKey;
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
-    private ChannelHandlerContext ctx;
-    private FlushScheduler flusher;
 
     private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
                                   Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
@@ -92,8 +90,6 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        this.flusher = new FlushScheduler(ctx.channel());
         this.callbacks = connectionManagers.apply(ctx.channel());
         this.idle = new ConnectionIdleTimer(ctx.channel(), idleTimeout, () -> ctx.channel().close(), System::nanoTime);
         super.handlerAdded(ctx);
@@ -106,13 +102,7 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
         super.channelInactive(ctx);
     }
 
-    ChannelHandlerContext ctx() {
-        return ctx;
-    }
 
-    FlushScheduler flusher() {
-        return flusher;
-    }
 
     private final class Listener extends Http2FrameAdapter {
         @Override
@@ -215,21 +205,7 @@ public final class Http2ServerConnection extends Http2ConnectionHandler {
         super.channelReadComplete(ctx); // flushes, WINDOW_UPDATEs included
     }
 
-    /** Consumes {@code bytes} of a stream's received DATA, returning them as flow-control credit. */
-    void consume(Http2Stream stream, int bytes) {
-        try {
-            if (decoder().flowController().consumeBytes(stream, bytes)) {
-                flusher.flushLater(); // a WINDOW_UPDATE was written
-            }
-        } catch (Http2Exception e) {
-            onError(ctx, false, e);
-        }
-    }
 
-    void reset(int streamId, Http2Error error) {
-        resetStream(ctx, streamId, error.code(), ctx.newPromise());
-        flusher.flushLater();
-    }
 
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {

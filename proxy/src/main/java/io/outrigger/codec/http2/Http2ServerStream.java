@@ -11,6 +11,7 @@ import io.outrigger.codec.RequestDecoder;
 import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.StreamCallbacks;
 import io.outrigger.codec.StreamResetReason;
+import io.outrigger.codec.WriteWatermarks;
 
 /**
  * One HTTP/2 stream of a downstream connection, as the core's {@link ResponseEncoder}: writes the response
@@ -29,7 +30,7 @@ final class Http2ServerStream implements ResponseEncoder {
     private int readDisables;
     private int unconsumed;
     private boolean creditPending;
-    private boolean aboveHighWatermark;
+    private final WriteWatermarks watermarks = new WriteWatermarks();
     private State state = State.OPEN;
     private final boolean extendedConnect;
 
@@ -206,14 +207,8 @@ final class Http2ServerStream implements ResponseEncoder {
     }
 
     void onWritabilityChanged(boolean writable) {
-        if (callbacks == null || state == State.COMPLETE || state == State.RESET || writable != aboveHighWatermark) {
-            return;
-        }
-        aboveHighWatermark = !writable;
-        if (writable) {
-            callbacks.onBelowWriteBufferLowWatermark();
-        } else {
-            callbacks.onAboveWriteBufferHighWatermark();
+        if (state != State.COMPLETE && state != State.RESET) {
+            watermarks.update(writable, callbacks);
         }
     }
 }
