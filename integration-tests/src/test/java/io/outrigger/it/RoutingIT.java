@@ -114,6 +114,13 @@ class RoutingIT {
     }
 
     @Test
+    void http10RequestsAreServedWithHttp10Responses() throws Exception {
+        // served (not refused), forwarded upstream as HTTP/1.1, answered in HTTP/1.0
+        Cmd r = Cmd.curlRun("--http1.0", "-i", base + "/h10", "-H", "Host: shop.local");
+        assertThat(r.out()).startsWith("HTTP/1.0 200").contains("GET /h10");
+    }
+
+    @Test
     void forwardsProxyHeadersAndStripsHopByHop() throws Exception {
         Cmd r = Cmd.curlRun("-i", base + "/h", "-H", "Host: shop.local", "-H", "Connection: keep-alive, x-hop",
                 "-H", "x-hop: 1", "-H", "Keep-Alive: timeout=5", "-H", "x-secret: s3cr3t", "-H", "x-forwarded-for: 10.9.9.9");
