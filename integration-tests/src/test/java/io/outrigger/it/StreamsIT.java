@@ -152,6 +152,7 @@ class StreamsIT {
         assertThat(code).isIn(1006, -1);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 8000L);
         assertThat(proxy.awaitLog(line -> line.contains("GET /idle/ws") && line.contains(" SI "))).isTrue();
+        assertThat(stat("http.main.downstream_rq_idle_timeout")).isPositive(); // a counter tells the timeouts apart too
     }
 
     @Test
@@ -187,6 +188,15 @@ class StreamsIT {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 403");
         }
+    }
+
+    static long stat(String name) throws Exception {
+        for (String line : proxy.adminGet("/stats").body().split("\n")) {
+            if (line.startsWith(name + ": ")) {
+                return Long.parseLong(line.substring(name.length() + 2).trim());
+            }
+        }
+        throw new AssertionError("no stat " + name);
     }
 
     private static String readHead(java.io.InputStream in) throws java.io.IOException {
@@ -246,6 +256,8 @@ class StreamsIT {
         assertThat(got.stream().filter(l -> l.startsWith("data:")).count()).isBetween(1L, 4L);
         assertThat(ms).isBetween(900L, 3000L);
         assertThat(proxy.awaitLog(line -> line.contains("GET /limited/") && line.contains(" UMSDR "))).isTrue();
+        assertThat(stat("cluster.sse.upstream_rq_max_duration_reached")).isEqualTo(1);
+        assertThat(stat("cluster.sse.upstream_rq_timeout")).isZero(); // the 15 s route timeout was met at the headers
     }
 
     @Test

@@ -156,6 +156,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             m.put("cluster." + c.name() + ".membership_healthy", c.hosts().stream().filter(h -> h.health().healthy()).count());
             m.put("cluster." + c.name() + ".membership_total", (long) c.hosts().size());
         }
+        m.putAll(endpoints.server().metrics().listenerCounters());
         m.put("server.uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
         m.put("server.access_log_dropped", io.outrigger.http.AccessLog.dropped());
         m.put("server.allocated_bytes", allocatedBytes());

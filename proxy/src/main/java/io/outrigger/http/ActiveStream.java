@@ -94,6 +94,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         if (state == State.DONE) {
             return;
         }
+        connection.listener().metrics().onStreamIdleTimeout();
         if (responseHeadersSent) {
             resetStream(ResponseFlag.STREAM_IDLE_TIMEOUT);
         } else {

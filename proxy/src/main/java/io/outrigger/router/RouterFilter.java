@@ -261,6 +261,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return;
         }
         endAttempt();
+        shared.stats().upstreamRqPerTryTimeout.increment();
         a.setErrorType("timeout");
         a.reset();
         report(a.host(), 504);
@@ -348,6 +349,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     public void onRouteTimeout() {
         if (!done) {
             log.debug("route timeout after {} for {}", deadlines.routeTimeout(), callbacks.streamInfo());
+            shared.stats().upstreamRqTimeout.increment();
             endOnDeadline(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
         }
     }
@@ -356,6 +358,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     @Override
     public void onMaxStreamDuration() {
         if (!done) {
+            shared.stats().upstreamRqMaxDurationReached.increment();
             endOnDeadline(HttpResponseStatus.REQUEST_TIMEOUT, "upstream max stream duration reached",
                     ResponseFlag.UPSTREAM_MAX_STREAM_DURATION_REACHED);
         }

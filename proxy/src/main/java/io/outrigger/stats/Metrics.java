@@ -56,6 +56,12 @@ public final class Metrics {
         private final CounterDataPoint[][] rq = new CounterDataPoint[PROTOCOLS.size()][6];
         private final DistributionDataPoint time;
         private final Activity activity = new Activity();
+        private final java.util.concurrent.atomic.LongAdder streamIdleTimeouts = new java.util.concurrent.atomic.LongAdder();
+
+        /** A stream was ended by the stream idle timeout (flag SI). */
+        public void onStreamIdleTimeout() {
+            streamIdleTimeouts.increment();
+        }
 
         ListenerMetrics(String listener) {
             this.listener = listener;
@@ -97,6 +103,12 @@ public final class Metrics {
         private final CounterDataPoint[] rq = new CounterDataPoint[6];
         private final DistributionDataPoint time;
         private final Activity activity = new Activity();
+        private final java.util.concurrent.atomic.LongAdder streamIdleTimeouts = new java.util.concurrent.atomic.LongAdder();
+
+        /** A stream was ended by the stream idle timeout (flag SI). */
+        public void onStreamIdleTimeout() {
+            streamIdleTimeouts.increment();
+        }
 
         UpstreamMetrics(String cluster) {
             clusterActivity.put(cluster, activity);
@@ -131,7 +143,18 @@ public final class Metrics {
     }
 
     public ListenerMetrics listener(String name) {
-        return new ListenerMetrics(name);
+        ListenerMetrics m = new ListenerMetrics(name);
+        listeners.put(name, m);
+        return m;
+    }
+
+    private final Map<String, ListenerMetrics> listeners = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Per-listener counters, Envoy's HTTP connection manager names: {@code http.LISTENER.STAT}. */
+    public Map<String, Long> listenerCounters() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        listeners.forEach((name, l) -> m.put("http." + name + ".downstream_rq_idle_timeout", l.streamIdleTimeouts.sum()));
+        return m;
     }
 
     /** Binds each cluster's upstream data points and registers its counters and gauges, read at scrape time. */

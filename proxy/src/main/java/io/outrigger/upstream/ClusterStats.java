@@ -14,6 +14,12 @@ public final class ClusterStats {
     public final LongAdder upstreamRqMaxRequestsOverflow = new LongAdder();
     public final LongAdder upstreamCxConnectFail = new LongAdder();
     public final LongAdder upstreamRqTotal = new LongAdder();
+    /** The route timeout (or a gRPC deadline) ended the request (flag UT). */
+    public final LongAdder upstreamRqTimeout = new LongAdder();
+    /** A per-try timeout ended an attempt. */
+    public final LongAdder upstreamRqPerTryTimeout = new LongAdder();
+    /** The route's max_stream_duration ended the stream (flag UMSDR). */
+    public final LongAdder upstreamRqMaxDurationReached = new LongAdder();
     public final LongAdder ejectionsEnforced = new LongAdder();
     public final LongAdder healthCheckFailure = new LongAdder();
     public final LongAdder healthCheckSuccess = new LongAdder();
@@ -40,6 +46,9 @@ public final class ClusterStats {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("upstream_rq_total", upstreamRqTotal.sum());
         m.put("upstream_rq_retry", upstreamRqRetry.sum());
+        m.put("upstream_rq_timeout", upstreamRqTimeout.sum());
+        m.put("upstream_rq_per_try_timeout", upstreamRqPerTryTimeout.sum());
+        m.put("upstream_rq_max_duration_reached", upstreamRqMaxDurationReached.sum());
         m.put("upstream_rq_retry_overflow", upstreamRqRetryOverflow.sum());
         m.put("upstream_rq_retry_limit_exceeded", upstreamRqRetryLimitExceeded.sum());
         m.put("retry_or_shadow_abandoned", retryOrShadowAbandoned.sum());
