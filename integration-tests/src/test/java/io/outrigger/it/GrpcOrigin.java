@@ -47,7 +47,11 @@ final class GrpcOrigin implements AutoCloseable {
     }
 
     private GrpcOrigin(long maxConnectionAgeMs, java.nio.file.Path chain, java.nio.file.Path key) throws Exception {
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        this(maxConnectionAgeMs, chain, key, 0);
+    }
+
+    private GrpcOrigin(long maxConnectionAgeMs, java.nio.file.Path chain, java.nio.file.Path key, int port) throws Exception {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
         if (chain != null) {
             b.useTransportSecurity(chain.toFile(), key.toFile());
         }
@@ -68,6 +72,13 @@ final class GrpcOrigin implements AutoCloseable {
 
     int port() {
         return server.getPort();
+    }
+
+    /** For {@code bench/grpc.sh}: a plain origin on {@code args[0]} (a port) until the process is killed. */
+    public static void main(String[] args) throws Exception {
+        GrpcOrigin o = new GrpcOrigin(0, null, null, Integer.parseInt(args[0]));
+        System.out.println("gRPC origin on " + o.address());
+        o.server.awaitTermination();
     }
 
     String address() {
