@@ -8,14 +8,14 @@ import java.time.Duration;
 /**
  * One downstream stream's inactivity timers: the stream idle timeout (the listener's {@code stream_idle_timeout},
  * replaced by the route's {@code idle_timeout}) and the route's {@code sse_keepalive_interval} for
- * {@code text/event-stream} responses. Activity is only recorded; the timers re-arm themselves
- * ({@link InactivityTimer}). Confined to the stream's event loop.
+ * {@code text/event-stream} responses. Activity is only recorded: the idle timeout is checked by the event loop's
+ * {@link IdleSweeper}, the keepalive re-arms itself ({@link InactivityTimer}). Confined to the stream's event loop.
  */
 final class StreamTimers {
     private final EventExecutor loop;
-    private final Runnable onIdle;
     private final Runnable onSseKeepalive;
-    private InactivityTimer idle;
+    private final IdleSweeper sweeper;
+    private final IdleSweeper.Entry idle;
     private InactivityTimer sse;
     private Duration sseInterval;
 
@@ -26,12 +26,10 @@ final class StreamTimers {
      */
     StreamTimers(EventExecutor loop, Duration listenerIdle, Runnable onIdle, Runnable onSseKeepalive) {
         this.loop = loop;
-        this.onIdle = onIdle;
         this.onSseKeepalive = onSseKeepalive;
-        if (!listenerIdle.isZero()) {
-            idle = new InactivityTimer(loop, System::nanoTime, false, onIdle);
-            idle.start(listenerIdle);
-        }
+        this.sweeper = IdleSweeper.current(loop);
+        this.idle = new IdleSweeper.Entry(onIdle);
+        sweeper.arm(idle, listenerIdle.toNanos());
     }
 
     /**
@@ -42,21 +40,14 @@ final class StreamTimers {
      */
     void onRoute(Duration idleTimeout, Duration sseKeepalive) {
         if (idleTimeout != null) {
-            if (idle == null && !idleTimeout.isZero()) {
-                idle = new InactivityTimer(loop, System::nanoTime, false, onIdle);
-            }
-            if (idle != null) {
-                idle.start(idleTimeout); // zero stops it
-            }
+            sweeper.arm(idle, idleTimeout.toNanos()); // zero stops it
         }
         this.sseInterval = sseKeepalive;
     }
 
     /** Bytes or headers moved on the stream. */
     void onActivity() {
-        if (idle != null) {
-            idle.touch();
-        }
+        sweeper.touch(idle);
     }
 
     /** The response headers went downstream: an event stream gets its keepalive. */
@@ -77,9 +68,7 @@ final class StreamTimers {
     }
 
     void cancel() {
-        if (idle != null) {
-            idle.cancel();
-        }
+        sweeper.disarm(idle);
         if (sse != null) {
             sse.cancel();
         }

@@ -87,7 +87,7 @@ public final class Http2ClientConnection extends Http2Codec {
         encoder.flowController().listener(stream -> {
             Http2ClientStream s = stream.getProperty(streamKey);
             if (s != null) {
-                s.onWritabilityChanged(encoder.flowController().isWritable(stream));
+                s.onWritabilityChanged();
             }
         });
     }

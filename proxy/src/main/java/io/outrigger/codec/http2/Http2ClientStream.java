@@ -81,6 +81,7 @@ final class Http2ClientStream implements RequestEncoder {
         ChannelHandlerContext ctx = connection.ctx();
         connection.encoder().writeData(ctx, streamId, data, 0, endStream, ctx.newPromise());
         connection.flusher().flushLater();
+        onWritabilityChanged(); // the data may wait for credit without Netty reporting a change
     }
 
     @Override
@@ -119,9 +120,14 @@ final class Http2ClientStream implements RequestEncoder {
         }
     }
 
+    /** As the server stream's: nothing queued for flow-control credit, or credit to send it. */
     @Override
     public boolean isWritable() {
-        return stream == null || connection.encoder().flowController().isWritable(stream);
+        if (stream == null) {
+            return true;
+        }
+        var fc = connection.encoder().flowController();
+        return fc.isWritable(stream) || !fc.hasFlowControlled(stream);
     }
 
     // --- from the connection ---
@@ -200,9 +206,10 @@ final class Http2ClientStream implements RequestEncoder {
         }
     }
 
-    void onWritabilityChanged(boolean writable) {
+    /** Netty reported a writability change, or a write may have queued data: re-evaluate the watermarks. */
+    void onWritabilityChanged() {
         if (state == State.OPEN) {
-            watermarks.update(writable, callbacks);
+            watermarks.update(isWritable(), callbacks); // Netty's view (window > 0) refined: see isWritable
         }
     }
 }

@@ -73,7 +73,7 @@ public final class Http2ServerConnection extends Http2Codec {
         encoder.flowController().listener(stream -> {
             Http2ServerStream s = stream.getProperty(streamKey);
             if (s != null) {
-                s.onWritabilityChanged(encoder.flowController().isWritable(stream));
+                s.onWritabilityChanged();
             }
         });
     }
@@ -206,6 +206,17 @@ public final class Http2ServerConnection extends Http2Codec {
     }
 
 
+
+    /** Errors that are not HTTP/2 protocol errors (a reset connection, a TLS failure): log at debug and close. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            super.exceptionCaught(ctx, cause); // GOAWAY or RST_STREAM as RFC 9113 says
+            return;
+        }
+        log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
 
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {

@@ -162,6 +162,8 @@ final class Http2ServerStream implements ResponseEncoder {
     private void afterWrite(boolean endStream) {
         connection.flusher().flushLater();
         if (!endStream) {
+            // data may now wait for credit without Netty reporting a change (its window was already zero)
+            onWritabilityChanged();
             return;
         }
         state = State.COMPLETE;
@@ -201,14 +203,21 @@ final class Http2ServerStream implements ResponseEncoder {
         }
     }
 
+    /**
+     * Below the high watermark: nothing of this stream waits for flow-control credit (or it has credit to send). A
+     * window of zero with nothing queued is writable: the response headers can still go, as Envoy buffers up to its
+     * watermark — pausing the upstream on a zero window alone would never read the response that opens it.
+     */
     @Override
     public boolean isWritable() {
-        return connection.encoder().flowController().isWritable(stream);
+        var fc = connection.encoder().flowController();
+        return fc.isWritable(stream) || !fc.hasFlowControlled(stream);
     }
 
-    void onWritabilityChanged(boolean writable) {
+    /** Netty reported a writability change, or a write may have queued data: re-evaluate the watermarks. */
+    void onWritabilityChanged() {
         if (state != State.COMPLETE && state != State.RESET) {
-            watermarks.update(writable, callbacks);
+            watermarks.update(isWritable(), callbacks); // Netty's view (window > 0) refined: see isWritable
         }
     }
 }
