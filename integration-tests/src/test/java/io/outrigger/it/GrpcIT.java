@@ -83,6 +83,9 @@ class GrpcIT {
                 });
         // the access log carries the call's gRPC status (INVALID_ARGUMENT = 3)
         assertThat(proxy.awaitLog(l -> l.contains("\"grpc_status\":\"3\""))).isTrue();
+        // ... and so do the metrics
+        assertThat(proxy.adminGet("/stats/prometheus").body())
+                .containsPattern("outrigger_downstream_rq_grpc_total\\{[^}]*grpc_status=\"3\"[^}]*} [1-9]");
     }
 
     @Test

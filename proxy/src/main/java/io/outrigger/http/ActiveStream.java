@@ -355,6 +355,9 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         filters.destroy();
         ListenerContext listener = connection.listener();
         listener.accessLog().log(info);
+        if (info.grpcStatus != null) {
+            listener.metrics().onGrpcStatus(info.grpcStatus);
+        }
         if (span.isRecording() && info.grpcStatus != null) {
             span.setAttribute("rpc.grpc.status_code", parseOr(info.grpcStatus, -1)); // semconv RPC attribute
             span.setAttribute("rpc.system", "grpc");

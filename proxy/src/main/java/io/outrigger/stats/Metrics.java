@@ -41,6 +41,9 @@ public final class Metrics {
     private final Histogram downstreamRqTime = Histogram.builder().name("outrigger_downstream_rq_time_seconds")
             .help("Downstream request duration, first byte in to last byte out").labelNames("listener")
             .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+    private final Counter downstreamRqGrpc = Counter.builder().name("outrigger_downstream_rq_grpc_total")
+            .help("Downstream gRPC calls by grpc-status (0-16; anything else counts as 'other')")
+            .labelNames("listener", "grpc_status").register(registry);
     private final Counter upstreamRq = Counter.builder().name("outrigger_upstream_rq_total")
             .help("Upstream attempts answered, by response code class").labelNames("cluster", "response_code_class")
             .register(registry);
@@ -78,6 +81,31 @@ public final class Metrics {
 
         public void onConnectionClosed() {
             cxActive.dec();
+        }
+
+        private final CounterDataPoint[] grpc = new CounterDataPoint[18];
+
+        /**
+         * A gRPC call ended with this {@code grpc-status} (from the response or a local reply).
+         *
+         * @param status the header's value as received; only 0-16 get a label of their own (bounded cardinality)
+         */
+        public void onGrpcStatus(String status) {
+            int code = -1;
+            if (status != null && status.length() <= 2) {
+                try {
+                    code = Integer.parseInt(status);
+                } catch (NumberFormatException e) {
+                    code = -1;
+                }
+            }
+            int i = code >= 0 && code <= 16 ? code : 17;
+            CounterDataPoint d = grpc[i];
+            if (d == null) { // resolved once per label value (benign race: the same data point)
+                d = downstreamRqGrpc.labelValues(listener, i == 17 ? "other" : Integer.toString(i));
+                grpc[i] = d;
+            }
+            d.inc();
         }
 
         /**
