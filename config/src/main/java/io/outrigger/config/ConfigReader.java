@@ -163,7 +163,7 @@ final class ConfigReader {
             internal = new InternalAddressConfig(ranges);
         }
         boolean preserveExternalRequestId = m.bool("preserve_external_request_id", false);
-        List<UpgradeConfig> upgrades = upgradeConfigs(m);
+        List<UpgradeConfig> upgrades = StreamConfigReader.upgradeConfigs(m);
         Duration streamIdle = m.duration("stream_idle_timeout", ListenerConfig.DEFAULT_STREAM_IDLE_TIMEOUT, Duration.ZERO);
         Duration idle = m.duration("idle_timeout", ListenerConfig.DEFAULT_IDLE_TIMEOUT, Duration.ZERO);
         m.finish();
@@ -172,26 +172,6 @@ final class ConfigReader {
         }
         return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
                 preserveExternalRequestId, upgrades, streamIdle, idle);
-    }
-
-    private static List<UpgradeConfig> upgradeConfigs(ConfigMap m) {
-        List<UpgradeConfig> out = new ArrayList<>();
-        for (ConfigNode u : m.list("upgrade_configs")) {
-            ConfigMap um = u.asMap();
-            Optional<ConfigNode> typeNode = um.required("upgrade_type");
-            String t = typeNode.flatMap(ConfigNode::asString).orElse(null);
-            boolean enabled = um.bool("enabled", true);
-            um.finish();
-            if (t == null) {
-                continue;
-            }
-            if (t.equalsIgnoreCase(UpgradeConfig.WEBSOCKET) || t.equalsIgnoreCase(UpgradeConfig.CONNECT)) {
-                out.add(new UpgradeConfig(t, enabled));
-            } else {
-                typeNode.get().error("'" + t + "' (expected: websocket or CONNECT)");
-            }
-        }
-        return out;
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {
@@ -383,19 +363,14 @@ final class ConfigReader {
             }
         }
         RetryPolicy retry = m.optional("retry_policy").map(ResilienceConfigReader::retryPolicy).orElse(null);
-        List<UpgradeConfig> upgrades = upgradeConfigs(m);
+        List<UpgradeConfig> upgrades = StreamConfigReader.upgradeConfigs(m);
         Duration idleTimeout = m.duration("idle_timeout", null, Duration.ZERO);
         Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
-        Duration[] maxDuration = new Duration[2];
-        m.optional("max_stream_duration").ifPresent(d -> {
-            ConfigMap dm = d.asMap();
-            maxDuration[0] = dm.duration("max_stream_duration", null, Duration.ofMillis(1));
-            maxDuration[1] = dm.duration("grpc_timeout_header_max", null, Duration.ZERO);
-            dm.finish();
-        });
+        StreamConfigReader.MaxStreamDuration maxDuration = m.optional("max_stream_duration")
+                .map(StreamConfigReader::maxStreamDuration).orElse(StreamConfigReader.MaxStreamDuration.NONE);
         m.finish();
         return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry,
-                upgrades, idleTimeout, sseKeepalive, maxDuration[0], maxDuration[1]);
+                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax());
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {
@@ -464,36 +439,13 @@ final class ConfigReader {
         OutlierDetectionConfig od = m.optional("outlier_detection").map(ResilienceConfigReader::outlierDetection).orElse(null);
         CircuitBreakersConfig cb = m.optional("circuit_breakers").map(ResilienceConfigReader::circuitBreakers)
                 .orElse(CircuitBreakersConfig.DEFAULT);
-        Http2ProtocolOptions h2 = m.optional("http2_protocol_options").map(this::http2Options).orElse(null);
+        Http2ProtocolOptions h2 = m.optional("http2_protocol_options").map(StreamConfigReader::http2Options).orElse(null);
         ClusterConfig.ProtocolSelection selection = m.oneOf("protocol_selection", PROTOCOL_SELECTIONS,
                 ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
-        if (h2 != null && tls != null && !tls.alpnProtocols().isEmpty() && !tls.alpnProtocols().contains("h2")) {
-            m.optional("http2_protocol_options").get().error("needs tls.alpn_protocols to offer h2");
-        }
-        if (h2 == null && tls != null && tls.alpnProtocols().equals(List.of("h2"))) {
-            m.optional("tls").get().error("alpn_protocols [h2] needs http2_protocol_options (or add http/1.1)");
-        }
+        StreamConfigReader.checkAlpn(m, h2, tls);
         m.finish();
         return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
                 h2, selection);
-    }
-
-    private Http2ProtocolOptions http2Options(ConfigNode n) {
-        ConfigMap m = n.asMap();
-        Http2ProtocolOptions d = Http2ProtocolOptions.DEFAULT;
-        int streams = (int) m.integer("max_concurrent_streams", d.maxConcurrentStreams(), 1, Integer.MAX_VALUE);
-        int streamWindow = (int) m.size("initial_stream_window_size", d.initialStreamWindowSize(), 65_535, Integer.MAX_VALUE);
-        int connWindow = (int) m.size("initial_connection_window_size", d.initialConnectionWindowSize(), 65_535,
-                Integer.MAX_VALUE);
-        Duration[] keepalive = new Duration[2];
-        m.optional("connection_keepalive").ifPresent(k -> {
-            ConfigMap km = k.asMap();
-            keepalive[0] = km.required("interval").isPresent() ? km.duration("interval", null, Duration.ofMillis(100)) : null;
-            keepalive[1] = km.duration("timeout", Http2ProtocolOptions.DEFAULT_KEEPALIVE_TIMEOUT, Duration.ofMillis(1));
-            km.finish();
-        });
-        m.finish();
-        return new Http2ProtocolOptions(streams, streamWindow, connWindow, keepalive[0], keepalive[1]);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

@@ -111,7 +111,7 @@ public final class Http1ConnectionPool implements ConnectionPool {
             callbacks.onPoolFailure(PoolFailureReason.OVERFLOW, "pending request queue full for cluster " + host.cluster());
             return null;
         }
-        PendingStream p = new PendingStream(decoder, callbacks);
+        PendingStream p = new PendingStream(decoder, callbacks, pending, resources);
         pending.addLast(p);
         if (connecting < pending.size() || fresh) {
             tryConnect();
@@ -294,23 +294,6 @@ public final class Http1ConnectionPool implements ConnectionPool {
             resources.idleConnectionRemoved();
             c.state = UpstreamConnection.State.CLOSING;
             c.channel().close();
-        }
-    }
-
-    private final class PendingStream implements Cancellable {
-        final ResponseDecoder decoder;
-        final PoolCallbacks callbacks;
-
-        PendingStream(ResponseDecoder decoder, PoolCallbacks callbacks) {
-            this.decoder = decoder;
-            this.callbacks = callbacks;
-        }
-
-        @Override
-        public void cancel() {
-            if (pending.remove(this)) {
-                resources.releasePending();
-            }
         }
     }
 }

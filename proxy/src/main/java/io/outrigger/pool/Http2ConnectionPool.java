@@ -54,7 +54,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     private final Http2ProtocolOptions options;
     private final Bootstrap bootstrap;
     private final List<Active> ready = new ArrayList<>(2);
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<PendingStream> pending = new ArrayDeque<>();
     private int connecting;
     private int total;
     private final Runnable onAlpnHttp1;
@@ -65,8 +65,6 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         final Http2ClientConnection codec;
         long streamsServed;
         ScheduledFuture<?> idleTimer;
-        ScheduledFuture<?> keepaliveTimer;
-        ScheduledFuture<?> pingTimeout;
 
         Active(Channel channel, Http2ClientConnection codec) {
             this.channel = channel;
@@ -147,7 +145,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
             callbacks.onPoolFailure(PoolFailureReason.OVERFLOW, "pending request queue full for cluster " + host.cluster());
             return null;
         }
-        Pending p = new Pending(decoder, callbacks);
+        PendingStream p = new PendingStream(decoder, callbacks, pending, resources);
         pending.addLast(p);
         if (connecting * options.maxConcurrentStreams() < pending.size() || fresh) {
             tryConnect();
@@ -215,7 +213,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         log.debug(detail);
         int keep = reason == PoolFailureReason.ALPN_CHOSE_HTTP1 ? 0 : connecting * options.maxConcurrentStreams();
         while (pending.size() > keep) {
-            Pending p = pending.pollLast();
+            PendingStream p = pending.pollLast();
             resources.releasePending();
             p.callbacks.onPoolFailure(reason, detail);
         }
@@ -231,7 +229,9 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         Active a = new Active(ch, ch.pipeline().get(Http2ClientConnection.class));
         ch.pipeline().get(ClosedHandler.class).active = a;
         ready.add(a);
-        scheduleKeepalive(a);
+        if (options.keepaliveInterval() != null) {
+            a.codec.startKeepalive(options.keepaliveInterval(), options.keepaliveTimeout());
+        }
         servePending(a);
         if (a.codec.activeStreams() == 0) {
             startIdleTimer(a);
@@ -239,7 +239,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     }
 
     private void servePending(Active a) {
-        Pending p;
+        PendingStream p;
         while (a.hasCapacity() && (p = pending.pollFirst()) != null) {
             resources.releasePending();
             attach(a, p.decoder, p.callbacks);
@@ -285,15 +285,6 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         }
     }
 
-    @Override
-    public void onPingAck(Http2ClientConnection connection) {
-        Active a = find(connection);
-        if (a != null && a.pingTimeout != null) {
-            a.pingTimeout.cancel(false);
-            a.pingTimeout = null;
-        }
-    }
-
     private Active find(Http2ClientConnection connection) {
         for (int i = 0; i < ready.size(); i++) {
             if (ready.get(i).codec == connection) {
@@ -317,31 +308,12 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         }, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void scheduleKeepalive(Active a) {
-        Duration interval = options.keepaliveInterval();
-        if (interval == null) {
-            return;
-        }
-        a.keepaliveTimer = eventLoop.scheduleAtFixedRate(() -> {
-            if (a.pingTimeout != null || !a.channel.isActive()) {
-                return;
-            }
-            a.codec.ping(System.nanoTime());
-            a.pingTimeout = eventLoop.schedule(() -> {
-                log.debug("HTTP/2 keepalive PING to {} unanswered in {}: closing {}", host, options.keepaliveTimeout(), a.channel);
-                a.channel.close();
-            }, options.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void onClosed(Active a) {
         total--;
         resources.releaseConnection();
         ready.remove(a);
-        for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {a.idleTimer, a.keepaliveTimer, a.pingTimeout}) {
-            if (t != null) {
-                t.cancel(false);
-            }
+        if (a.idleTimer != null) {
+            a.idleTimer.cancel(false);
         }
         if (!pending.isEmpty() && connecting == 0) {
             tryConnect();
@@ -398,23 +370,6 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel(), cause.toString());
             ctx.close();
-        }
-    }
-
-    private final class Pending implements Cancellable {
-        final ResponseDecoder decoder;
-        final PoolCallbacks callbacks;
-
-        Pending(ResponseDecoder decoder, PoolCallbacks callbacks) {
-            this.decoder = decoder;
-            this.callbacks = callbacks;
-        }
-
-        @Override
-        public void cancel() {
-            if (pending.remove(this)) {
-                resources.releasePending();
-            }
         }
     }
 }

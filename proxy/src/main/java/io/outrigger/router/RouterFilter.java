@@ -9,18 +9,18 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.opentelemetry.api.trace.Span;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.opentelemetry.api.trace.Span;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
 import io.outrigger.config.UpgradeConfig;
-import io.outrigger.http.Grpc;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
 import io.outrigger.filter.FilterTrailersStatus;
 import io.outrigger.filter.ResponseFlag;
 import io.outrigger.filter.StreamDecoderFilter;
 import io.outrigger.filter.StreamDecoderFilterCallbacks;
+import io.outrigger.http.Grpc;
 import io.outrigger.pool.PoolFailureReason;
 import io.outrigger.router.RetryState.Decision;
 import io.outrigger.router.RetryState.Failure;
@@ -65,9 +65,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     // request progress and replay buffer
     private boolean requestComplete;
     private HttpHeaders trailers;
-    private final List<ByteBuf> replay = new ArrayList<>(2);
-    private long replayBytes;
-    private boolean replayable = true;
+    private final ReplayBuffer replay = new ReplayBuffer();
     private long bufferLimit = RetryPolicy.DEFAULT_BUFFER_LIMIT;
     // attempts
     private UpstreamRequest attempt;
@@ -186,27 +184,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void keepForReplay(ByteBuf data) {
-        if (!replayable || responseStarted) {
-            return;
+        if (!responseStarted && !replay.keep(data, bufferLimit) && retryState != null) {
+            shared.stats().retryOrShadowAbandoned.increment(); // streamed: too large to replay
         }
-        if (replayBytes + data.readableBytes() > bufferLimit) {
-            releaseReplay();
-            replayable = false;
-            if (retryState != null) {
-                shared.stats().retryOrShadowAbandoned.increment(); // streamed: too large to replay
-            }
-            return;
-        }
-        replay.add(data.retainedDuplicate());
-        replayBytes += data.readableBytes();
-    }
-
-    private void releaseReplay() {
-        for (ByteBuf b : replay) {
-            b.release();
-        }
-        replay.clear();
-        replayBytes = 0;
     }
 
     private void onRequestComplete() {
@@ -237,9 +217,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (attempt != a || done) {
             return; // answered synchronously (overflow)
         }
-        for (int i = 0; i < replay.size(); i++) {
-            a.sendData(replay.get(i).retainedDuplicate(), requestComplete && trailers == null && i == replay.size() - 1);
-        }
+        replay.sendTo(a, requestComplete && trailers == null);
         if (requestComplete && trailers != null) {
             a.sendTrailers(trailers);
         }
@@ -305,7 +283,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
      * @return {@code null} when no retry will happen (flags and counters updated)
      */
     private Decision decide(Failure failure, int status) {
-        if (retryState == null || !replayable) {
+        if (retryState == null || !replay.replayable()) {
             return null;
         }
         Decision d = retryState.decide(failure, status);
@@ -336,7 +314,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (done) {
             return;
         }
-        if (!replayable) {
+        if (!replay.replayable()) {
             // body chunks that arrived during the back-off outgrew the replay buffer (counted there as
             // retry_or_shadow_abandoned): the retry cannot send the whole request, so the failure it was retrying stands
             finishWithLocalReply(giveUpStatus, giveUpBody, giveUpFlag);
@@ -398,7 +376,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             a.reset();
         }
         done = true;
-        releaseReplay();
+        replay.release();
         if (countedRequest) {
             countedRequest = false;
             shared.resources().releaseRequest();
@@ -445,7 +423,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         report(a.host(), status);
         shared.stats().onUpstreamResponse(status, System.nanoTime() - a.startNanos());
         int grpcStatus = grpc && endStream ? grpcStatusOf(response) : -1; // a trailers-only gRPC response
-        if (grpcStatus > 0 && retryState != null && replayable) {
+        if (grpcStatus > 0 && retryState != null && replay.replayable()) {
             stopAttemptTimerAndSlot();
             Decision d = decide(Failure.GRPC_STATUS, grpcStatus);
             if (d != null) {
@@ -454,7 +432,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                 return; // dropped; a new attempt follows the back-off
             }
         }
-        if (status >= 400 && retryState != null && replayable) {
+        if (status >= 400 && retryState != null && replay.replayable()) {
             stopAttemptTimerAndSlot(); // this attempt is over either way: give back its retry slot first
             Decision d = decide(Failure.STATUS, status);
             if (d != null) {
@@ -468,7 +446,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         responseStarted = true;
         deadlines.onResponseHeaders(response, endStream, grpc || HttpMethod.CONNECT.equals(request.method()));
         stopAttemptTimerAndSlot();
-        releaseReplay();
+        replay.release();
         if (endStream) {
             onUpstreamComplete();
         }
@@ -520,7 +498,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         // connection died before answering (most likely closed by the upstream while idle) and the request is
         // idempotent or was never written.
         boolean unprocessed = reason.provablyUnprocessed();
-        if (!staleRetried && replayable && !a.responseStarted()
+        if (!staleRetried && replay.replayable() && !a.responseStarted()
                 && (unprocessed || a.reusedConnection() && idempotent && reason == StreamResetReason.CONNECTION_TERMINATION)) {
             staleRetried = true;
             attempts--; // not a retry in the policy's sense

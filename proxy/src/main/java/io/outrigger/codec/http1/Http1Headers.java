@@ -3,6 +3,9 @@ package io.outrigger.codec.http1;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 
 /** The connection-specific header rules of HTTP/1.1 that the HTTP/1.1 codecs apply at the edge. */
 public final class Http1Headers {
@@ -38,5 +41,35 @@ public final class Http1Headers {
                 && HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te.trim()))) {
             headers.remove(HttpHeaderNames.TE);
         }
+    }
+
+    /** {@code Upgrade: websocket} with {@code Connection: upgrade} (RFC 6455 §4.1); other Upgrade tokens are ignored. */
+    public static boolean isWebSocketUpgrade(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        String upgrade = h.get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && HttpMethod.GET.equals(request.method())
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && hasToken(upgrade, "websocket");
+    }
+
+    private static boolean hasToken(String list, String token) {
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * RFC 9112 §6.3: a request with neither chunked Transfer-Encoding nor a non-zero Content-Length has no body (a
+     * Content-Length the validator let through as a list keeps the body path).
+     */
+    static boolean hasNoBody(HttpRequest request) {
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return false;
+        }
+        String cl = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return cl == null || cl.trim().equals("0");
     }
 }

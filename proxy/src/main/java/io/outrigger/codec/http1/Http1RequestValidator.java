@@ -1,7 +1,11 @@
 package io.outrigger.codec.http1;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -101,5 +105,17 @@ public final class Http1RequestValidator {
             }
         }
         return true;
+    }
+
+    /** The status for a request Netty's decoder could not parse: 431 (headers too large), 414 (long line), else 400. */
+    static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
+                && !(cause instanceof TooLongHttpLineException)) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
     }
 }

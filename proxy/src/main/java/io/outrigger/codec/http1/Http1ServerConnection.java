@@ -8,14 +8,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -24,8 +22,6 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.FlushScheduler;
@@ -144,14 +140,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                 : Http1RequestValidator.validate(request);
         if (problem != null) {
             ReferenceCountUtil.release(msg);
-            HttpResponseStatus status = result.isFailure() ? statusFor(result.cause())
+            HttpResponseStatus status = result.isFailure() ? Http1RequestValidator.statusFor(result.cause())
                     : Http1RequestValidator.tooManyHeaders(request) ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                     : HttpResponseStatus.BAD_REQUEST;
             rejectMalformed(status, problem);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request); // before Connection goes with the hop-by-hop headers
-        boolean websocket = isWebSocketUpgrade(request);
+        boolean websocket = Http1Headers.isWebSocketUpgrade(request);
         boolean tunnel = websocket || HttpMethod.CONNECT.equals(request.method()); // bytes follow a 101 / 2xx
         boolean expectContinue = HttpUtil.is100ContinueExpected(request);
         if (expectContinue) {
@@ -174,7 +170,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         // RFC 9112 §6.3: a request with neither Transfer-Encoding nor a non-zero Content-Length has no body: it
         // ends with its headers, and the empty end-of-message the decoder still sends is dropped.
-        boolean bodyless = !HttpUtil.isTransferEncodingChunked(request) && contentLengthIsZero(request);
+        boolean bodyless = Http1Headers.hasNoBody(request);
         skipEmptyEnd = bodyless;
         if (expectContinue && !bodyless) {
             // Like Envoy, answer Expect: 100-continue here rather than wait for the upstream.
@@ -251,24 +247,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** {@code Upgrade: websocket} with {@code Connection: upgrade} (RFC 6455 §4.1); other Upgrade tokens are ignored. */
-    static boolean isWebSocketUpgrade(HttpRequest request) {
-        HttpHeaders h = request.headers();
-        String upgrade = h.get(HttpHeaderNames.UPGRADE);
-        return upgrade != null && HttpMethod.GET.equals(request.method())
-                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                && hasToken(upgrade, "websocket");
-    }
-
-    private static boolean hasToken(String list, String token) {
-        for (String t : list.split(",")) {
-            if (t.trim().equalsIgnoreCase(token)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The 101 of {@code s} was written: the connection carries raw bytes from now on. The HTTP/1.1 codec leaves the
      * pipeline (bytes it had buffered come here as they are).
@@ -281,23 +259,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         if (p.get(Http1ServerCodec.class) != null) {
             p.remove(Http1ServerCodec.class);
         }
-    }
-
-    // absent or 0; anything else (including a value the validator let through as a list) keeps the body path
-    private static boolean contentLengthIsZero(HttpRequest request) {
-        String cl = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-        return cl == null || cl.trim().equals("0");
-    }
-
-    private static HttpResponseStatus statusFor(Throwable cause) {
-        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
-                && !(cause instanceof TooLongHttpLineException)) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
-        }
-        return HttpResponseStatus.BAD_REQUEST;
     }
 
     // Malformed before a stream exists: answer and close; nothing was or will be forwarded.

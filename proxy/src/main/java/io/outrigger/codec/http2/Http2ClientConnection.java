@@ -8,15 +8,16 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.outrigger.codec.FlushScheduler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.outrigger.codec.RequestEncoder;
 import io.outrigger.codec.ResponseDecoder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,6 @@ public final class Http2ClientConnection extends Http2Codec {
 
         /** A stream of this connection ended (capacity for another). */
         void onStreamClosed(Http2ClientConnection connection);
-
-        /** A PING acknowledgement arrived (keepalive). */
-        void onPingAck(Http2ClientConnection connection);
     }
 
     private final Owner owner;
@@ -143,11 +141,32 @@ public final class Http2ClientConnection extends Http2Codec {
         return new Http2ClientStream(this, decoder, scheme);
     }
 
-    /** Sends a PING (keepalive); its acknowledgement comes back through {@link Owner#onPingAck}. */
-    public void ping(long data) {
-        encoder().writePing(ctx(), false, data, ctx().newPromise());
-        flusher().flushLater();
+    /**
+     * {@code connection_keepalive}: a PING every {@code interval} (while none is outstanding); when its acknowledgement
+     * does not come within {@code timeout}, the connection is closed (its streams are reset). Runs until the channel
+     * closes.
+     */
+    public void startKeepalive(Duration interval, Duration timeout) {
+        ScheduledFuture<?> pings = ctx().executor().scheduleAtFixedRate(() -> {
+            if (pingTimeout != null || !ctx().channel().isActive()) {
+                return;
+            }
+            encoder().writePing(ctx(), false, System.nanoTime(), ctx().newPromise());
+            flusher().flushLater();
+            pingTimeout = ctx().executor().schedule(() -> {
+                log.debug("HTTP/2 keepalive PING unanswered in {}: closing {}", timeout, ctx().channel());
+                ctx().channel().close();
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        ctx().channel().closeFuture().addListener(f -> {
+            pings.cancel(false);
+            if (pingTimeout != null) {
+                pingTimeout.cancel(false);
+            }
+        });
     }
+
+    private ScheduledFuture<?> pingTimeout;
 
     /** Sends GOAWAY(NO_ERROR) and closes once the open streams end. */
     public void shutdownGracefully() {
@@ -208,7 +227,10 @@ public final class Http2ClientConnection extends Http2Codec {
 
         @Override
         public void onPingAckRead(ChannelHandlerContext ctx, long data) {
-            owner.onPingAck(Http2ClientConnection.this);
+            if (pingTimeout != null) {
+                pingTimeout.cancel(false);
+                pingTimeout = null;
+            }
         }
     }
 

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.outrigger.codec.ConnectionIdleTimer;
-import io.outrigger.codec.FlushScheduler;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.codec.http1.Http1Headers;
