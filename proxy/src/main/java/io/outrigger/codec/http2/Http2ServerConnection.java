@@ -49,19 +49,32 @@ public final class Http2ServerConnection extends Http2Codec {
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
     private final Duration idleTimeout;
+    private final StreamStateGuard guard;
     private final Http2Connection.PropertyKey streamKey;
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
 
-    private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
-                                  Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
-        super(decoder, encoder, settings);
+    private Http2ServerConnection(Http2ConnectionEncoder encoder, Http2Settings settings,
+                                  Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout,
+                                  StreamStateGuard guard, RemoteStreamHistory history) {
+        super(guard, encoder, settings);
+        this.guard = guard;
         this.connectionManagers = connectionManagers;
         this.idleTimeout = idleTimeout;
         this.streamKey = connection().newKey();
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
+            public void onStreamAdded(Http2Stream stream) {
+                if (connection().remote().isValidStreamId(stream.id())) {
+                    history.opened(stream.id());
+                }
+            }
+
+            @Override
             public void onStreamClosed(Http2Stream stream) {
+                if (connection().remote().isValidStreamId(stream.id())) {
+                    history.closed(stream.id(), stream.isResetSent());
+                }
                 Http2ServerStream s = stream.removeProperty(streamKey);
                 if (s != null) {
                     idle.streamEnded();
@@ -223,6 +236,13 @@ public final class Http2ServerConnection extends Http2Codec {
         super.onConnectionError(ctx, outbound, cause, http2Ex);
     }
 
+    @Override
+    protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+                                 Http2Exception.StreamException http2Ex) {
+        Http2Exception.StreamException e = outbound ? http2Ex : guard.correct(http2Ex);
+        super.onStreamError(ctx, outbound, e == http2Ex ? cause : e, e);
+    }
+
     static StreamResetReason resetReasonFor(long errorCode) {
         return errorCode == Http2Error.REFUSED_STREAM.code() ? StreamResetReason.REMOTE_REFUSED_STREAM
                 : StreamResetReason.REMOTE_RESET;
@@ -252,8 +272,9 @@ public final class Http2ServerConnection extends Http2Codec {
         @Override
         protected Http2ServerConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                               Http2Settings initialSettings) {
-            Http2ServerConnection h = new Http2ServerConnection(decoder, encoder, initialSettings, connectionManagers,
-                    idleTimeout);
+            RemoteStreamHistory history = new RemoteStreamHistory();
+            Http2ServerConnection h = new Http2ServerConnection(encoder, initialSettings, connectionManagers,
+                    idleTimeout, new StreamStateGuard(decoder, history), history);
             frameListener(h.new Listener());
             return h;
         }

@@ -173,4 +173,110 @@ class Http2ServerConnectionTest {
                 assertThat(((Http2ResetFrame) f).errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code()));
         finish();
     }
+
+    /** Raw frames written to the server as a peer that breaks the rules would; what the server answers, decoded. */
+    final class RawPeer {
+        final io.netty.handler.codec.http2.DefaultHttp2FrameWriter writer = new io.netty.handler.codec.http2.DefaultHttp2FrameWriter();
+        final List<String> received = new ArrayList<>();
+        final io.netty.handler.codec.http2.DefaultHttp2FrameReader reader = new io.netty.handler.codec.http2.DefaultHttp2FrameReader();
+        final io.netty.buffer.ByteBuf pending = Unpooled.buffer();
+        final ChannelHandlerContext ctx;
+
+        RawPeer() {
+            // a context whose writes land in 'out': the frame writer only needs alloc() and write()
+            EmbeddedChannel sink = new EmbeddedChannel();
+            this.ctx = sink.pipeline().firstContext() != null ? sink.pipeline().firstContext()
+                    : sink.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter()).firstContext();
+            server.writeInbound(Unpooled.wrappedBuffer(io.netty.handler.codec.http2.Http2CodecUtil.connectionPrefaceBuf()));
+            write(w -> writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise()));
+            write(w -> writer.writeSettingsAck(ctx, ctx.newPromise()));
+        }
+
+        void write(java.util.function.Consumer<Void> frame) {
+            frame.accept(null);
+            ctx.channel().flush();
+            ByteBuf b;
+            while ((b = ((EmbeddedChannel) ctx.channel()).readOutbound()) != null) {
+                server.pipeline().fireChannelRead(b); // not writeInbound: a connection error closes the channel
+                server.pipeline().fireChannelReadComplete();
+                server.runPendingTasks();
+            }
+            read();
+        }
+
+        void headers(int streamId, Http2Headers h, boolean endStream) {
+            write(w -> writer.writeHeaders(ctx, streamId, h, 0, endStream, ctx.newPromise()));
+        }
+
+        void read() {
+            ByteBuf b;
+            while ((b = server.readOutbound()) != null) {
+                pending.writeBytes(b);
+                b.release();
+            }
+            try {
+                reader.readFrame(ctx, pending, new io.netty.handler.codec.http2.Http2FrameAdapter() {
+                    @Override
+                    public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
+                        received.add("RST_STREAM " + streamId + " " + Http2Error.valueOf(errorCode));
+                    }
+
+                    @Override
+                    public void onGoAwayRead(ChannelHandlerContext c, int lastStreamId, long errorCode, ByteBuf debugData) {
+                        received.add("GOAWAY " + Http2Error.valueOf(errorCode));
+                    }
+
+                    @Override
+                    public int onDataRead(ChannelHandlerContext c, int streamId, ByteBuf data, int padding, boolean end) {
+                        return data.readableBytes() + padding;
+                    }
+                });
+            } catch (io.netty.handler.codec.http2.Http2Exception e) {
+                throw new AssertionError(e);
+            }
+            pending.discardReadBytes();
+        }
+
+        void close() {
+            pending.release();
+            reader.close();
+            ((EmbeddedChannel) ctx.channel()).finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void headersOnAHalfClosedStreamIsAStreamErrorStreamClosed() {
+        RawPeer peer = new RawPeer();
+        peer.headers(1, get("/a"), true);
+        peer.headers(1, get("/a"), true); // RFC 9113 §5.1: half-closed (remote) accepts no HEADERS
+        assertThat(peer.received).containsExactly("RST_STREAM 1 STREAM_CLOSED");
+        assertThat(events).containsExactly("headers GET /a host=example.test cookie=null end");
+        peer.close();
+        finish();
+    }
+
+    @Test
+    void headersOnAClosedStreamIsAConnectionErrorStreamClosed() {
+        RawPeer peer = new RawPeer();
+        peer.headers(1, get("/a"), true);
+        encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        server.flush();
+        peer.read();
+        peer.headers(1, get("/a"), true); // RFC 9113 §5.1: closed
+        assertThat(peer.received).containsExactly("GOAWAY STREAM_CLOSED");
+        assertThat(server.isActive()).isFalse();
+        peer.close();
+        finish();
+    }
+
+    @Test
+    void aStreamIdLowerThanOneAlreadyUsedIsAConnectionErrorProtocolError() {
+        RawPeer peer = new RawPeer();
+        peer.headers(5, get("/a"), true);
+        peer.headers(3, get("/b"), true); // RFC 9113 §5.1.1
+        assertThat(peer.received).containsExactly("GOAWAY PROTOCOL_ERROR");
+        assertThat(events).containsExactly("headers GET /a host=example.test cookie=null end");
+        peer.close();
+        finish();
+    }
 }
