@@ -107,8 +107,69 @@ public final class Http1RequestValidator {
         return true;
     }
 
-    /** The status for a request Netty's decoder could not parse: 431 (headers too large), 414 (long line), else 400. */
+    /** A request line refused with {@code status} (400 or 505). */
+    static final class InvalidRequestLineException extends IllegalArgumentException {
+        final HttpResponseStatus status;
+
+        InvalidRequestLineException(HttpResponseStatus status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    /**
+     * Checks a request line's target and version as the decoder read them (RFC 9112 §3).
+     *
+     * <p>The version must be {@code HTTP/} (case-sensitive, §2.3) and one digit, a dot and one digit; a major version
+     * other than 1 is refused with 505 (RFC 9110 §15.6.6), and {@code HTTP/1.x} with x above 1 is served as HTTP/1.1
+     * (RFC 9110 §2.5). The target may hold only the characters of RFC 3986's grammar (RFC 9112 §3.2): no control
+     * character, space, DEL or byte above 0x7F, no {@code "}, {@code <}, {@code >} or {@code \} (which some servers
+     * take for {@code /}: a route bypass), and every {@code %} starts a two-hex-digit escape. The characters
+     * {@code { } | ^ `} and brackets are tolerated, as nginx and Envoy do, since real clients send them unescaped.
+     *
+     * @param target  the request-target, as ISO-8859-1 characters
+     * @param version the HTTP-version text
+     * @return the version text to parse ({@code HTTP/1.1} for a later 1.x minor)
+     * @throws InvalidRequestLineException with 400 or 505 when the line is refused
+     */
+    static String checkRequestLine(String target, String version) {
+        if (version.length() != 8 || !version.startsWith("HTTP/") || !isDigit(version.charAt(5))
+                || version.charAt(6) != '.' || !isDigit(version.charAt(7))) {
+            throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST, "invalid HTTP version");
+        }
+        if (version.charAt(5) != '1') {
+            throw new InvalidRequestLineException(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    "HTTP version " + version + " not supported");
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\') {
+                throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST,
+                        String.format("invalid character 0x%02x in the request target", (int) c));
+            }
+            if (c == '%' && (i + 2 >= target.length() || !isHex(target.charAt(i + 1)) || !isHex(target.charAt(i + 2)))) {
+                throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST, "invalid percent-encoding in the request target");
+            }
+        }
+        return version.charAt(7) > '1' ? "HTTP/1.1" : version;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHex(char c) {
+        return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    /**
+     * The status for a request Netty's decoder could not parse: 431 (headers too large), 414 (long line), the status
+     * of a refused request line (400 or 505), else 400.
+     */
     static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof InvalidRequestLineException e) {
+            return e.status;
+        }
         if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
                 && !(cause instanceof TooLongHttpLineException)) {
             return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;

@@ -20,7 +20,8 @@ import java.util.List;
  * Sits first in a cleartext connection's pipeline; {@link HttpServerUpgradeHandler} removes it on a
  * successful {@code h2c} upgrade.
  *
- * <p>It differs from Netty's {@code HttpServerCodec} in one rule: a request with both
+ * <p>It checks the request line (target characters and version, {@link Http1RequestValidator#checkRequestLine}) before
+ * Netty builds the request, and differs from Netty's {@code HttpServerCodec} in one more rule: a request with both
  * {@code Content-Length} and {@code Transfer-Encoding: chunked} is rejected (RFC 9112 §6.3 lets a
  * server either reject it or drop Content-Length; a proxy that forwards must reject, since the next hop
  * may frame it the other way — request smuggling). Like {@code HttpServerCodec}, it remembers request
@@ -65,6 +66,13 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
                     methods.add(r.method());
                 }
             }
+        }
+
+        /** The request line's target and version checked before Netty builds the request (RFC 9112 §3). */
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            initialLine[2] = Http1RequestValidator.checkRequestLine(initialLine[1], initialLine[2]);
+            return super.createMessage(initialLine);
         }
 
         @Override

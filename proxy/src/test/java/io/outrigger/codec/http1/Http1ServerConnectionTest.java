@@ -115,6 +115,41 @@ class Http1ServerConnectionTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "GET /a\u0001b HTTP/1.1 | 400",  // control character in the target (RFC 9112 §3.2)
+            "GET /a\u007fb HTTP/1.1 | 400",  // DEL
+            "GET /caf\u00e9 HTTP/1.1 | 400", // a byte above 0x7F
+            "GET /a\\b HTTP/1.1 | 400",      // backslash
+            "GET /a\"b HTTP/1.1 | 400",
+            "GET /%zz HTTP/1.1 | 400",       // broken percent-encoding
+            "GET /a% HTTP/1.1 | 400",
+            "GET / http/1.1 | 400",          // HTTP-name is case-sensitive (RFC 9112 §2.3)
+            "GET / HTTP/1.1.1 | 400",
+            "GET / HTTP/2.0 | 505",          // RFC 9110 §15.6.6
+            "GET / HTTP/3.1 | 505",
+            "GET / HTTP/0.9 | 505"})
+    void aRequestLineOutsideTheGrammarIsRefusedAndNeverBecomesAStream(String line, int status) {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(Unpooled.copiedBuffer(line + "\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(r.encoders).isEmpty();
+        assertThat(r.rejected).containsExactly(status);
+        assertThat(wire(ch)).startsWith("HTTP/1.1 " + status + " ").contains("connection: close");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aLaterHttp1MinorVersionIsServedAsHttp11AndTolaratedCharactersPass() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("GET /q?a={b}|c^d%2F HTTP/1.2\r\nHost: a\r\n\r\n"));
+        assertThat(r.events).containsExactly("1 headers GET /q?a={b}|c^d%2F [Host] end");
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(ch)).startsWith("HTTP/1.1 204 No Content\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void aMalformedRequestIsAnsweredAndNeverBecomesAStream() {
         Recorder r = new Recorder();
