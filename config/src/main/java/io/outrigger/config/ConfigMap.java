@@ -115,6 +115,11 @@ public final class ConfigMap {
         return v.orElse(dflt);
     }
 
+    /** Reads a fraction in {@code [0, 1]}. */
+    public double fraction(String key, double dflt) {
+        return optional(key).flatMap(ConfigNode::asFraction).orElse(dflt);
+    }
+
     public boolean bool(String key, boolean dflt) {
         return optional(key).flatMap(ConfigNode::asBoolean).orElse(dflt);
     }

@@ -142,6 +142,24 @@ public final class ConfigNode {
         }
     }
 
+    /** Reads a number in {@code [0, 1]} such as {@code 0.9}. */
+    public Optional<Double> asFraction() {
+        Optional<String> text = asString();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            double v = Double.parseDouble(text.get().trim());
+            if (v >= 0 && v <= 1) {
+                return Optional.of(v);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        error(quote(text.get()) + " (expected: a fraction between 0 and 1, e.g. 0.9)");
+        return Optional.empty();
+    }
+
     /** Reads {@code true} or {@code false}. */
     public Optional<Boolean> asBoolean() {
         Optional<String> text = asString();

@@ -83,8 +83,10 @@ final class ConfigReader {
             top.optional("listeners").get().error("no listeners (expected: at least one)");
         }
         TracingConfig tracing = top.optional("tracing").map(TracingConfigReader::tracing).orElse(null);
+        OverloadManagerConfig overload = top.optional("overload_manager").map(StreamConfigReader::overloadManager)
+                .orElse(OverloadManagerConfig.DEFAULT);
         top.finish();
-        return new OutriggerConfig(admin, listeners, clusters, tracing);
+        return new OutriggerConfig(admin, listeners, clusters, tracing, overload);
     }
 
     private HostAndPort admin(ConfigNode n) {
@@ -166,12 +168,20 @@ final class ConfigReader {
         List<UpgradeConfig> upgrades = StreamConfigReader.upgradeConfigs(m);
         Duration streamIdle = m.duration("stream_idle_timeout", ListenerConfig.DEFAULT_STREAM_IDLE_TIMEOUT, Duration.ZERO);
         Duration idle = m.duration("idle_timeout", ListenerConfig.DEFAULT_IDLE_TIMEOUT, Duration.ZERO);
+        DownstreamConnectionConfig connection = StreamConfigReader.downstream(m, tls != null);
+        if (tls != null && connection.codecType() != DownstreamConnectionConfig.CodecType.AUTO) {
+            String alpn = connection.codecType() == DownstreamConnectionConfig.CodecType.HTTP2 ? "h2" : "http/1.1";
+            if (!tls.alpnProtocols().equals(List.of(alpn))) {
+                m.optional("codec_type").get().error("codec_type " + connection.codecType()
+                        + " on a tls listener needs tls.alpn_protocols [" + alpn + "]");
+            }
+        }
         m.finish();
         if (name == null || address == null) {
             return null;
         }
         return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
-                preserveExternalRequestId, upgrades, streamIdle, idle);
+                preserveExternalRequestId, upgrades, streamIdle, idle, connection);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

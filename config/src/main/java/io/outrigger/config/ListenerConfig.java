@@ -22,12 +22,15 @@ import java.util.List;
  *                      default 5 min (Envoy's); {@code ZERO} disables it
  * @param idleTimeout   {@code idle_timeout}: a downstream connection with no stream for this long closes (HTTP/2:
  *                      GOAWAY first); default 1 h (Envoy's); {@code ZERO} disables it
+ * @param connection    codecs and limits for downstream connections ({@code codec_type}, {@code request_headers_timeout},
+ *                      {@code max_requests_per_connection}, {@code http2_protocol_options}, {@code max_connections},
+ *                      {@code strict_transport_security})
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
                              List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
                              boolean alwaysSetRequestIdInResponse, InternalAddressConfig internalAddressConfig,
                              boolean preserveExternalRequestId, List<UpgradeConfig> upgradeConfigs,
-                             Duration streamIdleTimeout, Duration idleTimeout) {
+                             Duration streamIdleTimeout, Duration idleTimeout, DownstreamConnectionConfig connection) {
     public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 

@@ -10,9 +10,10 @@ import java.util.Optional;
  * @param listeners downstream listeners
  * @param clusters  upstream clusters
  * @param tracing   distributed tracing, or {@code null} when not configured (nothing is traced)
+ * @param overloadManager what is shed under memory pressure ({@link OverloadManagerConfig#DEFAULT} when not set)
  */
 public record OutriggerConfig(AdminConfig admin, List<ListenerConfig> listeners, List<ClusterConfig> clusters,
-                              TracingConfig tracing) {
+                              TracingConfig tracing, OverloadManagerConfig overloadManager) {
     public OutriggerConfig {
         listeners = List.copyOf(listeners);
         clusters = List.copyOf(clusters);

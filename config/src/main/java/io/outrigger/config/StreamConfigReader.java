@@ -2,7 +2,9 @@ package io.outrigger.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,16 +42,67 @@ final class StreamConfigReader {
         return out;
     }
 
+    private static final Map<String, DownstreamConnectionConfig.CodecType> CODEC_TYPES = new LinkedHashMap<>();
+
+    static {
+        for (DownstreamConnectionConfig.CodecType t : DownstreamConnectionConfig.CodecType.values()) {
+            CODEC_TYPES.put(t.name(), t);
+        }
+    }
+
+    /** A listener's connection keys: {@code codec_type}, limits, {@code http2_protocol_options}. */
+    static DownstreamConnectionConfig downstream(ConfigMap m, boolean tls) {
+        DownstreamConnectionConfig d = DownstreamConnectionConfig.DEFAULT;
+        DownstreamConnectionConfig.CodecType codec = m.oneOf("codec_type", CODEC_TYPES, d.codecType());
+        Duration headers = m.duration("request_headers_timeout", d.requestHeadersTimeout(), Duration.ZERO);
+        long maxRequests = m.integer("max_requests_per_connection", 0, 0, Long.MAX_VALUE);
+        Http2ProtocolOptions h2 = m.optional("http2_protocol_options")
+                .map(n -> http2Options(n, DownstreamConnectionConfig.DEFAULT_HTTP2, false)).orElse(d.http2());
+        int maxConnections = (int) m.integer("max_connections", 0, 0, Integer.MAX_VALUE);
+        Optional<ConfigNode> hsts = m.optional("strict_transport_security");
+        String hstsValue = hsts.flatMap(ConfigNode::asString).orElse(null);
+        if (hstsValue != null && !tls) {
+            hsts.get().error("strict_transport_security needs a tls listener (RFC 6797 §7.2: not sent over cleartext)");
+        } else if (hstsValue != null && !hstsValue.trim().toLowerCase(java.util.Locale.ROOT).startsWith("max-age=")) {
+            hsts.get().error("'" + hstsValue + "' (expected: max-age=SECONDS[; includeSubDomains][; preload])");
+        }
+        return new DownstreamConnectionConfig(codec, headers, maxRequests, h2, maxConnections, hstsValue);
+    }
+
+    /** The top-level {@code overload_manager}. */
+    static OverloadManagerConfig overloadManager(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        OverloadManagerConfig d = OverloadManagerConfig.DEFAULT;
+        Duration refresh = m.duration("refresh_interval", d.refreshInterval(), Duration.ofMillis(10));
+        double keepalive = d.disableHttpKeepalive();
+        double requests = d.stopAcceptingRequests();
+        double connections = d.stopAcceptingConnections();
+        Optional<ConfigNode> actions = m.optional("actions");
+        if (actions.isPresent()) {
+            ConfigMap am = actions.get().asMap();
+            keepalive = am.fraction("disable_http_keepalive", keepalive);
+            requests = am.fraction("stop_accepting_requests", requests);
+            connections = am.fraction("stop_accepting_connections", connections);
+            am.finish();
+        }
+        m.finish();
+        return new OverloadManagerConfig(refresh, keepalive, requests, connections);
+    }
+
     /** A cluster's {@code http2_protocol_options}. */
     static Http2ProtocolOptions http2Options(ConfigNode n) {
+        return http2Options(n, Http2ProtocolOptions.DEFAULT, true);
+    }
+
+    private static Http2ProtocolOptions http2Options(ConfigNode n, Http2ProtocolOptions d, boolean keepaliveAllowed) {
         ConfigMap m = n.asMap();
-        Http2ProtocolOptions d = Http2ProtocolOptions.DEFAULT;
         int streams = (int) m.integer("max_concurrent_streams", d.maxConcurrentStreams(), 1, Integer.MAX_VALUE);
         int streamWindow = (int) m.size("initial_stream_window_size", d.initialStreamWindowSize(), 65_535, Integer.MAX_VALUE);
         int connWindow = (int) m.size("initial_connection_window_size", d.initialConnectionWindowSize(), 65_535,
                 Integer.MAX_VALUE);
         Duration[] keepalive = new Duration[2];
-        m.optional("connection_keepalive").ifPresent(k -> {
+        // downstream: connection_keepalive is not read, so it is reported as an unknown key
+        (keepaliveAllowed ? m.optional("connection_keepalive") : Optional.<ConfigNode>empty()).ifPresent(k -> {
             ConfigMap km = k.asMap();
             keepalive[0] = km.required("interval").isPresent() ? km.duration("interval", null, Duration.ofMillis(100)) : null;
             keepalive[1] = km.duration("timeout", Http2ProtocolOptions.DEFAULT_KEEPALIVE_TIMEOUT, Duration.ofMillis(1));

@@ -34,7 +34,9 @@ public enum ResponseFlag {
     /** The response was generated locally by a filter. */
     LOCAL_RESET("LR"),
     /** The downstream request was malformed (400, 431, 414). */
-    DOWNSTREAM_PROTOCOL_ERROR("DPE");
+    DOWNSTREAM_PROTOCOL_ERROR("DPE"),
+    /** The overload manager answered 503 ({@code stop_accepting_requests}). */
+    OVERLOAD_MANAGER("OM");
 
     private final String code;
 

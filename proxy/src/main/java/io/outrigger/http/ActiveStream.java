@@ -17,6 +17,7 @@ import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.StreamCallbacks;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.filter.ResponseFlag;
+import io.outrigger.stats.DownstreamEvent;
 import io.outrigger.filter.StreamEncoderFilterCallbacks;
 import io.outrigger.filter.StreamInfo;
 import io.outrigger.router.RouteTable;
@@ -59,6 +60,9 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private Span span = Span.getInvalid();
     private StreamTimers timers;
 
+    private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
+            io.netty.util.AsciiString.cached("strict-transport-security");
+
     ActiveStream(HttpConnectionManager connection, ResponseEncoder encoder) {
         this.connection = connection;
         this.encoder = encoder;
@@ -86,6 +90,11 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         requestComplete = endStream;
         timers = new StreamTimers(eventLoop(), listener.streamIdleTimeout(), this::onStreamIdleTimeout, this::onSseKeepalive);
+        if (listener.overload().stopAcceptingRequests()) {
+            listener.metrics().downstream().count(DownstreamEvent.RQ_OVERLOAD_REJECT);
+            sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", ResponseFlag.OVERLOAD_MANAGER, null);
+            return;
+        }
         filters.decodeHeaders(request, endStream);
     }
 
@@ -222,6 +231,10 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         info.responseCode = r.status().code();
         if (connection.listener().echoRequestId() && info.requestId != null) {
             r.headers().set(ProxyHeaders.X_REQUEST_ID, info.requestId);
+        }
+        String hsts = connection.listener().connection().strictTransportSecurity();
+        if (hsts != null && !r.headers().contains(STRICT_TRANSPORT_SECURITY)) {
+            r.headers().set(STRICT_TRANSPORT_SECURITY, hsts); // RFC 6797; TLS listeners only
         }
         responseHeadersSent = true;
         if (grpc && endStream) {

@@ -3,7 +3,9 @@ package io.outrigger.http;
 import io.netty.channel.Channel;
 import io.outrigger.codec.RequestDecoder;
 import io.outrigger.codec.ResponseEncoder;
+import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.stats.DownstreamEvent;
 import io.outrigger.tls.TlsAttributes;
 import io.outrigger.worker.Worker;
 import java.net.SocketAddress;
@@ -42,6 +44,27 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     @Override
     public void onRejectedRequest(int status, String reason) {
         AccessLog.logRejected(listener.name(), remoteAddress, status);
+    }
+
+    @Override
+    public void onProtocolError(ProtocolError kind, String detail) {
+        DownstreamEvent event = switch (kind) {
+            case HTTP1_MALFORMED_REQUEST, HTTP2_CONNECTION_ERROR -> DownstreamEvent.CX_PROTOCOL_ERROR;
+            case HTTP1_REQUEST_HEADERS_TIMEOUT -> DownstreamEvent.RQ_HEADER_TIMEOUT;
+            case HTTP2_STREAM_ERROR -> DownstreamEvent.RQ_PROTOCOL_ERROR;
+        };
+        listener.metrics().downstream().peerError(event, remoteAddress, detail);
+    }
+
+    @Override
+    public void onRemoteReset() {
+        listener.metrics().downstream().count(DownstreamEvent.RQ_RX_RESET);
+    }
+
+    @Override
+    public void onConnectionDrained(DrainReason reason) {
+        listener.metrics().downstream().count(reason == DrainReason.OVERLOAD ? DownstreamEvent.CX_OVERLOAD_DISABLE_KEEPALIVE
+                : DownstreamEvent.CX_MAX_REQUESTS_REACHED);
     }
 
     /** Whether the peer is an internal, trusted hop ({@code internal_address_config}). */

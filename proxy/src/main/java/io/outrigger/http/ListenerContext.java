@@ -4,7 +4,9 @@ import io.outrigger.filter.FilterFactory;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tracing.Tracing;
+import io.outrigger.config.DownstreamConnectionConfig;
 import io.outrigger.config.UpgradeConfig;
+import io.outrigger.overload.OverloadState;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,11 +26,14 @@ import java.util.List;
  * @param tracing       the server's tracing ({@link Tracing#DISABLED} when off)
  * @param upgradeConfigs the listener's {@code upgrade_configs}
  * @param streamIdleTimeout no bytes either way on a stream for this long ends it ({@code ZERO}: never)
+ * @param connection  the listener's codecs and connection limits
+ * @param overload    the overload manager's current actions
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
                               long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId,
                               InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing,
-                              List<UpgradeConfig> upgradeConfigs, Duration streamIdleTimeout) {
+                              List<UpgradeConfig> upgradeConfigs, Duration streamIdleTimeout,
+                              DownstreamConnectionConfig connection, OverloadState overload) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

@@ -10,8 +10,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * After the TLS handshake of a downstream connection ({@code SniHandler/SslHandler -> this}): records the
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * ALPN result pick the codec ({@code h2}, else HTTP/1.1) and removes itself.
  */
 final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
-    private static final Logger log = LoggerFactory.getLogger(AlpnHandler.class);
     private final ListenerInitializer pipelines;
 
     AlpnHandler(ListenerInitializer pipelines) {
@@ -56,7 +53,7 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
 
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        pipelines.onHandshakeFailure(ctx.channel(), cause);
         ctx.close();
     }
 }

@@ -10,7 +10,13 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.config.DownstreamConnectionConfig;
+import io.outrigger.config.Http2ProtocolOptions;
+import io.outrigger.overload.OverloadState;
+import io.outrigger.stats.DownstreamEvent;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.outrigger.codec.http1.Http1ServerCodec;
 import io.outrigger.codec.http1.Http1ServerConnection;
 import io.outrigger.codec.http2.Http2ServerConnection;
@@ -38,7 +44,6 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     /** RFC 9110 leaves it open; 60 KiB of request headers is Envoy's default limit. */
     public static final int MAX_HEADER_BYTES = 60 * 1024;
     static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
-    static final int MAX_CONCURRENT_STREAMS = 1024;
 
     static final int TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -46,7 +51,10 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     private final Map<EventLoop, Worker> workers;
     private final ServerTlsContexts tls;
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
-    private final Duration idleTimeout;
+    private final DownstreamConnectionConfig connection;
+    private final ServerCodecOptions codecOptions;
+    /** Open connections of this listener, across all workers (for {@code max_connections}). */
+    private final AtomicInteger open = new AtomicInteger();
 
     /**
      * @param tls         the listener's server contexts, or {@code null} for cleartext
@@ -57,26 +65,55 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         this.context = context;
         this.workers = workers;
         this.tls = tls;
-        this.idleTimeout = idleTimeout;
+        this.connection = context.connection();
+        OverloadState overload = context.overload();
+        this.codecOptions = new ServerCodecOptions(idleTimeout, connection.requestHeadersTimeout(),
+                connection.maxRequestsPerConnection(), overload::disableHttpKeepalive);
         this.connectionManagers = ch -> new HttpConnectionManager(context, workers.get(ch.eventLoop()), ch);
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        if (context.overload().stopAcceptingConnections()) {
+            context.metrics().downstream().count(DownstreamEvent.CX_OVERLOAD_REJECT);
+            ch.close();
+            return;
+        }
+        int max = connection.maxConnections();
+        if (open.incrementAndGet() > max && max > 0) {
+            open.decrementAndGet();
+            context.metrics().downstream().count(DownstreamEvent.CX_OVERFLOW);
+            ch.close();
+            return;
+        }
         context.metrics().onConnectionOpened();
-        ch.closeFuture().addListener(f -> context.metrics().onConnectionClosed());
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            context.metrics().onConnectionClosed();
+        });
         if (tls != null) {
             ch.pipeline().addLast("sni", new SniHandler(tls, 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
             ch.pipeline().addLast("alpn", new AlpnHandler(this));
             return;
         }
-        Http1ServerCodec codec = new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES);
+        ChannelPipeline p = ch.pipeline();
+        switch (connection.codecType()) {
+            case HTTP1 -> {
+                addHttp1(p, ch);
+                return;
+            }
+            case HTTP2 -> {
+                p.addLast("h2", http2Codec());
+                return;
+            }
+            default -> { } // AUTO: below
+        }
+        Http1ServerCodec codec = http1Codec();
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(http2Codec()) : null,
                 MAX_HEADER_BYTES);
-        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers, idleTimeout);
-        ChannelPipeline p = ch.pipeline();
+        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers, codecOptions);
         p.addLast("detect", new Http2PriorKnowledgeDetector(() -> {
             p.remove(codec);
             p.remove(upgrade);
@@ -90,8 +127,19 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
 
     /** Adds the HTTP/1.1 codec to a TLS connection whose ALPN chose HTTP/1.1. */
     void addHttp1(ChannelPipeline p, Channel ch) {
-        p.addLast("http1", new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES));
-        p.addLast("hcm", new Http1ServerConnection(connectionManagers, idleTimeout));
+        p.addLast("http1", http1Codec());
+        p.addLast("hcm", new Http1ServerConnection(connectionManagers, codecOptions));
+    }
+
+    /** A TLS handshake failed: counted, logged rate-limited (the connection is closed by the caller). */
+    void onHandshakeFailure(Channel ch, Throwable cause) {
+        context.metrics().downstream().peerError(DownstreamEvent.SSL_CONNECTION_ERROR, ch.remoteAddress(),
+                "TLS handshake failed: " + cause);
+    }
+
+    private Http1ServerCodec http1Codec() {
+        return new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, connection.requestHeadersTimeout(),
+                System::nanoTime);
     }
 
     /** Adds the HTTP/2 codec to a TLS connection whose ALPN chose h2. */
@@ -100,9 +148,12 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     }
 
     private Http2ServerConnection http2Codec() {
-        return Http2ServerConnection.create(connectionManagers, idleTimeout, Http2Settings.defaultSettings()
-                .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+        Http2ProtocolOptions h2 = connection.http2();
+        return Http2ServerConnection.create(connectionManagers, codecOptions, Http2Settings.defaultSettings()
+                .maxConcurrentStreams(h2.maxConcurrentStreams())
+                .initialWindowSize(h2.initialStreamWindowSize())
                 .maxHeaderListSize(MAX_HEADER_BYTES)
-                .connectProtocolEnabled(true)); // RFC 8441: WebSocket over HTTP/2
+                .connectProtocolEnabled(true), // RFC 8441: WebSocket over HTTP/2
+                h2.initialConnectionWindowSize());
     }
 }

@@ -18,6 +18,7 @@ import io.outrigger.http.ListenerContext;
 import io.outrigger.tracing.Tracing;
 import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
+import io.outrigger.overload.OverloadManager;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tls.CertificateReloader;
 import io.outrigger.tls.ServerTlsContexts;
@@ -53,6 +54,7 @@ public final class OutriggerServer implements AutoCloseable {
     private CertificateReloader reloader;
     private ClusterManager clusterManager;
     private final Metrics metrics = new Metrics();
+    private final OverloadManager overload;
     private final OutriggerConfig config;
     private Tracing tracing = Tracing.DISABLED;
     private volatile boolean failedByOperator;
@@ -63,6 +65,8 @@ public final class OutriggerServer implements AutoCloseable {
         this.config = config;
         Transport transport = Transport.detect();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
+        overload = new OverloadManager(config.overloadManager());
+        overload.start(acceptor.next());
         workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
         maintenance = new MultiThreadIoEventLoopGroup(1, transport.ioHandler()); // health checks, outlier reviews
         try {
@@ -100,7 +104,7 @@ public final class OutriggerServer implements AutoCloseable {
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                         metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
                         new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
-                        l.upgradeConfigs(), l.streamIdleTimeout());
+                        l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptor, workers)
                         .channel(transport.serverChannel())
@@ -124,6 +128,7 @@ public final class OutriggerServer implements AutoCloseable {
             if (reloader != null) {
                 reloader.close();
             }
+            overload.close();
             shutdownGroups();
             tracing.close();
             throw e;
@@ -213,6 +218,7 @@ public final class OutriggerServer implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        overload.close();
         shutdownGroups();
         tracing.close(); // after the workers: their last spans are exported too
     }

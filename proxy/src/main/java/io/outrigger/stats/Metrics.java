@@ -60,13 +60,20 @@ public final class Metrics {
         private final DistributionDataPoint time;
         private final Activity activity = new Activity();
         private final java.util.concurrent.atomic.LongAdder streamIdleTimeouts = new java.util.concurrent.atomic.LongAdder();
+        private final DownstreamStats downstream;
 
         /** A stream was ended by the stream idle timeout (flag SI). */
         public void onStreamIdleTimeout() {
             streamIdleTimeouts.increment();
         }
 
+        /** The listener's downstream event counters and rate-limited error log. */
+        public DownstreamStats downstream() {
+            return downstream;
+        }
+
         ListenerMetrics(String listener) {
+            this.downstream = new DownstreamStats(listener, System::nanoTime);
             this.listener = listener;
             listenerActivity.put(listener, activity);
             cx = downstreamCx.labelValues(listener);
@@ -181,8 +188,22 @@ public final class Metrics {
     /** Per-listener counters, Envoy's HTTP connection manager names: {@code http.LISTENER.STAT}. */
     public Map<String, Long> listenerCounters() {
         Map<String, Long> m = new java.util.TreeMap<>();
-        listeners.forEach((name, l) -> m.put("http." + name + ".downstream_rq_idle_timeout", l.streamIdleTimeouts.sum()));
+        listeners.forEach((name, l) -> {
+            m.put("http." + name + ".downstream_rq_idle_timeout", l.streamIdleTimeouts.sum());
+            l.downstream.putInto(m);
+        });
         return m;
+    }
+
+    {
+        CounterWithCallback.builder().name("outrigger_downstream_events_total")
+                .help("Downstream connection and protocol events (Envoy's http.LISTENER.* statistics), by event")
+                .labelNames("listener", "event")
+                .callback(cb -> listeners.forEach((name, l) -> {
+                    for (DownstreamEvent e : DownstreamEvent.values()) {
+                        cb.call(l.downstream.get(e), name, e.statName());
+                    }
+                })).register(registry);
     }
 
     /** Binds each cluster's upstream data points and registers its counters and gauges, read at scrape time. */

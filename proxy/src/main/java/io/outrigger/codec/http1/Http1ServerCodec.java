@@ -30,12 +30,37 @@ import java.util.List;
 public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1ServerCodec.StrictRequestDecoder,
         Http1ServerCodec.ResponseEncoder> implements HttpServerUpgradeHandler.SourceCodec {
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+    private final RequestHeadersTimer headersTimer;
+
+    /** The event fired down the pipeline when a request's headers took longer than {@code request_headers_timeout}. */
+    public static final Object REQUEST_HEADERS_TIMEOUT = new Object() {
+        @Override
+        public String toString() {
+            return "REQUEST_HEADERS_TIMEOUT";
+        }
+    };
 
     /**
      * @param maxInitialLineLength bytes allowed in the request line
      * @param maxHeaderSize        bytes allowed in all header lines together
      */
     public Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize) {
+        this(maxInitialLineLength, maxHeaderSize, java.time.Duration.ZERO, System::nanoTime);
+    }
+
+    /**
+     * @param requestHeadersTimeout a request's headers must be complete this long after its first byte (the first
+     *                              request: after the codec was added); {@code ZERO}: no limit. On expiry the codec fires
+     *                              {@link #REQUEST_HEADERS_TIMEOUT} as a user event for the connection to answer 408.
+     * @param nanoTime              the clock
+     */
+    public Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize, java.time.Duration requestHeadersTimeout,
+                            java.util.function.LongSupplier nanoTime) {
+        this.headersTimer = new RequestHeadersTimer(requestHeadersTimeout, nanoTime, () -> {
+            if (timerCtx != null) {
+                timerCtx.fireUserEventTriggered(REQUEST_HEADERS_TIMEOUT);
+            }
+        });
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(maxInitialLineLength)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -46,6 +71,35 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         init(new StrictRequestDecoder(config), new ResponseEncoder());
     }
 
+    private ChannelHandlerContext timerCtx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        timerCtx = ctx;
+        if (ctx.channel().isActive()) {
+            headersTimer.start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        headersTimer.start(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        headersTimer.stop();
+        super.handlerRemoved(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        headersTimer.stop();
+        super.channelInactive(ctx);
+    }
+
     @Override
     public void upgradeFrom(ChannelHandlerContext ctx) {
         ctx.pipeline().remove(this);
@@ -53,6 +107,8 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
 
     /** Netty's request decoder, rejecting Content-Length together with chunked Transfer-Encoding. */
     final class StrictRequestDecoder extends HttpRequestDecoder {
+        private boolean inMessage; // between a request's headers and its end
+
         StrictRequestDecoder(HttpDecoderConfig config) {
             super(config);
         }
@@ -60,11 +116,22 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             int before = out.size();
+            if (!inMessage && buffer.isReadable()) {
+                headersTimer.headersStarted();
+            }
             super.decode(ctx, buffer, out);
             for (int i = before; i < out.size(); i++) {
-                if (out.get(i) instanceof HttpRequest r) {
+                Object o = out.get(i);
+                if (o instanceof HttpRequest r) {
                     methods.add(r.method());
+                    headersTimer.headersComplete();
+                    inMessage = !(o instanceof io.netty.handler.codec.http.LastHttpContent);
+                } else if (o instanceof io.netty.handler.codec.http.LastHttpContent) {
+                    inMessage = false;
                 }
+            }
+            if (!inMessage && buffer.isReadable()) {
+                headersTimer.headersStarted(); // a pipelined request's first bytes
             }
         }
 

@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.FlushScheduler;
+import io.outrigger.codec.ProtocolError;
+import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,7 +55,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_QUEUED = 64;
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
-    private final Duration idleTimeout;
+    private final ServerCodecOptions options;
+    private long requests;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(0);
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
@@ -70,8 +73,17 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
      * @param idleTimeout        the listener's {@code idle_timeout}: no request for this long closes the connection
      */
     public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
+        this(connectionManagers, new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false));
+    }
+
+    /**
+     * @param connectionManagers makes the connection manager of a new connection (called once, in {@code handlerAdded})
+     * @param options            idle timeout, requests per connection, keep-alive under overload (the request headers
+     *                           timeout is {@link Http1ServerCodec}'s, which reports it here as a user event)
+     */
+    public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers, ServerCodecOptions options) {
         this.connectionManagers = connectionManagers;
-        this.idleTimeout = idleTimeout;
+        this.options = options;
     }
 
     @Override
@@ -79,7 +91,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         flusher = new FlushScheduler(channel);
         callbacks = connectionManagers.apply(channel);
-        idle = new ConnectionIdleTimer(channel, idleTimeout, channel::close, System::nanoTime);
+        idle = new ConnectionIdleTimer(channel, options.idleTimeout(), channel::close, System::nanoTime);
         idle.start();
     }
 
@@ -146,7 +158,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             rejectMalformed(status, problem);
             return;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request); // before Connection goes with the hop-by-hop headers
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && keepServing(); // before Connection goes with the hop-by-hop headers
         boolean websocket = Http1Headers.isWebSocketUpgrade(request);
         boolean tunnel = websocket || HttpMethod.CONNECT.equals(request.method()); // bytes follow a 101 / 2xx
         boolean expectContinue = HttpUtil.is100ContinueExpected(request);
@@ -261,9 +273,54 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Counts the request; whether the connection may serve another after it. */
+    private boolean keepServing() {
+        requests++;
+        long max = options.maxRequestsPerConnection();
+        if (max > 0 && requests >= max) {
+            callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.MAX_REQUESTS_PER_CONNECTION);
+            return false;
+        }
+        if (options.keepaliveDisabled().getAsBoolean()) {
+            callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.OVERLOAD);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Http1ServerCodec.REQUEST_HEADERS_TIMEOUT) {
+            if (closing) {
+                return;
+            }
+            callbacks.onProtocolError(ProtocolError.HTTP1_REQUEST_HEADERS_TIMEOUT, "request headers not complete");
+            if (stream == null && queued.isEmpty()) {
+                rejectMalformed(HttpResponseStatus.REQUEST_TIMEOUT, "request headers timeout", false);
+            } else {
+                closing = true; // a response is in progress: the late request is dropped with the connection
+                releaseQueued();
+                channel.close();
+            }
+            return;
+        }
+        if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+            // h2c upgrade: the HTTP/2 codec takes over this connection; this handler is done.
+            ctx.pipeline().remove(this);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     // Malformed before a stream exists: answer and close; nothing was or will be forwarded.
     private void rejectMalformed(HttpResponseStatus status, String reason) {
+        rejectMalformed(status, reason, true);
+    }
+
+    private void rejectMalformed(HttpResponseStatus status, String reason, boolean protocolError) {
         log.debug("rejecting malformed request from {}: {} ({})", channel.remoteAddress(), status, reason);
+        if (protocolError) {
+            callbacks.onProtocolError(ProtocolError.HTTP1_MALFORMED_REQUEST, status.code() + " " + reason);
+        }
         closing = true;
         releaseQueued();
         byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -349,14 +406,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
-            // h2c upgrade: the HTTP/2 codec takes over this connection; this handler is done.
-            ctx.pipeline().remove(this);
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

@@ -20,6 +20,9 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.outrigger.codec.ConnectionIdleTimer;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.outrigger.codec.ProtocolError;
+import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.codec.http1.Http1Headers;
@@ -48,19 +51,24 @@ public final class Http2ServerConnection extends Http2Codec {
     private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
-    private final Duration idleTimeout;
+    private final ServerCodecOptions options;
+    private final int connectionWindow;
+    private boolean connectionWindowGranted;
+    private long streams;
     private final StreamStateGuard guard;
     private final Http2Connection.PropertyKey streamKey;
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
 
     private Http2ServerConnection(Http2ConnectionEncoder encoder, Http2Settings settings,
-                                  Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout,
+                                  Function<Channel, ServerConnectionCallbacks> connectionManagers,
+                                  ServerCodecOptions options, int connectionWindow,
                                   StreamStateGuard guard, RemoteStreamHistory history) {
         super(guard, encoder, settings);
         this.guard = guard;
         this.connectionManagers = connectionManagers;
-        this.idleTimeout = idleTimeout;
+        this.options = options;
+        this.connectionWindow = connectionWindow;
         this.streamKey = connection().newKey();
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
@@ -97,15 +105,48 @@ public final class Http2ServerConnection extends Http2Codec {
      */
     public static Http2ServerConnection create(Function<Channel, ServerConnectionCallbacks> connectionManagers,
                                                Duration idleTimeout, Http2Settings settings) {
-        return new Builder(connectionManagers, idleTimeout).initialSettings(settings).build();
+        return create(connectionManagers, new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false), settings,
+                Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+    }
+
+    /**
+     * @param options          idle timeout, streams per connection ({@code max_requests_per_connection}: GOAWAY
+     *                         after that many), keep-alive under overload (GOAWAY after the current stream)
+     * @param settings         the SETTINGS this server announces (concurrent streams, stream window)
+     * @param connectionWindow bytes of connection-level flow-control credit granted (at least 65,535, RFC 9113 §6.9.2)
+     */
+    public static Http2ServerConnection create(Function<Channel, ServerConnectionCallbacks> connectionManagers,
+                                               ServerCodecOptions options, Http2Settings settings, int connectionWindow) {
+        return new Builder(connectionManagers, options, connectionWindow).initialSettings(settings).build();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.callbacks = connectionManagers.apply(ctx.channel());
-        this.idle = new ConnectionIdleTimer(ctx.channel(), idleTimeout, () -> ctx.channel().close(), System::nanoTime);
+        this.idle = new ConnectionIdleTimer(ctx.channel(), options.idleTimeout(), () -> ctx.channel().close(),
+                System::nanoTime);
         super.handlerAdded(ctx);
         idle.start();
+        if (ctx.channel().isActive()) {
+            grantConnectionWindow(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx); // the preface (SETTINGS) goes first
+        grantConnectionWindow(ctx);
+    }
+
+    /** Raises the connection window from the protocol's 65,535 bytes to the configured size (one WINDOW_UPDATE). */
+    private void grantConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
+        int delta = connectionWindow - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+        if (connectionWindowGranted || delta <= 0) {
+            return;
+        }
+        connectionWindowGranted = true;
+        decoder().flowController().incrementWindowSize(connection().connectionStream(), delta);
+        flusher().flushLater();
     }
 
     @Override
@@ -165,6 +206,7 @@ public final class Http2ServerConnection extends Http2Codec {
 
         @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            callbacks.onRemoteReset();
             Http2Stream h2 = connection().stream(streamId);
             Http2ServerStream s = h2 == null ? null : h2.getProperty(streamKey);
             if (s != null) {
@@ -178,7 +220,25 @@ public final class Http2ServerConnection extends Http2Codec {
         h2.setProperty(streamKey, s);
         idle.streamStarted();
         s.start(callbacks.newStream(s), request, endStream);
+        streams++;
+        long max = options.maxRequestsPerConnection();
+        if (draining) {
+            return;
+        }
+        ServerConnectionCallbacks.DrainReason drain = null;
+        if (max > 0 && streams >= max) {
+            drain = ServerConnectionCallbacks.DrainReason.MAX_REQUESTS_PER_CONNECTION;
+        } else if (options.keepaliveDisabled().getAsBoolean()) {
+            drain = ServerConnectionCallbacks.DrainReason.OVERLOAD;
+        }
+        if (drain != null && ctx().channel().isOpen()) {
+            draining = true;
+            callbacks.onConnectionDrained(drain);
+            ctx().channel().close(); // graceful: GOAWAY now, the connection closes when its streams are done
+        }
     }
+
+    private boolean draining;
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
@@ -233,6 +293,9 @@ public final class Http2ServerConnection extends Http2Codec {
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
         log.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+        if (!outbound && callbacks != null) {
+            callbacks.onProtocolError(ProtocolError.HTTP2_CONNECTION_ERROR, String.valueOf(cause.getMessage()));
+        }
         super.onConnectionError(ctx, outbound, cause, http2Ex);
     }
 
@@ -240,6 +303,9 @@ public final class Http2ServerConnection extends Http2Codec {
     protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
                                  Http2Exception.StreamException http2Ex) {
         Http2Exception.StreamException e = outbound ? http2Ex : guard.correct(http2Ex);
+        if (!outbound && callbacks != null) {
+            callbacks.onProtocolError(ProtocolError.HTTP2_STREAM_ERROR, e.error() + ": " + e.getMessage());
+        }
         super.onStreamError(ctx, outbound, e == http2Ex ? cause : e, e);
     }
 
@@ -250,11 +316,14 @@ public final class Http2ServerConnection extends Http2Codec {
 
     private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerConnection, Builder> {
         private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
-        private final Duration idleTimeout;
+        private final ServerCodecOptions options;
+        private final int connectionWindow;
 
-        Builder(Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
+        Builder(Function<Channel, ServerConnectionCallbacks> connectionManagers, ServerCodecOptions options,
+                int connectionWindow) {
             this.connectionManagers = connectionManagers;
-            this.idleTimeout = idleTimeout;
+            this.options = options;
+            this.connectionWindow = connectionWindow;
             server(true);
             validateHeaders(true);
         }
@@ -274,7 +343,7 @@ public final class Http2ServerConnection extends Http2Codec {
                                               Http2Settings initialSettings) {
             RemoteStreamHistory history = new RemoteStreamHistory();
             Http2ServerConnection h = new Http2ServerConnection(encoder, initialSettings, connectionManagers,
-                    idleTimeout, new StreamStateGuard(decoder, history), history);
+                    options, connectionWindow, new StreamStateGuard(decoder, history), history);
             frameListener(h.new Listener());
             return h;
         }

@@ -60,6 +60,13 @@ class Http1ServerConnectionTest {
         public void onRejectedRequest(int status, String reason) {
             rejected.add(status);
         }
+
+        final List<String> drained = new ArrayList<>();
+
+        @Override
+        public void onConnectionDrained(DrainReason reason) {
+            drained.add(reason.name());
+        }
     }
 
     private static EmbeddedChannel channel(Recorder r) {
@@ -147,6 +154,55 @@ class Http1ServerConnectionTest {
         assertThat(r.events).containsExactly("1 headers GET /q?a={b}|c^d%2F [Host] end");
         r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
         assertThat(wire(ch)).startsWith("HTTP/1.1 204 No Content\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void requestHeadersNotCompleteInTimeGet408AndTheConnectionCloses() {
+        Recorder r = new Recorder();
+        long[] now = {1_000};
+        EmbeddedChannel ch = new EmbeddedChannel(
+                new Http1ServerCodec(4096, 8192, java.time.Duration.ofSeconds(10), () -> now[0]),
+                new Http1ServerConnection(ch2 -> r, java.time.Duration.ZERO));
+        // a complete request in time, then a keep-alive pause far longer than the timeout: no 408
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        wire(ch);
+        now[0] += 30_000_000_000L;
+        ch.advanceTimeBy(30, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        // the next request starts (slowloris: a few bytes), and its headers never complete
+        ch.writeInbound(bytes("GET /2 HTTP/1.1\r\nHo"));
+        now[0] += 9_000_000_000L;
+        ch.advanceTimeBy(9, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        now[0] += 1_000_000_000L;
+        ch.advanceTimeBy(1, java.util.concurrent.TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(wire(ch)).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("connection: close");
+        assertThat(r.rejected).containsExactly(408);
+        assertThat(r.encoders).hasSize(1);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void afterMaxRequestsPerConnectionTheResponseClosesTheConnection() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(4096, 8192),
+                new Http1ServerConnection(ch2 -> r, new io.outrigger.codec.ServerCodecOptions(
+                        java.time.Duration.ZERO, java.time.Duration.ZERO, 2, () -> false)));
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(ch)).doesNotContain("connection: close");
+        ch.writeInbound(bytes("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        r.encoders.get(1).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(ch)).containsIgnoringCase("connection: close");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(r.drained).containsExactly("MAX_REQUESTS_PER_CONNECTION");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 

@@ -1,0 +1,21 @@
+package io.outrigger.codec;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a downstream server codec needs to know of its listener's connection settings.
+ *
+ * @param idleTimeout              {@code idle_timeout}: no stream for this long ends the connection ({@code ZERO}: never)
+ * @param requestHeadersTimeout    {@code request_headers_timeout} for HTTP/1.1 ({@code ZERO}: none); HTTP/2 request
+ *                                 headers arrive in one HEADERS block, which the frame decoder bounds
+ * @param maxRequestsPerConnection requests after which the connection is drained (0: unlimited)
+ * @param keepaliveDisabled        read once per request: while true, each response ends its connection (HTTP/1.1
+ *                                 {@code Connection: close}; HTTP/2 GOAWAY) — the overload manager's
+ *                                 {@code disable_http_keepalive}
+ */
+public record ServerCodecOptions(Duration idleTimeout, Duration requestHeadersTimeout, long maxRequestsPerConnection,
+                                 BooleanSupplier keepaliveDisabled) {
+    /** No timeouts, no limits. */
+    public static final ServerCodecOptions NONE = new ServerCodecOptions(Duration.ZERO, Duration.ZERO, 0, () -> false);
+}
