@@ -61,6 +61,16 @@ class BadInputIT {
     }
 
     @Test
+    void requestTargetsOutsideTheGrammarAndOtherHttpVersionsAreRefused() throws Exception {
+        assertRejected("GET /a\u0001b HTTP/1.1\r\nHost: a\r\n\r\n", 400); // control character (RFC 9112 §3.2)
+        assertRejected("GET /a\\..\\b HTTP/1.1\r\nHost: a\r\n\r\n", 400); // backslash
+        assertRejected("GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400);         // broken percent-encoding
+        assertRejected("GET / http/1.1\r\nHost: a\r\n\r\n", 400);            // HTTP-name is case-sensitive
+        assertRejected("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505);            // RFC 9110 §15.6.6
+        assertRejected("GET / HTTP/3.1\r\nHost: a\r\n\r\n", 505);
+    }
+
+    @Test
     void garbageRequestLine() throws Exception {
         assertRejected("GARBAGE\r\n\r\n", 400);
     }

@@ -233,6 +233,27 @@ class GrpcIT {
     }
 
     @Test
+    void afterMaxRequestsPerConnectionGoawayMovesTheClientToANewConnectionWithoutFailingACall() throws Exception {
+        String config = ProxyProcess.catchAllConfig("{ cluster: grpc }", "- { name: grpc, endpoints: [ "
+                + origin.address() + " ], http2_protocol_options: {} }").replace(
+                "  - name: main\n    address: 127.0.0.1:0\n",
+                "  - name: main\n    address: 127.0.0.1:0\n    max_requests_per_connection: 3\n");
+        try (ProxyProcess p = ProxyProcess.start("grpc-max-requests", config)) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", p.port("main")).usePlaintext().build();
+            try {
+                for (int i = 0; i < 7; i++) {
+                    assertThat(SimpleServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .unaryRpc(req("call " + i)).getResponseMessage()).isEqualTo("call " + i);
+                }
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            // 7 calls, 3 per connection: two connections got GOAWAY after their third stream, a third served the last
+            assertThat(p.stat("http.main.downstream_cx_max_requests_reached")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void useDownstreamProtocolPicksTheUpstreamProtocolPerCaller() throws Exception {
         try (ProxyProcess p = ProxyProcess.start("grpc-auto", ProxyProcess.catchAllConfig("{ cluster: auto }",
                 "- { name: auto, endpoints: [ " + origin.address() + " ], protocol_selection: use_downstream_protocol }"))) {

@@ -126,6 +126,16 @@ final class ProxyProcess implements AutoCloseable {
         throw new AssertionError("no listener " + name);
     }
 
+    /** A counter or gauge from {@code /stats} ({@code name: value} lines); fails when there is none. */
+    long stat(String name) throws Exception {
+        for (String line : adminGet("/stats").body().split("\n")) {
+            if (line.startsWith(name + ": ")) {
+                return Long.parseLong(line.substring(name.length() + 2).trim());
+            }
+        }
+        throw new AssertionError("no stat " + name);
+    }
+
     String logText() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }

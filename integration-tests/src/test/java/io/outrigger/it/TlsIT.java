@@ -64,6 +64,7 @@ class TlsIT {
                 listeners:
                   - name: https
                     address: 127.0.0.1:0
+                    strict_transport_security: "max-age=31536000; includeSubDomains"
                     tls:
                       certificates:
                         - { certificate_chain: %1$s/localhost.crt, private_key: %1$s/localhost.key, server_names: [localhost] }
@@ -154,6 +155,21 @@ class TlsIT {
         assertThat(h2.out()).as(h2.err()).contains("origin: echo").endsWith("2");
         assertThat(openssl(https, "-alpn", "h2").out()).contains("ALPN protocol: h2");
         assertThat(openssl(https, "-alpn", "http/1.1").out()).contains("ALPN protocol: http/1.1");
+    }
+
+    @Test
+    void tlsListenerResponsesCarryStrictTransportSecurityAndFailedHandshakesAreCounted() throws Exception {
+        Cmd h2 = Cmd.curlRun("--http2", "--cacert", ca(), "-D", "-", "-o", "/dev/null", "https://localhost:" + https + "/");
+        assertThat(h2.out().toLowerCase()).contains("strict-transport-security: max-age=31536000; includesubdomains");
+        Cmd plainListener = Cmd.curlRun("-D", "-", "-o", "/dev/null", "http://127.0.0.1:" + plain + "/good");
+        assertThat(plainListener.out().toLowerCase()).doesNotContain("strict-transport-security");
+        long before = proxy.stat("http.https.ssl.connection_error");
+        // cleartext HTTP to the TLS port: a failed handshake, counted, never a stack trace in the log
+        Cmd cleartext = Cmd.curlRun("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" + https + "/");
+        assertThat(cleartext.out()).isEqualTo("000");
+        assertThat(Await.until(java.time.Duration.ofSeconds(5),
+                () -> proxy.stat("http.https.ssl.connection_error") == before + 1)).isTrue();
+        assertThat(proxy.logText()).doesNotContain("NotSslRecordException");
     }
 
     @Test

@@ -231,10 +231,12 @@ public final class Http2ServerConnection extends Http2Codec {
         } else if (options.keepaliveDisabled().getAsBoolean()) {
             drain = ServerConnectionCallbacks.DrainReason.OVERLOAD;
         }
-        if (drain != null && ctx().channel().isOpen()) {
+        if (drain != null) {
             draining = true;
             callbacks.onConnectionDrained(drain);
-            ctx().channel().close(); // graceful: GOAWAY now, the connection closes when its streams are done
+            // graceful close: GOAWAY naming this stream as the last one now (as nginx does; a client learns at once
+            // to open its next stream elsewhere), the connection closes once the streams in flight are done
+            ctx().channel().close();
         }
     }
 
