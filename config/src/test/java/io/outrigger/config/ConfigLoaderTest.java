@@ -91,6 +91,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void downstreamConnectionKeysAndOverloadManagerWithDefaultsAndErrors() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    codec_type: HTTP2
+                    request_headers_timeout: 2s
+                    max_requests_per_connection: 1000
+                    max_connections: 500
+                    http2_protocol_options: { max_concurrent_streams: 64, initial_connection_window_size: 4MiB }
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
+                  - name: d
+                    address: 127.0.0.1:8081
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
+                overload_manager: { refresh_interval: 100ms, actions: { stop_accepting_requests: 0.85 } }
+                clusters:
+                  - { name: g, endpoints: [ 127.0.0.1:9090 ] }
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.listeners().get(0).connection()).isEqualTo(new DownstreamConnectionConfig(
+                DownstreamConnectionConfig.CodecType.HTTP2, Duration.ofSeconds(2), 1000,
+                new Http2ProtocolOptions(64, 64 * 1024, 4 << 20, null, null), 500, null));
+        assertThat(c.listeners().get(1).connection()).isEqualTo(DownstreamConnectionConfig.DEFAULT);
+        assertThat(c.overloadManager()).isEqualTo(new OverloadManagerConfig(Duration.ofMillis(100), 0.80, 0.85, 0.95));
+        assertThat(load(yaml.replace("overload_manager: { refresh_interval: 100ms, actions: { stop_accepting_requests: 0.85 } }\n", ""))
+                .overloadManager()).isEqualTo(OverloadManagerConfig.DEFAULT);
+
+        assertThat(errors(yaml.replace("HTTP2", "h2").replace("0.85", "85")
+                .replace("max_connections: 500", "strict_transport_security: max-age=60")
+                .replace("initial_connection_window_size: 4MiB", "connection_keepalive: { interval: 1s }")))
+                .containsExactly(
+                        "test.yaml:4:17: listeners[0].codec_type: 'h2' (expected: one of AUTO, HTTP1, HTTP2)",
+                        "test.yaml:7:32: listeners[0].strict_transport_security: strict_transport_security needs a tls "
+                                + "listener (RFC 6797 §7.2: not sent over cleartext)",
+                        "test.yaml:8:59: listeners[0].http2_protocol_options.connection_keepalive: unknown key "
+                                + "'connection_keepalive'",
+                        "test.yaml:13:82: overload_manager.actions.stop_accepting_requests: '85' (expected: a fraction "
+                                + "between 0 and 1, e.g. 0.9)");
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:
