@@ -170,13 +170,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse json(java.util.Map<String, Long> stats) {
-        StringBuilder sb = new StringBuilder("{\"stats\":[");
-        boolean first = true;
-        for (java.util.Map.Entry<String, Long> e : stats.entrySet()) {
-            sb.append(first ? "" : ",").append("{\"name\":\"").append(e.getKey()).append("\",\"value\":").append(e.getValue()).append('}');
-            first = false;
-        }
-        FullHttpResponse r = text(HttpResponseStatus.OK, sb.append("]}\n").toString());
+        String body = io.outrigger.json.Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("stats");
+            for (java.util.Map.Entry<String, Long> e : stats.entrySet()) {
+                g.writeStartObject();
+                g.writeStringField("name", e.getKey());
+                g.writeNumberField("value", e.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+        FullHttpResponse r = text(HttpResponseStatus.OK, body + "\n");
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         return r;
     }

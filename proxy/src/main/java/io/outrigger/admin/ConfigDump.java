@@ -1,5 +1,8 @@
 package io.outrigger.admin;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.outrigger.json.Json;
+import java.io.IOException;
 import io.outrigger.config.CidrRange;
 import io.outrigger.config.ConfigNode;
 import io.outrigger.config.FileRef;
@@ -22,56 +25,50 @@ final class ConfigDump {
     }
 
     static String json(Object config) {
-        StringBuilder sb = new StringBuilder(4096);
-        write(sb, config);
-        return sb.append('\n').toString();
+        return Json.write(g -> write(g, config)) + "\n";
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    private static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null || v instanceof ConfigNode) {
-            sb.append("null");
-        } else if (v instanceof Boolean || v instanceof Number) {
-            sb.append(v);
+            g.writeNull();
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Number n) {
+            g.writeNumber(n.doubleValue());
         } else if (v instanceof Duration d) {
-            string(sb, d.toMillis() + "ms");
+            g.writeString(d.toMillis() + "ms");
         } else if (v instanceof Enum<?> e) {
-            string(sb, e.name().toLowerCase(Locale.ROOT));
+            g.writeString(e.name().toLowerCase(Locale.ROOT));
         } else if (v instanceof HostAndPort || v instanceof CidrRange || v instanceof FileRef || v instanceof com.google.re2j.Pattern) {
-            string(sb, v.toString());
+            g.writeString(v.toString());
         } else if (v instanceof TracingConfig.Exporter e) {
             // keyed by its YAML name, as written: {"zipkin": {...}}; OTLP header values may be credentials
-            sb.append('{');
-            string(sb, e.getClass().getSimpleName().toLowerCase(Locale.ROOT));
-            sb.append(':');
-            write(sb, e instanceof TracingConfig.Otlp o ? Map.of("endpoint", o.endpoint(), "headers",
+            g.writeStartObject();
+            g.writeFieldName(e.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+            write(g, e instanceof TracingConfig.Otlp o ? Map.of("endpoint", o.endpoint(), "headers",
                     o.headers().keySet().stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> "*****"))) : recordFields(e));
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof PasswordSource p) {
-            string(sb, p.toString()); // "env:NAME" or "file:PATH": where the password is, never the password
+            g.writeString(p.toString()); // "env:NAME" or "file:PATH": where the password is, never the password
         } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(first ? "" : ",");
-                string(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
-                first = false;
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
             }
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof Collection<?> c) {
-            sb.append('[');
-            boolean first = true;
+            g.writeStartArray();
             for (Object o : c) {
-                sb.append(first ? "" : ",");
-                write(sb, o);
-                first = false;
+                write(g, o);
             }
-            sb.append(']');
+            g.writeEndArray();
         } else if (v.getClass().isRecord()) {
-            write(sb, recordFields(v));
+            write(g, recordFields(v));
         } else {
-            string(sb, v.toString());
+            g.writeString(v.toString());
         }
     }
 
@@ -94,21 +91,5 @@ final class ConfigDump {
 
     private static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-    }
-
-    /** Appends {@code s} as a JSON string literal. */
-    static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
     }
 }

@@ -1,5 +1,8 @@
 package io.outrigger.admin;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.outrigger.json.Json;
+import java.io.IOException;
 import io.outrigger.Version;
 import io.outrigger.server.OutriggerServer;
 import io.outrigger.stats.Activity;
@@ -21,64 +24,69 @@ final class LiveStats {
     }
 
     static String json(OutriggerServer server, ClusterManager clusters) {
-        StringBuilder sb = new StringBuilder(2048);
-        sb.append("{\"time_ms\":").append(System.currentTimeMillis())
-                .append(",\"uptime_ms\":").append(ManagementFactory.getRuntimeMXBean().getUptime())
-                .append(",\"version\":\"").append(Version.get()).append('"')
-                .append(",\"ready\":").append(server.ready())
-                .append(",\"window_s\":10,\"listeners\":[");
-        Map<String, InetSocketAddress> addresses = server.listenerAddresses();
-        boolean first = true;
-        for (Map.Entry<String, Activity> e : server.metrics().listenerActivity().entrySet()) {
-            sb.append(first ? "" : ",").append("{\"name\":");
-            ConfigDump.string(sb, e.getKey());
-            InetSocketAddress a = addresses.get(e.getKey());
-            sb.append(",\"address\":");
-            ConfigDump.string(sb, a == null ? "" : a.getHostString() + ":" + a.getPort());
-            activity(sb, e.getValue().snapshot());
-            sb.append('}');
-            first = false;
-        }
-        sb.append("],\"clusters\":[");
-        first = true;
-        for (Cluster c : clusters.all()) {
-            Activity act = server.metrics().clusterActivity().get(c.name());
-            sb.append(first ? "" : ",").append("{\"name\":");
-            ConfigDump.string(sb, c.name());
-            sb.append(",\"lb_policy\":\"").append(c.config().lbPolicy().yamlName()).append('"');
-            activity(sb, act == null ? Activity.Snapshot.EMPTY : act.snapshot());
-            Map<String, Long> stats = c.stats().snapshot();
-            sb.append(",\"retries\":").append(stats.get("upstream_rq_retry"))
-                    .append(",\"connect_failures\":").append(stats.get("upstream_cx_connect_fail"))
-                    .append(",\"cx_active\":").append(c.resources().connections())
-                    .append(",\"rq_pending\":").append(c.resources().pendingRequests())
-                    .append(",\"hosts\":[");
-            boolean firstHost = true;
-            for (Host h : c.hosts()) {
-                sb.append(firstHost ? "" : ",").append("{\"address\":");
-                ConfigDump.string(sb, h.addressString());
-                sb.append(",\"healthy\":").append(h.health().healthy())
-                        .append(",\"health_flags\":\"").append(h.health().envoyFlags()).append('"')
-                        .append(",\"weight\":").append(h.weight())
-                        .append(",\"rq_active\":").append(h.activeRequests())
-                        .append(",\"rq_total\":").append(h.totalRequests())
-                        .append(",\"ejections\":").append(h.health().ejectionCount()).append('}');
-                firstHost = false;
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("time_ms", System.currentTimeMillis());
+            g.writeNumberField("uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
+            g.writeStringField("version", Version.get());
+            g.writeBooleanField("ready", server.ready());
+            g.writeNumberField("window_s", 10);
+            g.writeArrayFieldStart("listeners");
+            Map<String, InetSocketAddress> addresses = server.listenerAddresses();
+            for (Map.Entry<String, Activity> e : server.metrics().listenerActivity().entrySet()) {
+                g.writeStartObject();
+                g.writeStringField("name", e.getKey());
+                InetSocketAddress a = addresses.get(e.getKey());
+                g.writeStringField("address", a == null ? "" : a.getHostString() + ":" + a.getPort());
+                activity(g, e.getValue().snapshot());
+                g.writeEndObject();
             }
-            sb.append("]}");
-            first = false;
-        }
-        return sb.append("]}\n").toString();
+            g.writeEndArray();
+            g.writeArrayFieldStart("clusters");
+            for (Cluster c : clusters.all()) {
+                Activity act = server.metrics().clusterActivity().get(c.name());
+                g.writeStartObject();
+                g.writeStringField("name", c.name());
+                g.writeStringField("lb_policy", c.config().lbPolicy().yamlName());
+                activity(g, act == null ? Activity.Snapshot.EMPTY : act.snapshot());
+                Map<String, Long> stats = c.stats().snapshot();
+                g.writeNumberField("retries", stats.get("upstream_rq_retry"));
+                g.writeNumberField("connect_failures", stats.get("upstream_cx_connect_fail"));
+                g.writeNumberField("cx_active", c.resources().connections());
+                g.writeNumberField("rq_pending", c.resources().pendingRequests());
+                g.writeArrayFieldStart("hosts");
+                for (Host h : c.hosts()) {
+                    g.writeStartObject();
+                    g.writeStringField("address", h.addressString());
+                    g.writeBooleanField("healthy", h.health().healthy());
+                    g.writeStringField("health_flags", h.health().envoyFlags());
+                    g.writeNumberField("weight", h.weight());
+                    g.writeNumberField("rq_active", h.activeRequests());
+                    g.writeNumberField("rq_total", h.totalRequests());
+                    g.writeNumberField("ejections", h.health().ejectionCount());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }) + "\n";
     }
 
-    private static void activity(StringBuilder sb, Activity.Snapshot s) {
-        sb.append(",\"requests\":").append(s.requests()).append(",\"errors\":").append(s.errors())
-                .append(",\"rate\":").append(num(s.rate())).append(",\"error_rate\":").append(num(s.errorRate()))
-                .append(",\"p50_ms\":").append(num(s.p50Ms())).append(",\"p90_ms\":").append(num(s.p90Ms()))
-                .append(",\"p99_ms\":").append(num(s.p99Ms())).append(",\"max_ms\":").append(num(s.maxMs()));
+    private static void activity(JsonGenerator g, Activity.Snapshot s) throws IOException {
+        g.writeNumberField("requests", s.requests());
+        g.writeNumberField("errors", s.errors());
+        g.writeNumberField("rate", round(s.rate()));
+        g.writeNumberField("error_rate", round(s.errorRate()));
+        g.writeNumberField("p50_ms", round(s.p50Ms()));
+        g.writeNumberField("p90_ms", round(s.p90Ms()));
+        g.writeNumberField("p99_ms", round(s.p99Ms()));
+        g.writeNumberField("max_ms", round(s.maxMs()));
     }
 
-    private static String num(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
+    /** Three decimals, as the dashboard shows them. */
+    private static java.math.BigDecimal round(double v) {
+        return java.math.BigDecimal.valueOf(v).setScale(3, java.math.RoundingMode.HALF_UP);
     }
 }

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.config.AccessLogConfig;
 import io.outrigger.filter.ResponseFlag;
+import io.outrigger.json.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,27 +96,30 @@ public final class AccessLog {
 
     static String json(StreamInfoImpl s) {
         HttpHeaders h = s.requestHeaders;
-        StringBuilder sb = new StringBuilder(384).append('{');
-        field(sb, "start_time", Instant.ofEpochMilli(s.startMillis).toString(), true);
-        field(sb, "method", s.method, false);
-        field(sb, "path", s.path, false);
-        field(sb, "protocol", s.protocol(), false);
-        sb.append(",\"response_code\":").append(s.responseCode);
-        field(sb, "response_flags", flags(s), false);
-        sb.append(",\"bytes_received\":").append(s.bytesReceived).append(",\"bytes_sent\":").append(s.bytesSent)
-                .append(",\"duration_ms\":").append(durationMs(s));
-        field(sb, "x_forwarded_for", h.get(ProxyHeaders.X_FORWARDED_FOR), false);
-        field(sb, "user_agent", h.get(HttpHeaderNames.USER_AGENT), false);
-        field(sb, "request_id", s.requestId, false);
-        field(sb, "trace_id", s.traceId, false);
-        field(sb, "authority", h.get(HttpHeaderNames.HOST), false);
-        field(sb, "upstream_cluster", s.upstreamCluster, false);
-        if (s.grpcStatus != null) {
-            field(sb, "grpc_status", s.grpcStatus, false);
-        }
-        field(sb, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString(), false);
-        field(sb, "listener", s.listenerName(), false);
-        return sb.append('}').toString();
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("start_time", Instant.ofEpochMilli(s.startMillis).toString());
+            Json.field(g, "method", s.method);
+            Json.field(g, "path", s.path);
+            Json.field(g, "protocol", s.protocol());
+            g.writeNumberField("response_code", s.responseCode);
+            g.writeStringField("response_flags", flags(s));
+            g.writeNumberField("bytes_received", s.bytesReceived);
+            g.writeNumberField("bytes_sent", s.bytesSent);
+            g.writeNumberField("duration_ms", durationMs(s));
+            Json.field(g, "x_forwarded_for", h.get(ProxyHeaders.X_FORWARDED_FOR));
+            Json.field(g, "user_agent", h.get(HttpHeaderNames.USER_AGENT));
+            Json.field(g, "request_id", s.requestId);
+            Json.field(g, "trace_id", s.traceId);
+            Json.field(g, "authority", h.get(HttpHeaderNames.HOST));
+            Json.field(g, "upstream_cluster", s.upstreamCluster);
+            if (s.grpcStatus != null) {
+                Json.field(g, "grpc_status", s.grpcStatus);
+            }
+            Json.field(g, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString());
+            Json.field(g, "listener", s.listenerName());
+            g.writeEndObject();
+        });
     }
 
     static String flags(StreamInfoImpl s) {
@@ -133,32 +137,23 @@ public final class AccessLog {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - s.startNanos);
     }
 
-    private static void quoted(StringBuilder sb, String v) {
-        sb.append(" \"").append(v == null ? "-" : v).append('"');
-    }
-
-    // RFC 8259 §7 string escaping; null is written as JSON null.
-    private static void field(StringBuilder sb, String name, String value, boolean first) {
-        sb.append(first ? "" : ",").append('"').append(name).append("\":");
-        if (value == null) {
-            sb.append("null");
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
+    /**
+     * A text-format field: {@code "value"} or {@code "-"}. A client's value cannot end the field or the line: a quote
+     * or backslash is escaped with a backslash, a control character or DEL becomes {@code \xHH} (as nginx does).
+     */
+    static void quoted(StringBuilder sb, String v) {
+        sb.append(" \"");
+        if (v == null) {
+            sb.append('-');
+        } else {
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append(c);
+                } else if (c < 0x20 || c == 0x7f) {
+                    sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+                } else {
+                    sb.append(c);
                 }
             }
         }

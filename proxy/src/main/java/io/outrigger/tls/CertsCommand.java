@@ -65,8 +65,12 @@ public final class CertsCommand implements Runnable {
         @Option(names = "--ip", description = "IP subject alternative name (repeatable)")
         List<String> ips = new ArrayList<>();
 
-        @Option(names = "--days", description = "validity in days (default: ${DEFAULT-VALUE})")
-        int days = 825;
+        /** The CA/Browser Forum's limit for a server certificate is 398 days (Baseline Requirements §6.3.2). */
+        static final int MAX_BROWSER_DAYS = 397;
+
+        @Option(names = "--days", description = "validity in days (default: ${DEFAULT-VALUE}, within the CA/Browser "
+                + "Forum's 398-day limit)")
+        int days = MAX_BROWSER_DAYS;
 
         @Option(names = "--expired", description = "issue a certificate that expired yesterday (for testing)", hidden = true)
         boolean expired;
@@ -74,6 +78,10 @@ public final class CertsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             CertificateAuthority ca = CertificateAuthority.read(dir);
+            if (days > MAX_BROWSER_DAYS) {
+                System.err.println("warning: " + days + " days is over the CA/Browser Forum's 398-day limit: browsers and "
+                        + "TLS scanners flag such a certificate");
+            }
             Instant now = Instant.now();
             Instant from = expired ? now.minus(Duration.ofDays(30)) : now.minusSeconds(60);
             Instant to = expired ? now.minus(Duration.ofDays(1)) : now.plus(Duration.ofDays(days));

@@ -141,17 +141,29 @@ public final class Http1RequestValidator {
             throw new InvalidRequestLineException(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
                     "HTTP version " + version + " not supported");
         }
+        String problem = targetProblem(target);
+        if (problem != null) {
+            throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST, problem);
+        }
+        return version.charAt(7) > '1' ? "HTTP/1.1" : version;
+    }
+
+    /**
+     * The character rules of {@link #checkRequestLine} for a request target (also an HTTP/2 {@code :path}).
+     *
+     * @return {@code null} when acceptable, else what is wrong
+     */
+    public static String targetProblem(CharSequence target) {
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);
             if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\') {
-                throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST,
-                        String.format("invalid character 0x%02x in the request target", (int) c));
+                return String.format("invalid character 0x%02x in the request target", (int) c);
             }
             if (c == '%' && (i + 2 >= target.length() || !isHex(target.charAt(i + 1)) || !isHex(target.charAt(i + 2)))) {
-                throw new InvalidRequestLineException(HttpResponseStatus.BAD_REQUEST, "invalid percent-encoding in the request target");
+                return "invalid percent-encoding in the request target";
             }
         }
-        return version.charAt(7) > '1' ? "HTTP/1.1" : version;
+        return null;
     }
 
     private static boolean isDigit(char c) {

@@ -45,7 +45,7 @@ public final class Http2HeaderConversion {
         if (path == null || path.length() == 0) {
             return "missing :path";
         }
-        return null;
+        return io.outrigger.codec.http1.Http1RequestValidator.targetProblem(path); // what HTTP/1.1 refuses too
     }
 
     /** Whether a trailer block carries a pseudo-header (forbidden, RFC 9113 §8.1). */

@@ -295,7 +295,9 @@ public final class Http2ServerConnection extends Http2Codec {
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
         log.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
-        if (!outbound && callbacks != null) {
+        if (callbacks != null) {
+            // outbound too: a server's own connection errors come from what the peer did (a control-frame flood it
+            // does not read, a window it overflowed)
             callbacks.onProtocolError(ProtocolError.HTTP2_CONNECTION_ERROR, String.valueOf(cause.getMessage()));
         }
         super.onConnectionError(ctx, outbound, cause, http2Ex);
