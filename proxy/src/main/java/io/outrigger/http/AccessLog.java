@@ -82,8 +82,11 @@ public final class AccessLog {
     static String text(StreamInfoImpl s) {
         HttpHeaders h = s.requestHeaders;
         StringBuilder sb = new StringBuilder(256);
-        sb.append('[').append(Instant.ofEpochMilli(s.startMillis)).append("] \"")
-                .append(s.method).append(' ').append(s.path).append(' ').append(s.protocol()).append("\" ")
+        sb.append('[').append(Instant.ofEpochMilli(s.startMillis)).append("] \"");
+        escaped(sb, s.method);
+        sb.append(' ');
+        escaped(sb, s.path); // validated by the codecs already; escaped all the same
+        sb.append(' ').append(s.protocol()).append("\" ")
                 .append(s.responseCode).append(' ').append(flags(s)).append(' ')
                 .append(s.bytesReceived).append(' ').append(s.bytesSent).append(' ').append(durationMs(s));
         quoted(sb, h.get(ProxyHeaders.X_FORWARDED_FOR));
@@ -146,6 +149,13 @@ public final class AccessLog {
         if (v == null) {
             sb.append('-');
         } else {
+            escaped(sb, v);
+        }
+        sb.append('"');
+    }
+
+    private static void escaped(StringBuilder sb, String v) {
+        {
             for (int i = 0; i < v.length(); i++) {
                 char c = v.charAt(i);
                 if (c == '"' || c == '\\') {
@@ -157,7 +167,6 @@ public final class AccessLog {
                 }
             }
         }
-        sb.append('"');
     }
 
     /** A request line from before a stream existed (a malformed HTTP/1.1 request), to stdout. */
