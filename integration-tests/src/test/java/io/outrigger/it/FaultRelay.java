@@ -29,7 +29,9 @@ final class FaultRelay implements AutoCloseable {
         /** The request reaches the origin, then the relay half-closes towards the proxy (FIN) before any answer. */
         HALF_CLOSE_BEFORE_RESPONSE,
         /** Accepts, reads the request and never answers nor closes (no origin behind it). */
-        BLACKHOLE
+        BLACKHOLE,
+        /** Accepts and never reads nor answers: the proxy's writes fill the socket buffers and stop (backpressure). */
+        NO_READ
     }
 
     private final ServerSocket server;
@@ -38,6 +40,7 @@ final class FaultRelay implements AutoCloseable {
     private volatile long param;
     private final AtomicInteger remaining = new AtomicInteger();
     final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.List<Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     FaultRelay(int targetPort) throws IOException {
         this.target = targetPort;
@@ -67,6 +70,10 @@ final class FaultRelay implements AutoCloseable {
                 long p = param;
                 if (f == Fault.BLACKHOLE) {
                     thread(() -> drain(proxy));
+                    continue;
+                }
+                if (f == Fault.NO_READ) {
+                    held.add(proxy); // kept open, never read, closed with the relay
                     continue;
                 }
                 Socket origin = new Socket(InetAddress.getLoopbackAddress(), target);
@@ -178,5 +185,6 @@ final class FaultRelay implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        held.forEach(FaultRelay::closeQuietly);
     }
 }
