@@ -132,6 +132,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aCharacterOutsideTheBasicPlaneAtTheParsersBufferBoundaryLoads() throws Exception {
+        // found by ConfigLoaderFuzzTest: snakeyaml-engine 3.0.1 threw IndexOutOfBoundsException when a surrogate
+        // pair (an emoji in a comment) straddled its 1,024-character read buffer; fixed by 3.2
+        for (int pad = 1018; pad <= 1026; pad++) {
+            String yaml = "#" + "x".repeat(pad) + "\uD83D\uDE00\n" + VALID;
+            assertThat(load(yaml).listeners()).hasSize(1);
+        }
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:
