@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.FlushScheduler;
+import io.outrigger.codec.ConnectionDrainPolicy;
 import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
@@ -56,7 +57,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
     private final ServerCodecOptions options;
-    private long requests;
+    private final ConnectionDrainPolicy drainPolicy;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(0);
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
@@ -84,6 +85,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers, ServerCodecOptions options) {
         this.connectionManagers = connectionManagers;
         this.options = options;
+        this.drainPolicy = new ConnectionDrainPolicy(options);
     }
 
     @Override
@@ -275,17 +277,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     /** Counts the request; whether the connection may serve another after it. */
     private boolean keepServing() {
-        requests++;
-        long max = options.maxRequestsPerConnection();
-        if (max > 0 && requests >= max) {
-            callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.MAX_REQUESTS_PER_CONNECTION);
-            return false;
+        ServerConnectionCallbacks.DrainReason drain = drainPolicy.onNewRequest();
+        if (drain != null) {
+            callbacks.onConnectionDrained(drain);
         }
-        if (options.keepaliveDisabled().getAsBoolean()) {
-            callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.OVERLOAD);
-            return false;
-        }
-        return true;
+        return !drainPolicy.draining();
     }
 
     @Override

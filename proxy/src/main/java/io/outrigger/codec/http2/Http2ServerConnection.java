@@ -19,8 +19,9 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.outrigger.codec.ConnectionIdleTimer;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.outrigger.codec.ConnectionDrainPolicy;
+import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
@@ -53,8 +54,8 @@ public final class Http2ServerConnection extends Http2Codec {
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
     private final ServerCodecOptions options;
     private final int connectionWindow;
+    private final ConnectionDrainPolicy drainPolicy;
     private boolean connectionWindowGranted;
-    private long streams;
     private final StreamStateGuard guard;
     private final Http2Connection.PropertyKey streamKey;
     private ConnectionIdleTimer idle;
@@ -68,6 +69,7 @@ public final class Http2ServerConnection extends Http2Codec {
         this.guard = guard;
         this.connectionManagers = connectionManagers;
         this.options = options;
+        this.drainPolicy = new ConnectionDrainPolicy(options);
         this.connectionWindow = connectionWindow;
         this.streamKey = connection().newKey();
         connection().addListener(new Http2ConnectionAdapter() {
@@ -220,27 +222,14 @@ public final class Http2ServerConnection extends Http2Codec {
         h2.setProperty(streamKey, s);
         idle.streamStarted();
         s.start(callbacks.newStream(s), request, endStream);
-        streams++;
-        long max = options.maxRequestsPerConnection();
-        if (draining) {
-            return;
-        }
-        ServerConnectionCallbacks.DrainReason drain = null;
-        if (max > 0 && streams >= max) {
-            drain = ServerConnectionCallbacks.DrainReason.MAX_REQUESTS_PER_CONNECTION;
-        } else if (options.keepaliveDisabled().getAsBoolean()) {
-            drain = ServerConnectionCallbacks.DrainReason.OVERLOAD;
-        }
+        ServerConnectionCallbacks.DrainReason drain = drainPolicy.onNewRequest();
         if (drain != null) {
-            draining = true;
             callbacks.onConnectionDrained(drain);
             // graceful close: GOAWAY naming this stream as the last one now (as nginx does; a client learns at once
             // to open its next stream elsewhere), the connection closes once the streams in flight are done
             ctx().channel().close();
         }
     }
-
-    private boolean draining;
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
