@@ -60,6 +60,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private Span span = Span.getInvalid();
     private StreamTimers timers;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ActiveStream.class);
     private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
             io.netty.util.AsciiString.cached("strict-transport-security");
 
@@ -73,6 +74,14 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     @Override
     public void decodeHeaders(HttpRequest request, boolean endStream) {
+        try {
+            onRequestHeaders(request, endStream);
+        } catch (RuntimeException e) {
+            onInternalError(e);
+        }
+    }
+
+    private void onRequestHeaders(HttpRequest request, boolean endStream) {
         this.request = request;
         this.head = HttpMethod.HEAD.equals(request.method());
         HttpHeaders h = request.headers();
@@ -150,7 +159,11 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         info.bytesReceived += data.readableBytes();
         requestComplete |= endStream;
         timers.onActivity();
-        filters.decodeData(data, endStream);
+        try {
+            filters.decodeData(data, endStream);
+        } catch (RuntimeException e) {
+            onInternalError(e);
+        }
     }
 
     @Override
@@ -160,7 +173,37 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         requestComplete = true;
         timers.onActivity();
-        filters.decodeTrailers(trailers);
+        try {
+            filters.decodeTrailers(trailers);
+        } catch (RuntimeException e) {
+            onInternalError(e);
+        }
+    }
+
+    /**
+     * A bug (a filter's or the router's exception) is contained to its stream: logged with its stack trace — it is
+     * ours, not the client's — counted ({@code downstream_rq_internal_error}), and the stream answered 500 or reset;
+     * the connection and its other streams go on.
+     */
+    private void onInternalError(RuntimeException e) {
+        log.error("stream on listener '{}' failed: {}", connection.listener().name(), e.toString(), e);
+        connection.listener().metrics().downstream().count(DownstreamEvent.RQ_INTERNAL_ERROR);
+        if (state == State.DONE) {
+            return;
+        }
+        if (!responseHeadersSent && info != null && filters != null) {
+            try {
+                sendLocalReply(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", ResponseFlag.LOCAL_RESET, null);
+                return;
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+        }
+        if (info != null) {
+            info.addFlag(ResponseFlag.LOCAL_RESET);
+        }
+        encoder.resetStream(StreamResetReason.LOCAL_RESET);
+        destroy();
     }
 
     @Override

@@ -12,8 +12,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The downstream HTTP/1.1 codec: Netty's request decoder and response encoder, made strict.
@@ -31,6 +34,7 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         Http1ServerCodec.ResponseEncoder> implements HttpServerUpgradeHandler.SourceCodec {
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
     private final RequestHeadersTimer headersTimer;
+    private ChannelHandlerContext timerCtx;
 
     /** The event fired down the pipeline when a request's headers took longer than {@code request_headers_timeout}. */
     public static final Object REQUEST_HEADERS_TIMEOUT = new Object() {
@@ -45,7 +49,7 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
      * @param maxHeaderSize        bytes allowed in all header lines together
      */
     public Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize) {
-        this(maxInitialLineLength, maxHeaderSize, java.time.Duration.ZERO, System::nanoTime);
+        this(maxInitialLineLength, maxHeaderSize, Duration.ZERO, System::nanoTime);
     }
 
     /**
@@ -54,8 +58,8 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
      *                              {@link #REQUEST_HEADERS_TIMEOUT} as a user event for the connection to answer 408.
      * @param nanoTime              the clock
      */
-    public Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize, java.time.Duration requestHeadersTimeout,
-                            java.util.function.LongSupplier nanoTime) {
+    public Http1ServerCodec(int maxInitialLineLength, int maxHeaderSize, Duration requestHeadersTimeout,
+                            LongSupplier nanoTime) {
         this.headersTimer = new RequestHeadersTimer(requestHeadersTimeout, nanoTime, () -> {
             if (timerCtx != null) {
                 timerCtx.fireUserEventTriggered(REQUEST_HEADERS_TIMEOUT);
@@ -70,8 +74,6 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
                 .setAllowPartialChunks(true);
         init(new StrictRequestDecoder(config), new ResponseEncoder());
     }
-
-    private ChannelHandlerContext timerCtx;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
@@ -125,8 +127,8 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
                 if (o instanceof HttpRequest r) {
                     methods.add(r.method());
                     headersTimer.headersComplete();
-                    inMessage = !(o instanceof io.netty.handler.codec.http.LastHttpContent);
-                } else if (o instanceof io.netty.handler.codec.http.LastHttpContent) {
+                    inMessage = !(o instanceof LastHttpContent);
+                } else if (o instanceof LastHttpContent) {
                     inMessage = false;
                 }
             }
