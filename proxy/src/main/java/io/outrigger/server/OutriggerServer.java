@@ -119,7 +119,12 @@ public final class OutriggerServer implements AutoCloseable {
                 InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
                 boundAddresses.put(l.name(), bound);
                 log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
-                        tls == null ? "HTTP/1.1, h2c" : "TLS, ALPN " + String.join(",", l.tls().alpnProtocols()));
+                        tls != null ? "TLS, ALPN " + String.join(",", l.tls().alpnProtocols())
+                                : switch (l.connection().codecType()) {
+                                    case HTTP1 -> "HTTP/1.1";
+                                    case HTTP2 -> "HTTP/2 prior knowledge";
+                                    case AUTO -> "HTTP/1.1, h2c";
+                                });
             }
             reloader = CertificateReloader.start(tlsListeners);
             admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
