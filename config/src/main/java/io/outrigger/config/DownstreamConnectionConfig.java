@@ -9,9 +9,10 @@ import java.time.Duration;
  * @param codecType               {@code codec_type}: {@code AUTO} (HTTP/1.1 and HTTP/2: prior knowledge or
  *                                {@code h2c} upgrade in cleartext, ALPN with TLS), {@code HTTP1} or {@code HTTP2}
  *                                (cleartext: prior knowledge only); default {@code AUTO}
- * @param requestHeadersTimeout   {@code request_headers_timeout}: a request's headers not complete this long after
- *                                its first byte (the first request: after the connection was accepted) get 408 and the
- *                                connection closes; default 10 s; {@code ZERO} disables it
+ * @param requestHeadersTimeout   {@code request_headers_timeout}: HTTP/1.1 request headers not complete this long
+ *                                after their first byte (the first request: after the connection was accepted) get 408
+ *                                and the connection closes; an HTTP/2 header block left open this long ends the
+ *                                connection (GOAWAY ENHANCE_YOUR_CALM); default 10 s; {@code ZERO} disables it
  * @param maxRequestsPerConnection {@code max_requests_per_connection}: after this many requests an HTTP/1.1
  *                                connection closes after its response ({@code Connection: close}) and an HTTP/2
  *                                connection sends GOAWAY; 0 (the default): unlimited

@@ -7,8 +7,8 @@ import java.util.function.BooleanSupplier;
  * What a downstream server codec needs to know of its listener's connection settings.
  *
  * @param idleTimeout              {@code idle_timeout}: no stream for this long ends the connection ({@code ZERO}: never)
- * @param requestHeadersTimeout    {@code request_headers_timeout} for HTTP/1.1 ({@code ZERO}: none); HTTP/2 request
- *                                 headers arrive in one HEADERS block, which the frame decoder bounds
+ * @param requestHeadersTimeout    {@code request_headers_timeout} ({@code ZERO}: none): HTTP/1.1 headers from their
+ *                                 first byte; an HTTP/2 header block from its HEADERS frame to its END_HEADERS
  * @param maxRequestsPerConnection requests after which the connection is drained (0: unlimited)
  * @param keepaliveDisabled        read once per request: while true, each response ends its connection (HTTP/1.1
  *                                 {@code Connection: close}; HTTP/2 GOAWAY) — the overload manager's

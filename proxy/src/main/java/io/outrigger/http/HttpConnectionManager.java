@@ -50,7 +50,7 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     public void onProtocolError(ProtocolError kind, String detail) {
         DownstreamEvent event = switch (kind) {
             case HTTP1_MALFORMED_REQUEST, HTTP2_CONNECTION_ERROR -> DownstreamEvent.CX_PROTOCOL_ERROR;
-            case HTTP1_REQUEST_HEADERS_TIMEOUT -> DownstreamEvent.RQ_HEADER_TIMEOUT;
+            case REQUEST_HEADERS_TIMEOUT -> DownstreamEvent.RQ_HEADER_TIMEOUT;
             case HTTP2_STREAM_ERROR -> DownstreamEvent.RQ_PROTOCOL_ERROR;
         };
         listener.metrics().downstream().peerError(event, remoteAddress, detail);

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.outrigger.codec.RequestHeadersTimer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;

@@ -290,7 +290,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             if (closing) {
                 return;
             }
-            callbacks.onProtocolError(ProtocolError.HTTP1_REQUEST_HEADERS_TIMEOUT, "request headers not complete");
+            callbacks.onProtocolError(ProtocolError.REQUEST_HEADERS_TIMEOUT, "request headers not complete");
             if (stream == null && queued.isEmpty()) {
                 rejectMalformed(HttpResponseStatus.REQUEST_TIMEOUT, "request headers timeout", false);
             } else {

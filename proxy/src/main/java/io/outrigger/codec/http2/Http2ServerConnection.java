@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.outrigger.codec.ConnectionDrainPolicy;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.ProtocolError;
+import io.outrigger.codec.RequestHeadersTimer;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.StreamResetReason;
@@ -57,6 +58,7 @@ public final class Http2ServerConnection extends Http2Codec {
     private final ConnectionDrainPolicy drainPolicy;
     private boolean connectionWindowGranted;
     private final StreamStateGuard guard;
+    private final RequestHeadersTimer headersTimer;
     private final Http2Connection.PropertyKey streamKey;
     private ConnectionIdleTimer idle;
     private ServerConnectionCallbacks callbacks;
@@ -64,9 +66,10 @@ public final class Http2ServerConnection extends Http2Codec {
     private Http2ServerConnection(Http2ConnectionEncoder encoder, Http2Settings settings,
                                   Function<Channel, ServerConnectionCallbacks> connectionManagers,
                                   ServerCodecOptions options, int connectionWindow,
-                                  StreamStateGuard guard, RemoteStreamHistory history) {
+                                  StreamStateGuard guard, RemoteStreamHistory history, RequestHeadersTimer headersTimer) {
         super(guard, encoder, settings);
         this.guard = guard;
+        this.headersTimer = headersTimer;
         this.connectionManagers = connectionManagers;
         this.options = options;
         this.drainPolicy = new ConnectionDrainPolicy(options);
@@ -129,6 +132,7 @@ public final class Http2ServerConnection extends Http2Codec {
                 System::nanoTime);
         super.handlerAdded(ctx);
         idle.start();
+        headersTimer.attach(ctx);
         if (ctx.channel().isActive()) {
             grantConnectionWindow(ctx);
         }
@@ -138,6 +142,15 @@ public final class Http2ServerConnection extends Http2Codec {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx); // the preface (SETTINGS) goes first
         grantConnectionWindow(ctx);
+    }
+
+    /** A header block stayed open (no CONTINUATION with END_HEADERS) past {@code request_headers_timeout}. */
+    private void onRequestHeadersTimeout() {
+        callbacks.onProtocolError(ProtocolError.REQUEST_HEADERS_TIMEOUT, "header block not complete");
+        ChannelHandlerContext ctx = ctx();
+        goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.ENHANCE_YOUR_CALM.code(),
+                io.netty.buffer.Unpooled.EMPTY_BUFFER, ctx.newPromise()).addListener(f -> ctx.close());
+        ctx.flush();
     }
 
     /** Raises the connection window from the protocol's 65,535 bytes to the configured size (one WINDOW_UPDATE). */
@@ -154,6 +167,7 @@ public final class Http2ServerConnection extends Http2Codec {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         idle.stop();
+        headersTimer.stop();
         super.channelInactive(ctx);
     }
 
@@ -335,8 +349,13 @@ public final class Http2ServerConnection extends Http2Codec {
         protected Http2ServerConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                               Http2Settings initialSettings) {
             RemoteStreamHistory history = new RemoteStreamHistory();
+            Http2ServerConnection[] handler = new Http2ServerConnection[1];
+            // time from the connection's event loop (its ticker: the system clock, or a test's)
+            RequestHeadersTimer headersTimer = new RequestHeadersTimer(options.requestHeadersTimeout(),
+                    () -> handler[0].ctx().executor().ticker().nanoTime(), () -> handler[0].onRequestHeadersTimeout());
             Http2ServerConnection h = new Http2ServerConnection(encoder, initialSettings, connectionManagers,
-                    options, connectionWindow, new StreamStateGuard(decoder, history), history);
+                    options, connectionWindow, new StreamStateGuard(decoder, history, headersTimer), history, headersTimer);
+            handler[0] = h;
             frameListener(h.new Listener());
             return h;
         }

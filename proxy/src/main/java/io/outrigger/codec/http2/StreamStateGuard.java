@@ -7,8 +7,10 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.outrigger.codec.RequestHeadersTimer;
 import java.util.List;
 
 /**
@@ -33,9 +35,16 @@ final class StreamStateGuard extends DecoratingHttp2ConnectionDecoder {
     /** A stream that got HEADERS while half-closed (remote): Netty calls it "too many headers", PROTOCOL_ERROR. */
     private int halfClosedHeaders;
 
-    StreamStateGuard(Http2ConnectionDecoder delegate, RemoteStreamHistory history) {
+    private final RequestHeadersTimer headersTimer;
+
+    /**
+     * @param headersTimer told when a header block opens (HEADERS without END_HEADERS) and when it completes
+     *                     (CONTINUATION with END_HEADERS): {@code request_headers_timeout} for HTTP/2
+     */
+    StreamStateGuard(Http2ConnectionDecoder delegate, RemoteStreamHistory history, RequestHeadersTimer headersTimer) {
         super(delegate);
         this.history = history;
+        this.headersTimer = headersTimer;
     }
 
     /** @param in the read so far (cumulated); the bytes decoded are consumed from it, the caller releases it */
@@ -48,7 +57,16 @@ final class StreamStateGuard extends DecoratingHttp2ConnectionDecoder {
             while (end - pos >= Http2CodecUtil.FRAME_HEADER_LENGTH) {
                 payload = in.getUnsignedMedium(pos);
                 int streamId = in.getInt(pos + 5) & Integer.MAX_VALUE;
-                if (in.getByte(pos + 3) == Http2FrameTypes.HEADERS) {
+                byte type = in.getByte(pos + 3);
+                if (type == Http2FrameTypes.HEADERS || type == Http2FrameTypes.CONTINUATION) {
+                    boolean endHeaders = (in.getByte(pos + 4) & Http2Flags.END_HEADERS) != 0;
+                    if (!endHeaders) {
+                        headersTimer.headersStarted(); // no-op while a block is already open
+                    } else if (type == Http2FrameTypes.CONTINUATION) {
+                        headersTimer.headersComplete();
+                    }
+                }
+                if (type == Http2FrameTypes.HEADERS) {
                     if (streamId <= highestHeadersId) {
                         decodeBefore(ctx, in, pos, out);
                         check(streamId);

@@ -181,8 +181,14 @@ class Http2ServerConnectionTest {
         final io.netty.handler.codec.http2.DefaultHttp2FrameReader reader = new io.netty.handler.codec.http2.DefaultHttp2FrameReader();
         final io.netty.buffer.ByteBuf pending = Unpooled.buffer();
         final ChannelHandlerContext ctx;
+        final EmbeddedChannel server;
 
         RawPeer() {
+            this(Http2ServerConnectionTest.this.server);
+        }
+
+        RawPeer(EmbeddedChannel server) {
+            this.server = server;
             // a context whose writes land in 'out': the frame writer only needs alloc() and write()
             EmbeddedChannel sink = new EmbeddedChannel();
             this.ctx = sink.pipeline().firstContext() != null ? sink.pipeline().firstContext()
@@ -242,6 +248,46 @@ class Http2ServerConnectionTest {
             reader.close();
             ((EmbeddedChannel) ctx.channel()).finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void aHeaderBlockLeftOpenPastTheRequestHeadersTimeoutEndsTheConnection() {
+        List<String> errors = new ArrayList<>();
+        EmbeddedChannel slow = new EmbeddedChannel(Http2ServerConnection.create(ch -> new ServerConnectionCallbacks() {
+            @Override
+            public RequestDecoder newStream(ResponseEncoder encoder) {
+                throw new AssertionError("no request is complete");
+            }
+
+            @Override
+            public void onRejectedRequest(int status, String reason) {
+            }
+
+            @Override
+            public void onProtocolError(io.outrigger.codec.ProtocolError kind, String detail) {
+                errors.add(kind.name());
+            }
+        }, new io.outrigger.codec.ServerCodecOptions(Duration.ZERO, Duration.ofSeconds(10), 0, () -> false),
+                Http2Settings.defaultSettings(), 65_535));
+        RawPeer peer = new RawPeer(slow);
+        // HEADERS without END_HEADERS: the block waits for a CONTINUATION that never comes (HTTP/2 slowloris)
+        ByteBuf raw = Unpooled.buffer();
+        raw.writeMedium(3).writeByte(1).writeByte(0).writeInt(1).writeBytes(new byte[] {(byte) 0x82, (byte) 0x86, (byte) 0x84});
+        slow.pipeline().fireChannelRead(raw);
+        slow.pipeline().fireChannelReadComplete();
+        slow.advanceTimeBy(9, java.util.concurrent.TimeUnit.SECONDS);
+        slow.runScheduledPendingTasks();
+        peer.read();
+        assertThat(peer.received).doesNotContain("GOAWAY ENHANCE_YOUR_CALM");
+        slow.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        slow.runScheduledPendingTasks();
+        peer.read();
+        assertThat(peer.received).contains("GOAWAY ENHANCE_YOUR_CALM");
+        assertThat(errors).containsExactly("REQUEST_HEADERS_TIMEOUT");
+        assertThat(slow.isActive()).isFalse();
+        peer.close();
+        slow.finishAndReleaseAll();
+        finish();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.outrigger.codec.http1;
+package io.outrigger.codec;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -7,14 +7,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Envoy's {@code request_headers_timeout} for one HTTP/1.1 connection: a request's headers must be complete within the
- * timeout of its first byte (the connection's first request: of the connection being accepted, so a client that
- * connects and sends nothing is also bounded). One scheduled task per connection at most, never rescheduled per
+ * Envoy's {@code request_headers_timeout} for one connection: a request's headers must be complete within the timeout
+ * of their first byte. HTTP/1.1 also counts the connection's first request from the accept, so a client that connects
+ * and sends nothing is bounded; HTTP/2 counts from a HEADERS frame that leaves its header block open (CONTINUATION
+ * expected). One scheduled task per connection at most, never rescheduled per
  * request: a request only notes when its headers started; the task, when it fires, either reports the timeout or
  * re-arms for the time left, and lapses while no request is between its first byte and its last header.
  * Confined to the connection's event loop.
  */
-final class RequestHeadersTimer implements Runnable {
+public final class RequestHeadersTimer implements Runnable {
     private final long timeoutNanos;
     private final LongSupplier nanoTime;
     private final Runnable onTimeout;
@@ -27,20 +28,25 @@ final class RequestHeadersTimer implements Runnable {
      * @param timeout   {@code ZERO}: no timer
      * @param onTimeout called once, on the event loop, when a request's headers took too long
      */
-    RequestHeadersTimer(Duration timeout, LongSupplier nanoTime, Runnable onTimeout) {
+    public RequestHeadersTimer(Duration timeout, LongSupplier nanoTime, Runnable onTimeout) {
         this.timeoutNanos = timeout.toNanos();
         this.nanoTime = nanoTime;
         this.onTimeout = onTimeout;
     }
 
     /** The connection is ready: the first request's headers are awaited from now. */
-    void start(ChannelHandlerContext ctx) {
+    public void start(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         headersStarted();
     }
 
+    /** The connection is ready; nothing is awaited until {@link #headersStarted}. */
+    public void attach(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
     /** Bytes of a new request arrived (or the connection was accepted). */
-    void headersStarted() {
+    public void headersStarted() {
         if (timeoutNanos <= 0 || startedNanos != 0 || expired || ctx == null) {
             return;
         }
@@ -51,16 +57,16 @@ final class RequestHeadersTimer implements Runnable {
     }
 
     /** The request's headers are complete. */
-    void headersComplete() {
+    public void headersComplete() {
         startedNanos = 0;
     }
 
     /** Whether a request's headers are being read now. */
-    boolean awaitingHeaders() {
+    public boolean awaitingHeaders() {
         return startedNanos != 0;
     }
 
-    void stop() {
+    public void stop() {
         expired = true;
         if (task != null) {
             task.cancel(false);
