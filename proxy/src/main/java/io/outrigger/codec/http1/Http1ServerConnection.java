@@ -358,7 +358,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         releaseQueued();
-        channel.close();
+        // what was already written (response head, body so far) still goes out, then FIN: the client keeps the bytes
+        // that came before, and the missing end (last chunk, Content-Length short) tells it the response was cut
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void drainQueued() {
