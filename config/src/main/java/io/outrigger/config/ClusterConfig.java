@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param name           unique name referenced by routes
  * @param endpoints      static endpoints (at least one)
- * @param lbPolicy       how a host is picked: {@code round_robin} (default), {@code ring_hash} or {@code maglev}
+ * @param lbPolicy       how a host is picked: {@code round_robin} (default), {@code least_request}, {@code random},
+ *                       {@code ring_hash} or {@code maglev}
  * @param ringHash       ring settings for {@code ring_hash}
  * @param connectTimeout TCP connect timeout; default 5s (Envoy's default)
  * @param connectionPool pool limits and timeouts
@@ -18,12 +19,13 @@ import java.util.List;
  * @param circuitBreakers resource limits (always present; defaults as Envoy)
  * @param http2ProtocolOptions when not {@code null}, the cluster speaks HTTP/2 upstream
  * @param protocolSelection which protocol a request goes upstream in
+ * @param loadBalancing  {@code hash_balance_factor} and {@code least_request_lb_config}
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
                             Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
                             CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
-                            ProtocolSelection protocolSelection) {
+                            ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {
@@ -51,6 +53,10 @@ public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolic
     /** Load-balancing policies, by YAML name. */
     public enum LbPolicy {
         ROUND_ROBIN("round_robin"),
+        /** Envoy's: the least loaded of {@code choice_count} random hosts (power of two choices). */
+        LEAST_REQUEST("least_request"),
+        /** A random host, in proportion to its weight. */
+        RANDOM("random"),
         RING_HASH("ring_hash"),
         /** Maglev (NSDI '16 §3.4), table size 65,537 as Envoy. */
         MAGLEV("maglev");

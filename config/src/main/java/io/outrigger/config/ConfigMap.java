@@ -115,6 +115,28 @@ public final class ConfigMap {
         return v.orElse(dflt);
     }
 
+    /** Reads a number in {@code [min, max]}, recording an error otherwise. */
+    public double number(String key, double dflt, double min, double max) {
+        Optional<ConfigNode> n = optional(key);
+        if (n.isEmpty()) {
+            return dflt;
+        }
+        Optional<String> text = n.get().asString();
+        if (text.isEmpty()) {
+            return dflt;
+        }
+        try {
+            double v = Double.parseDouble(text.get().trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        n.get().error("'" + text.get() + "' (expected: a number between " + min + " and " + max + ")");
+        return dflt;
+    }
+
     /** Reads a fraction in {@code [0, 1]}. */
     public double fraction(String key, double dflt) {
         return optional(key).flatMap(ConfigNode::asFraction).orElse(dflt);

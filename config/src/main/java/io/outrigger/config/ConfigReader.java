@@ -453,9 +453,32 @@ final class ConfigReader {
         ClusterConfig.ProtocolSelection selection = m.oneOf("protocol_selection", PROTOCOL_SELECTIONS,
                 ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
         StreamConfigReader.checkAlpn(m, h2, tls);
+        LoadBalancingConfig balancing = loadBalancing(m, lb);
         m.finish();
         return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
-                h2, selection);
+                h2, selection, balancing);
+    }
+
+    /** A cluster's {@code hash_balance_factor} and {@code least_request_lb_config}, checked against its policy. */
+    private static LoadBalancingConfig loadBalancing(ConfigMap m, ClusterConfig.LbPolicy lb) {
+        LoadBalancingConfig d = LoadBalancingConfig.DEFAULT;
+        int factor = (int) m.integer("hash_balance_factor", 0, 100, 100_000);
+        if (factor > 0 && lb != ClusterConfig.LbPolicy.RING_HASH && lb != ClusterConfig.LbPolicy.MAGLEV) {
+            m.optional("hash_balance_factor").get().error("hash_balance_factor needs lb_policy ring_hash or maglev");
+        }
+        int choices = d.choiceCount();
+        double bias = d.activeRequestBias();
+        var lr = m.optional("least_request_lb_config");
+        if (lr.isPresent()) {
+            ConfigMap lm = lr.get().asMap();
+            choices = (int) lm.integer("choice_count", choices, 2, 100);
+            bias = lm.number("active_request_bias", bias, 0, 100);
+            lm.finish();
+            if (lb != ClusterConfig.LbPolicy.LEAST_REQUEST) {
+                lr.get().error("least_request_lb_config needs lb_policy least_request");
+            }
+        }
+        return new LoadBalancingConfig(factor, choices, bias);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

@@ -142,6 +142,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void loadBalancingPoliciesAndTheirSettings() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: a } } ] } ]
+                clusters:
+                  - { name: a, endpoints: [ 127.0.0.1:1 ], lb_policy: least_request, least_request_lb_config: { choice_count: 3, active_request_bias: 0.5 } }
+                  - { name: b, endpoints: [ 127.0.0.1:2 ], lb_policy: random }
+                  - { name: c, endpoints: [ 127.0.0.1:3 ], lb_policy: maglev, hash_balance_factor: 125 }
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.clusters()).extracting(ClusterConfig::lbPolicy).containsExactly(ClusterConfig.LbPolicy.LEAST_REQUEST,
+                ClusterConfig.LbPolicy.RANDOM, ClusterConfig.LbPolicy.MAGLEV);
+        assertThat(c.clusters().get(0).loadBalancing()).isEqualTo(new LoadBalancingConfig(0, 3, 0.5));
+        assertThat(c.clusters().get(1).loadBalancing()).isEqualTo(LoadBalancingConfig.DEFAULT);
+        assertThat(c.clusters().get(2).loadBalancing()).isEqualTo(new LoadBalancingConfig(125, 2, 1.0));
+
+        assertThat(errors(yaml.replace("lb_policy: random", "lb_policy: random, hash_balance_factor: 150")
+                .replace("hash_balance_factor: 125 }", "hash_balance_factor: 90 }").replace("choice_count: 3", "choice_count: 1")))
+                .containsExactly(
+                        "test.yaml:6:111: clusters[0].least_request_lb_config.choice_count: '1' (expected: an integer "
+                                + "between 2 and 100)",
+                        "test.yaml:7:84: clusters[1].hash_balance_factor: hash_balance_factor needs lb_policy ring_hash "
+                                + "or maglev",
+                        "test.yaml:8:84: clusters[2].hash_balance_factor: '90' (expected: an integer between 100 and 100000)");
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:
@@ -205,7 +234,7 @@ class ConfigLoaderTest {
     void wrongEnumValueNamesFileLineColumnAndPath() {
         String yaml = VALID.replace("lb_policy: ring_hash", "lb_policy: ringhash");
         assertThat(errors(yaml)).containsExactly(
-                "test.yaml:20:16: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash, maglev)");
+                "test.yaml:20:16: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, least_request, random, ring_hash, maglev)");
     }
 
     @Test

@@ -42,7 +42,7 @@ class CliIT {
         Cmd run = outrigger("run", "-c", bad.toString());
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains(bad + ":7:61: listeners[0].virtual_hosts[0].routes[0].route.cluster: 'nope'");
-        assertThat(run.err()).contains(bad + ":9:27: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, ring_hash, maglev)");
+        assertThat(run.err()).contains(bad + ":9:27: clusters[0].lb_policy: 'ringhash' (expected: one of round_robin, least_request, random, ring_hash, maglev)");
         assertThat(run.err()).contains(bad + ":10:1: unknown_top: unknown key 'unknown_top'");
         assertThat(run.err()).contains("3 error(s)");
 

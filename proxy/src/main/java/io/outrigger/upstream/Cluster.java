@@ -115,6 +115,7 @@ public final class Cluster {
         }
         boolean panic = !hosts.isEmpty() && healthy.size() < hosts.size() * PANIC_THRESHOLD;
         List<Host> eligible = panic ? hosts : healthy;
-        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.of(config.lbPolicy(), eligible, config.ringHash()));
+        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.of(config.lbPolicy(), eligible, config.ringHash(),
+                config.loadBalancing()));
     }
 }

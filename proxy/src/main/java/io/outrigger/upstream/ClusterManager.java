@@ -32,9 +32,11 @@ public final class ClusterManager {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
             List<Host> hosts = new ArrayList<>();
+            java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
             for (EndpointConfig e : c.endpoints()) {
                 InetAddress ip = InetAddress.getByName(e.address().host());
-                hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight()));
+                hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
+                        inFlight));
             }
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
                     ClientTlsContext.forCluster(c)));

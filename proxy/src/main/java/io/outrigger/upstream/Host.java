@@ -17,6 +17,8 @@ public final class Host {
     // Envoy's per-host rq_active / rq_total; LongAdder: many workers add, the admin API reads
     private final LongAdder activeRequests = new LongAdder();
     private final LongAdder totalRequests = new LongAdder();
+    // every host of the cluster adds to it: the cluster's in-flight total in one read (bounded-load hashing)
+    private final LongAdder clusterActiveRequests;
 
     /**
      * @param cluster the owning cluster's name
@@ -31,6 +33,13 @@ public final class Host {
      * @param hostname the host as configured (a name or an IP literal), used for TLS SNI and verification
      */
     public Host(String cluster, String hostname, InetSocketAddress address, int weight) {
+        this(cluster, hostname, address, weight, new LongAdder());
+    }
+
+    /**
+     * @param clusterActiveRequests shared by all hosts of the cluster: their attempts in flight, together
+     */
+    public Host(String cluster, String hostname, InetSocketAddress address, int weight, LongAdder clusterActiveRequests) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("address: " + address + " (expected: resolved)");
         }
@@ -39,6 +48,7 @@ public final class Host {
         this.address = address;
         this.addressString = address.getAddress().getHostAddress() + ':' + address.getPort();
         this.weight = weight;
+        this.clusterActiveRequests = clusterActiveRequests;
     }
 
     public String cluster() {
@@ -72,10 +82,17 @@ public final class Host {
     public void requestStarted() {
         activeRequests.increment();
         totalRequests.increment();
+        clusterActiveRequests.increment();
     }
 
     public void requestFinished() {
         activeRequests.decrement();
+        clusterActiveRequests.decrement();
+    }
+
+    /** Attempts in flight on all hosts of this host's cluster (a sum over LongAdder cells: no lock). */
+    public long clusterActiveRequests() {
+        return clusterActiveRequests.sum();
     }
 
     /** Attempts in flight on this host (Envoy's {@code rq_active}). */

@@ -30,7 +30,7 @@ class OutlierDetectorTest {
         }
         ClusterConfig cfg = new ClusterConfig("c", eps, ClusterConfig.LbPolicy.RING_HASH, RingHashConfig.DEFAULT,
                 Duration.ofSeconds(1), ConnectionPoolConfig.DEFAULT, null, null, null, CircuitBreakersConfig.DEFAULT, null,
-                ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL);
+                ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL, io.outrigger.config.LoadBalancingConfig.DEFAULT);
         return new Cluster(cfg, hs, ClusterResources.of(cfg), null);
     }
 

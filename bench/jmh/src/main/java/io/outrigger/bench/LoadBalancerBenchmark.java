@@ -1,5 +1,11 @@
 package io.outrigger.bench;
 
+import io.outrigger.config.ClusterConfig;
+import io.outrigger.config.LoadBalancingConfig;
+import io.outrigger.config.RingHashConfig;
+import io.outrigger.upstream.lb.LoadBalancer;
+import io.outrigger.upstream.lb.LoadBalancerContext;
+import io.outrigger.upstream.lb.LoadBalancerFactory;
 import io.outrigger.upstream.Host;
 import io.outrigger.upstream.lb.HashRing;
 import io.outrigger.upstream.lb.MaglevTable;
@@ -21,7 +27,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Host selection by hash key: ring hash (binary search) and Maglev (one array read), at 10/100/1000 hosts. */
+/**
+ * Host selection at 10/100/1000 hosts: by hash key — ring hash (binary search), Maglev (one array read), both with
+ * {@code hash_balance_factor: 125} at normal load (every host with 2 requests in flight) — and {@code least_request}
+ * (two weighted draws, two LongAdder reads).
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -34,6 +44,25 @@ public class LoadBalancerBenchmark {
 
     HashRing ring;
     MaglevTable maglev;
+    LoadBalancer ringBounded;
+    LoadBalancer maglevBounded;
+    LoadBalancer leastRequest;
+    final KeyContext context = new KeyContext();
+
+    /** A reusable context carrying the next key. */
+    static final class KeyContext implements LoadBalancerContext {
+        long key;
+
+        @Override
+        public boolean hasHashKey() {
+            return true;
+        }
+
+        @Override
+        public long hashKey() {
+            return key;
+        }
+    }
     long[] keys = new long[4096];
     int i;
 
@@ -45,6 +74,17 @@ public class LoadBalancerBenchmark {
         }
         ring = HashRing.build(hs, 4096, 1024, 1 << 20);
         maglev = MaglevTable.build(hs, MaglevTable.DEFAULT_TABLE_SIZE);
+        for (Host h : hs) {
+            h.requestStarted();
+            h.requestStarted();
+        }
+        LoadBalancingConfig bounded = new LoadBalancingConfig(125, 2, 1.0);
+        ringBounded = LoadBalancerFactory.of(ClusterConfig.LbPolicy.RING_HASH, hs,
+                new RingHashConfig(1024, 1 << 20, 4096), bounded).create(new SplittableRandom(2));
+        maglevBounded = LoadBalancerFactory.of(ClusterConfig.LbPolicy.MAGLEV, hs, RingHashConfig.DEFAULT, bounded)
+                .create(new SplittableRandom(3));
+        leastRequest = LoadBalancerFactory.of(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, RingHashConfig.DEFAULT,
+                LoadBalancingConfig.DEFAULT).create(new SplittableRandom(4));
         SplittableRandom r = new SplittableRandom(1);
         for (int k = 0; k < keys.length; k++) {
             keys[k] = r.nextLong();
@@ -59,6 +99,23 @@ public class LoadBalancerBenchmark {
     @Benchmark
     public Host maglevPick() {
         return maglev.lookup(keys[i++ & 4095]);
+    }
+
+    @Benchmark
+    public Host ringHashBoundedLoadPick() {
+        context.key = keys[i++ & 4095];
+        return ringBounded.chooseHost(context);
+    }
+
+    @Benchmark
+    public Host maglevBoundedLoadPick() {
+        context.key = keys[i++ & 4095];
+        return maglevBounded.chooseHost(context);
+    }
+
+    @Benchmark
+    public Host leastRequestPick() {
+        return leastRequest.chooseHost(context);
     }
 
     @Benchmark

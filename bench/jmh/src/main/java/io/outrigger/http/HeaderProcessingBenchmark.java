@@ -35,8 +35,7 @@ public class HeaderProcessingBenchmark {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/items?id=1");
         r.headers().set("host", "shop").set("user-agent", "curl/8").set("accept", "*/*")
                 .set("connection", "keep-alive").set("x-user-id", "alice");
-        ProxyHeaders.removeHopByHop(r.headers());
-        ProxyHeaders.removeExtensionHeaders(r.headers());
-        return ProxyHeaders.forwardRequest(r.headers(), remote, "http", null);
+        io.outrigger.codec.http1.Http1Headers.removeHopByHop(r.headers());
+        return ProxyHeaders.forwardRequest(r.headers(), remote, "http", null, false);
     }
 }

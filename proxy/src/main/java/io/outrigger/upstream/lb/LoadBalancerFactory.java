@@ -1,6 +1,7 @@
 package io.outrigger.upstream.lb;
 
 import io.outrigger.config.ClusterConfig;
+import io.outrigger.config.LoadBalancingConfig;
 import io.outrigger.config.RingHashConfig;
 import io.outrigger.upstream.Host;
 import java.util.List;
@@ -18,17 +19,31 @@ public interface LoadBalancerFactory {
      * @param policy the cluster's {@code lb_policy}
      * @param hosts  the cluster's hosts (may be empty)
      * @param ring   ring settings (used by {@code ring_hash})
+     * @param lb     {@code hash_balance_factor} (ring_hash, maglev) and {@code least_request_lb_config}
      */
-    static LoadBalancerFactory of(ClusterConfig.LbPolicy policy, List<Host> hosts, RingHashConfig ring) {
+    static LoadBalancerFactory of(ClusterConfig.LbPolicy policy, List<Host> hosts, RingHashConfig ring,
+                                  LoadBalancingConfig lb) {
+        Host any = hosts.isEmpty() ? null : hosts.get(0);
+        int factor = lb.hashBalanceFactor();
         return switch (policy) {
             case ROUND_ROBIN -> random -> new RoundRobinLoadBalancer(hosts, random.nextInt(Math.max(1, hosts.size())));
+            case LEAST_REQUEST -> {
+                WeightedDraw draw = new WeightedDraw(hosts);
+                yield random -> new LeastRequestLoadBalancer(draw, random, lb.choiceCount(), lb.activeRequestBias());
+            }
+            case RANDOM -> {
+                WeightedDraw draw = new WeightedDraw(hosts);
+                yield random -> new RandomLoadBalancer(draw, random);
+            }
             case RING_HASH -> {
                 HashRing shared = HashRing.build(hosts, ring.hashesPerHost(), ring.minimumRingSize(), ring.maximumRingSize());
-                yield random -> new RingHashLoadBalancer(shared, random);
+                yield random -> new RingHashLoadBalancer(shared, random, factor > 0 ? new BoundedLoad(factor, hosts) : null,
+                        any);
             }
             case MAGLEV -> {
                 MaglevTable shared = MaglevTable.build(hosts, MaglevTable.DEFAULT_TABLE_SIZE);
-                yield random -> new MaglevLoadBalancer(shared, random);
+                yield random -> new MaglevLoadBalancer(shared, random, factor > 0 ? new BoundedLoad(factor, hosts) : null,
+                        any);
             }
         };
     }

@@ -1,0 +1,17 @@
+package io.outrigger.config;
+
+/**
+ * A cluster's load-balancer settings beyond {@code lb_policy} (Envoy's names).
+ *
+ * @param hashBalanceFactor {@code hash_balance_factor}: for {@code ring_hash} and {@code maglev}, consistent hashing
+ *                          with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018): a host with at least
+ *                          ⌈factor/100 × (in-flight requests + 1) × its share of the weight⌉ requests in flight is
+ *                          passed over for the key's next host. Percent, at least 100; 0 (the default): off
+ * @param choiceCount       {@code least_request_lb_config.choice_count}: hosts drawn per pick (power of d choices);
+ *                          default 2, at least 2
+ * @param activeRequestBias {@code least_request_lb_config.active_request_bias}: with unequal weights a drawn host
+ *                          scores {@code weight / (active + 1)^bias}; default 1.0; 0 makes it weighted random
+ */
+public record LoadBalancingConfig(int hashBalanceFactor, int choiceCount, double activeRequestBias) {
+    public static final LoadBalancingConfig DEFAULT = new LoadBalancingConfig(0, 2, 1.0);
+}

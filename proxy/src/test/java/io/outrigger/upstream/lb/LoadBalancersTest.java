@@ -1,0 +1,240 @@
+package io.outrigger.upstream.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outrigger.config.ClusterConfig;
+import io.outrigger.config.LoadBalancingConfig;
+import io.outrigger.config.RingHashConfig;
+import io.outrigger.upstream.Host;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+
+/** least_request, random and bounded-load hashing, on fixed seeds, with loads simulated on real {@link Host}s. */
+class LoadBalancersTest {
+    static List<Host> hosts(int n, int... weights) throws Exception {
+        LongAdder cluster = new LongAdder();
+        List<Host> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Host("c", "10.0.0." + (i + 1), new InetSocketAddress(InetAddress.getByName("10.0.0." + (i + 1)), 80),
+                    weights.length == 0 ? 1 : weights[i], cluster));
+        }
+        return out;
+    }
+
+    static LoadBalancerContext key(long k) {
+        return new LoadBalancerContext() {
+            @Override
+            public boolean hasHashKey() {
+                return true;
+            }
+
+            @Override
+            public long hashKey() {
+                return k;
+            }
+        };
+    }
+
+    static final LoadBalancerContext NO_KEY = key(0) == null ? null : new LoadBalancerContext() {
+        @Override
+        public boolean hasHashKey() {
+            return false;
+        }
+
+        @Override
+        public long hashKey() {
+            return 0;
+        }
+    };
+
+    static LoadBalancer balancer(ClusterConfig.LbPolicy policy, List<Host> hosts, LoadBalancingConfig lb, long seed) {
+        return LoadBalancerFactory.of(policy, hosts, RingHashConfig.DEFAULT, lb).create(new SplittableRandom(seed));
+    }
+
+    @Test
+    void leastRequestNeverPicksTheBusierOfTheTwoItDrew() throws Exception {
+        List<Host> hs = hosts(10);
+        for (int i = 0; i < hs.size(); i++) {
+            for (int r = 0; r < i; r++) {
+                hs.get(i).requestStarted(); // host i has i requests in flight
+            }
+        }
+        // the same seed drives a shadow draw, so the two candidates of every pick are known
+        RandomGenerator shadow = new SplittableRandom(7);
+        LoadBalancer lb = balancer(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, LoadBalancingConfig.DEFAULT, 7);
+        for (int pick = 0; pick < 10_000; pick++) {
+            Host a = hs.get(shadow.nextInt(hs.size()));
+            Host b = hs.get(shadow.nextInt(hs.size()));
+            Host chosen = lb.chooseHost(NO_KEY);
+            assertThat(chosen).isSameAs(b.activeRequests() < a.activeRequests() ? b : a);
+        }
+    }
+
+    @Test
+    void leastRequestUnderLoadKeepsTheBusiestHostNearTheAverage() throws Exception {
+        // 8 hosts, 800 requests in flight, each pick adds one and a random one ends: P2C vs random
+        Map<String, Long> spread = new HashMap<>();
+        for (ClusterConfig.LbPolicy p : List.of(ClusterConfig.LbPolicy.LEAST_REQUEST, ClusterConfig.LbPolicy.RANDOM)) {
+            List<Host> hs = hosts(8);
+            LoadBalancer lb = balancer(p, hs, LoadBalancingConfig.DEFAULT, 11);
+            SplittableRandom ends = new SplittableRandom(3);
+            List<Host> inFlight = new ArrayList<>();
+            long worst = 0;
+            for (int i = 0; i < 50_000; i++) {
+                Host h = lb.chooseHost(NO_KEY);
+                h.requestStarted();
+                inFlight.add(h);
+                if (inFlight.size() > 800) {
+                    Host done = inFlight.remove(ends.nextInt(inFlight.size()));
+                    done.requestFinished();
+                }
+                if (i > 10_000) {
+                    long max = hs.stream().mapToLong(Host::activeRequests).max().orElse(0);
+                    worst = Math.max(worst, max);
+                }
+            }
+            spread.put(p.yamlName(), worst);
+        }
+        // average 100 per host: two choices stay within a few requests of it, random wanders much further
+        assertThat(spread.get("least_request")).isLessThanOrEqualTo(110);
+        assertThat(spread.get("random")).isGreaterThan(spread.get("least_request") + 10);
+    }
+
+    @Test
+    void weightedLeastRequestAndRandomFollowTheWeights() throws Exception {
+        List<Host> hs = hosts(3, 1, 2, 5);
+        for (ClusterConfig.LbPolicy p : List.of(ClusterConfig.LbPolicy.LEAST_REQUEST, ClusterConfig.LbPolicy.RANDOM)) {
+            LoadBalancer lb = balancer(p, hs, LoadBalancingConfig.DEFAULT, 5);
+            int[] count = new int[3];
+            for (int i = 0; i < 80_000; i++) {
+                count[hs.indexOf(lb.chooseHost(NO_KEY))]++; // idle hosts: the weights decide
+            }
+            // shares 1/8, 2/8, 5/8 for random; least_request with no load picks the heaviest of its draws
+            if (p == ClusterConfig.LbPolicy.RANDOM) {
+                assertThat(count[0] / 80_000.0).isBetween(0.115, 0.135);
+                assertThat(count[1] / 80_000.0).isBetween(0.24, 0.26);
+                assertThat(count[2] / 80_000.0).isBetween(0.615, 0.635);
+            } else {
+                assertThat(count[2]).isGreaterThan(count[1]).isGreaterThan(0);
+                assertThat(count[1]).isGreaterThan(count[0]);
+            }
+        }
+    }
+
+    @Test
+    void aRetryAvoidsThePreviousHostWithEveryPolicy() throws Exception {
+        List<Host> hs = hosts(3);
+        for (ClusterConfig.LbPolicy p : ClusterConfig.LbPolicy.values()) {
+            LoadBalancer lb = balancer(p, hs, LoadBalancingConfig.DEFAULT, 1);
+            for (int i = 0; i < 200; i++) {
+                Host first = lb.chooseHost(key(i));
+                Host retry = lb.chooseHost(new LoadBalancerContext() {
+                    @Override
+                    public boolean hasHashKey() {
+                        return true;
+                    }
+
+                    @Override
+                    public long hashKey() {
+                        return 0;
+                    }
+
+                    @Override
+                    public boolean shouldSelectAnotherHost(Host h) {
+                        return h == first;
+                    }
+                });
+                if (p != ClusterConfig.LbPolicy.RANDOM) { // random redraws a bounded number of times
+                    assertThat(retry).as(p.yamlName()).isNotSameAs(first);
+                }
+            }
+        }
+    }
+
+    /** Result of a bounded-load simulation: the busiest host's peak share of in-flight, keys served off home. */
+    record Sim(double hottestShare, double offHome) {
+    }
+
+    /**
+     * 5 hosts; 200 requests in flight; each step one request ends (oldest first) and a new one arrives: with
+     * probability {@code hot} it carries the hot key, else a fresh uniform key. Measures the busiest host's share of
+     * the in-flight requests (averaged over steps) and the fraction of requests not served by their key's home host.
+     */
+    static Sim simulate(ClusterConfig.LbPolicy policy, int factor, double hot) throws Exception {
+        List<Host> hs = hosts(5);
+        LoadBalancer lb = balancer(policy, hs, new LoadBalancingConfig(factor, 2, 1.0), 1);
+        List<Host> shadow = hosts(5); // the same addresses: the same ring or table, without the bound and idle
+        LoadBalancer home = balancer(policy, shadow, LoadBalancingConfig.DEFAULT, 1);
+        Map<Host, Integer> index = new HashMap<>();
+        for (int i = 0; i < 5; i++) {
+            index.put(shadow.get(i), i);
+        }
+        SplittableRandom r = new SplittableRandom(42);
+        ArrayDeque<Host> inFlight = new ArrayDeque<>();
+        double shareSum = 0;
+        long off = 0;
+        int steps = 20_000;
+        for (int step = 0; step < steps + 1_000; step++) {
+            long k = r.nextDouble() < hot ? 0xC0FFEEL : r.nextLong();
+            Host h = lb.chooseHost(key(k));
+            h.requestStarted();
+            inFlight.add(h);
+            if (inFlight.size() > 200) {
+                inFlight.poll().requestFinished();
+            }
+            if (step >= 1_000) {
+                long max = hs.stream().mapToLong(Host::activeRequests).max().orElse(0);
+                shareSum += max / (double) inFlight.size();
+                if (index.get(home.chooseHost(key(k))) != hs.indexOf(h)) {
+                    off++;
+                }
+            }
+        }
+        return new Sim(shareSum / steps, off / (double) steps);
+    }
+
+    @Test
+    void boundedLoadSpreadsAHotKeysOverflowAndLeavesNormalTrafficHome() throws Exception {
+        for (ClusterConfig.LbPolicy p : List.of(ClusterConfig.LbPolicy.RING_HASH, ClusterConfig.LbPolicy.MAGLEV)) {
+            Sim unbounded = simulate(p, 0, 0.30);
+            Sim bounded = simulate(p, 125, 0.30);
+            Sim normal = simulate(p, 125, 0.0);
+            System.out.printf("%s, one key with 30%% of traffic over 5 hosts: hottest host's share of in-flight "
+                    + "%.3f unbounded, %.3f with hash_balance_factor 125 (bound 1.25 x 1/5 = 0.25); uniform keys: "
+                    + "%.4f served off their home host%n", p.yamlName(), unbounded.hottestShare(), bounded.hottestShare(),
+                    normal.offHome());
+            assertThat(unbounded.hottestShare()).isGreaterThan(0.40); // the hot key's 30% on top of its host's 14%
+            assertThat(bounded.hottestShare()).isLessThanOrEqualTo(0.26); // ⌈1.25 × (m+1)/5⌉ / m
+            assertThat(normal.offHome()).isLessThan(0.10);
+        }
+    }
+
+    @Test
+    void noHostGoesAboveItsCapacity() throws Exception {
+        List<Host> hs = hosts(7, 1, 1, 2, 1, 3, 1, 1);
+        LoadBalancer lb = balancer(ClusterConfig.LbPolicy.RING_HASH, hs, new LoadBalancingConfig(150, 2, 1.0), 9);
+        SplittableRandom r = new SplittableRandom(9);
+        ArrayDeque<Host> inFlight = new ArrayDeque<>();
+        for (int step = 0; step < 30_000; step++) {
+            long k = r.nextInt(10) < 5 ? 1L : r.nextLong(); // half the traffic on one key
+            long m = hs.get(0).clusterActiveRequests();
+            Host h = lb.chooseHost(key(k));
+            long capacity = (long) Math.ceil(1.5 * (m + 1) * h.weight() / 10.0);
+            assertThat(h.activeRequests()).as("step %d", step).isLessThan(capacity);
+            h.requestStarted();
+            inFlight.add(h);
+            if (inFlight.size() > 100) {
+                inFlight.poll().requestFinished();
+            }
+        }
+    }
+}
