@@ -69,8 +69,10 @@ public class LoadBalancerBenchmark {
     @Setup
     public void setup() throws Exception {
         List<Host> hs = new ArrayList<>();
+        java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder(); // the cluster's
         for (int h = 0; h < hosts; h++) {
-            hs.add(new Host("c", new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, (byte) (h >> 8), (byte) h}), 8080), 1));
+            InetSocketAddress a = new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, (byte) (h >> 8), (byte) h}), 8080);
+            hs.add(new Host("c", a.getAddress().getHostAddress(), a, 1, inFlight));
         }
         ring = HashRing.build(hs, 4096, 1024, 1 << 20);
         maglev = MaglevTable.build(hs, MaglevTable.DEFAULT_TABLE_SIZE);

@@ -19,8 +19,12 @@ import java.util.List;
 final class BoundedLoad implements LoadBalancerContext {
     private final long factorPercent;
     private final long totalWeight;
+    private final java.util.IdentityHashMap<Host, Integer> index = new java.util.IdentityHashMap<>();
+    private final int[] rejectedInPick; // per host: the pick number that last passed it over for capacity
     private LoadBalancerContext delegate;
     private long clusterActive;
+    private int pick;
+    private int distinctRejected;
 
     /** @param factorPercent at least 100 */
     BoundedLoad(int factorPercent, List<Host> hosts) {
@@ -30,12 +34,18 @@ final class BoundedLoad implements LoadBalancerContext {
             w += h.weight();
         }
         this.totalWeight = Math.max(1, w);
+        for (Host h : hosts) {
+            index.putIfAbsent(h, index.size());
+        }
+        this.rejectedInPick = new int[index.size()];
     }
 
     /** Prepares for one pick on behalf of {@code context}; reads the cluster's in-flight total once. */
     BoundedLoad forPick(LoadBalancerContext context, Host anyHost) {
         this.delegate = context;
         this.clusterActive = anyHost == null ? 0 : anyHost.clusterActiveRequests();
+        this.pick++;
+        this.distinctRejected = 0;
         return this;
     }
 
@@ -58,8 +68,25 @@ final class BoundedLoad implements LoadBalancerContext {
         return delegate.hashKey();
     }
 
+    /**
+     * The caller's predicate, then capacity. Once every host of the cluster has been found at capacity in this pick
+     * (possible only when the loads were read mid-change: the capacities add up to more than the load), the next host
+     * is taken rather than the whole ring or table walked. Bookkeeping only on the overflow path: a host under capacity
+     * costs two LongAdder reads.
+     */
     @Override
     public boolean shouldSelectAnotherHost(Host host) {
-        return delegate.shouldSelectAnotherHost(host) || atCapacity(host);
+        if (delegate.shouldSelectAnotherHost(host)) {
+            return true;
+        }
+        if (distinctRejected >= rejectedInPick.length || !atCapacity(host)) {
+            return false;
+        }
+        Integer i = index.get(host);
+        if (i != null && rejectedInPick[i] != pick) {
+            rejectedInPick[i] = pick;
+            distinctRejected++;
+        }
+        return true;
     }
 }

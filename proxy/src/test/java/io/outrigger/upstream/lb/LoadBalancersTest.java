@@ -219,6 +219,44 @@ class LoadBalancersTest {
     }
 
     @Test
+    void whenTheLoadsLookFullEverywhereAPickStillEndsQuickly() throws Exception {
+        // hosts whose cluster counter is not shared (each sees only itself): every host looks at capacity
+        List<Host> hs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Host h = new Host("c", new InetSocketAddress(InetAddress.getByName("10.0.1." + (i + 1)), 80), 1);
+            h.requestStarted();
+            h.requestStarted();
+            hs.add(h);
+        }
+        for (ClusterConfig.LbPolicy p : List.of(ClusterConfig.LbPolicy.RING_HASH, ClusterConfig.LbPolicy.MAGLEV)) {
+            LoadBalancer lb = balancer(p, hs, new LoadBalancingConfig(125, 2, 1.0), 3);
+            int[] probes = new int[1];
+            LoadBalancerContext counting = new LoadBalancerContext() {
+                @Override
+                public boolean hasHashKey() {
+                    return true;
+                }
+
+                @Override
+                public long hashKey() {
+                    return 77;
+                }
+
+                @Override
+                public boolean shouldSelectAnotherHost(Host h) {
+                    probes[0]++;
+                    return false;
+                }
+            };
+            assertThat(lb.chooseHost(counting)).isNotNull();
+            // the walk stops once every host was found full: a coupon collector over ring entries or table slots
+            // (about 1,200 slots for 50 hosts on Maglev), not the 65,537-slot table or the 200,000-entry ring
+            System.out.printf("%s: %d probes with every host looking full%n", p.yamlName(), probes[0]);
+            assertThat(probes[0]).as(p.yamlName()).isLessThanOrEqualTo(hs.size() * 40);
+        }
+    }
+
+    @Test
     void noHostGoesAboveItsCapacity() throws Exception {
         List<Host> hs = hosts(7, 1, 1, 2, 1, 3, 1, 1);
         LoadBalancer lb = balancer(ClusterConfig.LbPolicy.RING_HASH, hs, new LoadBalancingConfig(150, 2, 1.0), 9);
