@@ -72,7 +72,7 @@ final class BoundedLoad implements LoadBalancerContext {
      * The caller's predicate, then capacity. Once every host of the cluster has been found at capacity in this pick
      * (possible only when the loads were read mid-change: the capacities add up to more than the load), the next host
      * is taken rather than the whole ring or table walked. Bookkeeping only on the overflow path: a host under capacity
-     * costs two LongAdder reads.
+     * costs one LongAdder read (the cluster's total is read once per pick).
      */
     @Override
     public boolean shouldSelectAnotherHost(Host host) {
