@@ -1,0 +1,89 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outrigger.it.FaultRelay.Fault;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/** The load balancers through the jar, against real origins: least_request around a slow host, bounded-load hashing. */
+class LoadBalancingIT {
+    static String originOf(HttpResponse<String> r) {
+        return r.body().lines().findFirst().orElse("");
+    }
+
+    /** {@code clients} concurrent clients, {@code each} requests each; how many each origin answered. */
+    static Map<String, Integer> load(String url, int clients, int each, String header) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            all.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < each; i++) {
+                    try {
+                        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+                        if (header != null) {
+                            b.header("x-user-id", header);
+                        }
+                        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(r.statusCode()).isEqualTo(200);
+                        served.merge(originOf(r), 1, Integer::sum);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get();
+        return served;
+    }
+
+    @Test
+    void leastRequestSendsLessToASlowHostAndBoundedLoadSpreadsAHotKey() throws Exception {
+        try (Origin a = new Origin("a"); Origin b = new Origin("b"); Origin slow = new Origin("slow");
+             FaultRelay slowPath = new FaultRelay(slow.port());
+             Origin h1 = new Origin("h1"); Origin h2 = new Origin("h2"); Origin h3 = new Origin("h3");
+             ProxyProcess p = ProxyProcess.start("lb", ProxyProcess.mainListenerConfig("""
+                     - match: { prefix: /lr/ }
+                       route: { cluster: lr, prefix_rewrite: / }
+                     - match: { prefix: /hot/ }
+                       route: { cluster: hot, prefix_rewrite: /, hash_policy: [ { header: { header_name: x-user-id } } ] }
+                     - match: { prefix: /cold/ }
+                       route: { cluster: cold, prefix_rewrite: /, hash_policy: [ { header: { header_name: x-user-id } } ] }
+                     """, """
+                     - { name: lr, lb_policy: least_request, endpoints: [ %s, %s, %s ] }
+                     - { name: hot, lb_policy: ring_hash, hash_balance_factor: 125, endpoints: [ %s, %s, %s ] }
+                     - { name: cold, lb_policy: ring_hash, endpoints: [ %s, %s, %s ] }
+                     """.formatted(a.address(), b.address(), slowPath.address(), h1.address(), h2.address(), h3.address(),
+                     h1.address(), h2.address(), h3.address())))) {
+            slowPath.inject(Fault.LATENCY, 200, Integer.MAX_VALUE); // every answer of "slow" waits 200 ms
+            String base = "http://127.0.0.1:" + p.port("main");
+
+            // least_request: 6 clients × 25 requests; the slow host holds its requests longer, so it is drawn as the
+            // busier one and loses (round robin would give it a third, 50)
+            Map<String, Integer> lr = load(base + "/lr/x", 6, 25, null);
+            System.out.println("least_request with one host 200 ms slower: " + lr);
+            int slowShare = lr.getOrDefault("origin: slow", 0);
+            assertThat(slowShare).isLessThanOrEqualTo(40) // a third would be 50; both draws land on it 1 time in 9
+                    .isLessThan(lr.get("origin: a")).isLessThan(lr.get("origin: b"));
+
+            // one key, 9 concurrent clients, each request 300 ms at the origin: without a bound all go to the key's
+            // home host; with hash_balance_factor 125 (capacity ⌈1.25 × (m+1)/3⌉) the overflow spreads to the others
+            Map<String, Integer> cold = load(base + "/cold/slow/300", 9, 4, "the-hot-user");
+            Map<String, Integer> hot = load(base + "/hot/slow/300", 9, 4, "the-hot-user");
+            System.out.println("one key, 9 clients: without bound " + cold + ", with hash_balance_factor 125 " + hot);
+            assertThat(cold).hasSize(1);
+            assertThat(hot.size()).isGreaterThanOrEqualTo(2);
+            assertThat(hot.values().stream().mapToInt(Integer::intValue).max().orElse(0)).isLessThan(36);
+        }
+    }
+}
