@@ -25,6 +25,20 @@ _HBLOCK = bytes([0x82, 0x86, 0x84, 0x41, 5]) + b"bench"
 H2_REQ = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
           + len(_HBLOCK).to_bytes(3, "big") + bytes([1, 5, 0, 0, 0, 1]) + _HBLOCK)
 
+def read_response(s, buf):
+    """Reads one Content-Length-framed response from socket s; returns what followed it (the next buffer)."""
+    while True:
+        head, sep, rest = buf.partition(b"\r\n\r\n")
+        if sep:
+            cl = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+            n = int(cl[0].split(b":")[1]) if cl else 0
+            if len(rest) >= n:
+                return rest[n:]
+        chunk = s.recv(65536)
+        if not chunk:
+            raise SystemExit("the proxy closed the keep-alive connection (a keepalive_requests limit?)")
+        buf += chunk
+
 async def open_idle(host, port, req):
     r, w = await asyncio.open_connection(host, port)
     w.write(req)
@@ -68,18 +82,7 @@ def latencies(host, port, seconds):
     while time.time() < end:
         t = time.perf_counter()
         s.sendall(b"GET /lat HTTP/1.1\r\nHost: bench\r\n\r\n")
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise SystemExit("the proxy closed the keep-alive connection (a keepalive_requests limit?)")
-            buf += chunk
-            head, sep, rest = buf.partition(b"\r\n\r\n")
-            if sep:
-                cl = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                n = int(cl[0].split(b":")[1]) if cl else 0
-                if len(rest) >= n:
-                    buf = rest[n:]
-                    break
+        buf = read_response(s, buf)
         out.append((time.perf_counter() - t) * 1000)
     s.close()
     q = statistics.quantiles(out, n=100)
@@ -105,15 +108,7 @@ def soak(host, port, pid, admin, seconds, clients):
         buf = b""
         while time.time() < stop:
             s.sendall(b"GET /soak HTTP/1.1\r\nHost: bench\r\n\r\n")
-            while True:
-                buf += s.recv(65536)
-                head, sep, rest = buf.partition(b"\r\n\r\n")
-                if sep:
-                    cl = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                    n = int(cl[0].split(b":")[1]) if cl else 0
-                    if len(rest) >= n:
-                        buf = rest[n:]
-                        break
+            buf = read_response(s, buf)
             done[0] += 1
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for t in threads:

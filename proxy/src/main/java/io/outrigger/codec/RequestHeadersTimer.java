@@ -61,11 +61,6 @@ public final class RequestHeadersTimer implements Runnable {
         startedNanos = 0;
     }
 
-    /** Whether a request's headers are being read now. */
-    public boolean awaitingHeaders() {
-        return startedNanos != 0;
-    }
-
     public void stop() {
         expired = true;
         if (task != null) {

@@ -16,6 +16,8 @@ import java.util.function.BooleanSupplier;
  */
 public record ServerCodecOptions(Duration idleTimeout, Duration requestHeadersTimeout, long maxRequestsPerConnection,
                                  BooleanSupplier keepaliveDisabled) {
-    /** No timeouts, no limits. */
-    public static final ServerCodecOptions NONE = new ServerCodecOptions(Duration.ZERO, Duration.ZERO, 0, () -> false);
+    /** Only an idle timeout ({@code ZERO}: none); no headers timeout, no request limit, keep-alive always on. */
+    public static ServerCodecOptions idleOnly(Duration idleTimeout) {
+        return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false);
+    }
 }

@@ -74,7 +74,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
      * @param idleTimeout        the listener's {@code idle_timeout}: no request for this long closes the connection
      */
     public Http1ServerConnection(Function<Channel, ServerConnectionCallbacks> connectionManagers, Duration idleTimeout) {
-        this(connectionManagers, new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false));
+        this(connectionManagers, ServerCodecOptions.idleOnly(idleTimeout));
     }
 
     /**

@@ -110,7 +110,7 @@ public final class Http2ServerConnection extends Http2Codec {
      */
     public static Http2ServerConnection create(Function<Channel, ServerConnectionCallbacks> connectionManagers,
                                                Duration idleTimeout, Http2Settings settings) {
-        return create(connectionManagers, new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false), settings,
+        return create(connectionManagers, ServerCodecOptions.idleOnly(idleTimeout), settings,
                 Http2CodecUtil.DEFAULT_WINDOW_SIZE);
     }
 

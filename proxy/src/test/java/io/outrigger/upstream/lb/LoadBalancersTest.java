@@ -30,31 +30,19 @@ class LoadBalancersTest {
         return out;
     }
 
-    static LoadBalancerContext key(long k) {
-        return new LoadBalancerContext() {
-            @Override
-            public boolean hasHashKey() {
-                return true;
-            }
-
-            @Override
-            public long hashKey() {
-                return k;
-            }
-        };
+    /** A pick's context: its key (if any) and a host to avoid (a retry's previous host, or {@code null}). */
+    record Pick(boolean hasHashKey, long hashKey, Host avoid) implements LoadBalancerContext {
+        @Override
+        public boolean shouldSelectAnotherHost(Host h) {
+            return h == avoid;
+        }
     }
 
-    static final LoadBalancerContext NO_KEY = key(0) == null ? null : new LoadBalancerContext() {
-        @Override
-        public boolean hasHashKey() {
-            return false;
-        }
+    static LoadBalancerContext key(long k) {
+        return new Pick(true, k, null);
+    }
 
-        @Override
-        public long hashKey() {
-            return 0;
-        }
-    };
+    static final LoadBalancerContext NO_KEY = new Pick(false, 0, null);
 
     static LoadBalancer balancer(ClusterConfig.LbPolicy policy, List<Host> hosts, LoadBalancingConfig lb, long seed) {
         return LoadBalancerFactory.of(policy, hosts, RingHashConfig.DEFAULT, lb).create(new SplittableRandom(seed));
@@ -137,22 +125,7 @@ class LoadBalancersTest {
             LoadBalancer lb = balancer(p, hs, LoadBalancingConfig.DEFAULT, 1);
             for (int i = 0; i < 200; i++) {
                 Host first = lb.chooseHost(key(i));
-                Host retry = lb.chooseHost(new LoadBalancerContext() {
-                    @Override
-                    public boolean hasHashKey() {
-                        return true;
-                    }
-
-                    @Override
-                    public long hashKey() {
-                        return 0;
-                    }
-
-                    @Override
-                    public boolean shouldSelectAnotherHost(Host h) {
-                        return h == first;
-                    }
-                });
+                Host retry = lb.chooseHost(new Pick(true, 0, first));
                 if (p != ClusterConfig.LbPolicy.RANDOM) { // random redraws a bounded number of times
                     assertThat(retry).as(p.yamlName()).isNotSameAs(first);
                 }
