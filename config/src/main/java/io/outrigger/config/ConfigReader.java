@@ -1,7 +1,5 @@
 package io.outrigger.config;
 
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -200,8 +198,9 @@ final class ConfigReader {
             });
         }
         List<RouteConfig> routes = new ArrayList<>();
+        RouteConfigReader reader = new RouteConfigReader(clusters);
         for (ConfigNode r : m.list("routes")) {
-            RouteConfig rc = route(r, clusters);
+            RouteConfig rc = reader.route(r);
             if (rc != null) {
                 routes.add(rc);
             }
@@ -223,207 +222,6 @@ final class ConfigReader {
         }
         // one wildcard, either a leading "*" (suffix match) or a trailing "*" (prefix match, including "host:*")
         return stars == 1 && (d.startsWith("*") || d.endsWith("*"));
-    }
-
-    private RouteConfig route(ConfigNode n, Map<String, ConfigNode> clusters) {
-        ConfigMap m = n.asMap();
-        RouteMatch match = m.required("match").map(this::match).orElse(null);
-        RouteAction action = m.required("route").map(a -> action(a, clusters, match)).orElse(null);
-        m.finish();
-        return match == null || action == null ? null : new RouteConfig(match, action);
-    }
-
-    private RouteMatch match(ConfigNode n) {
-        ConfigMap m = n.asMap();
-        List<RouteMatch.PathKind> kinds = new ArrayList<>();
-        String value = null;
-        Pattern regex = null;
-        Optional<String> prefix = m.string("prefix");
-        Optional<String> path = m.string("path");
-        if (prefix.isPresent()) {
-            kinds.add(RouteMatch.PathKind.PREFIX);
-            value = prefix.get();
-        }
-        if (path.isPresent()) {
-            kinds.add(RouteMatch.PathKind.PATH);
-            value = path.get();
-        }
-        Optional<ConfigNode> re = m.optional("safe_regex");
-        if (re.isPresent()) {
-            kinds.add(RouteMatch.PathKind.SAFE_REGEX);
-            ConfigNode rn = regexNode(re.get());
-            value = rn == null ? null : rn.asString().orElse(null);
-            regex = rn == null ? null : compile(rn, value);
-        }
-        Optional<ConfigNode> connect = m.optional("connect_matcher");
-        if (connect.isPresent()) {
-            kinds.add(RouteMatch.PathKind.CONNECT);
-            value = "";
-            connect.get().asMap().finish(); // {}: nothing to configure
-        }
-        List<HeaderMatcher> headers = new ArrayList<>();
-        for (ConfigNode h : m.list("headers")) {
-            HeaderMatcher hm = headerMatcher(h);
-            if (hm != null) {
-                headers.add(hm);
-            }
-        }
-        boolean caseSensitive = m.bool("case_sensitive", true);
-        m.finish();
-        if (kinds.size() != 1) {
-            n.error(kinds.isEmpty() ? "missing path condition (expected: one of prefix, path, safe_regex, connect_matcher)"
-                    : "more than one path condition (expected: one of prefix, path, safe_regex, connect_matcher)");
-            return null;
-        }
-        RouteMatch.PathKind kind = kinds.get(0);
-        if (value == null || kind == RouteMatch.PathKind.SAFE_REGEX && regex == null) {
-            return null;
-        }
-        if ((kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH) && !value.startsWith("/")) {
-            m.optional(kind == RouteMatch.PathKind.PREFIX ? "prefix" : "path").ifPresent(
-                    v -> v.error("'" + v.asString().orElse("") + "' (expected: a path starting with '/')"));
-            return null;
-        }
-        if (!caseSensitive && (kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH)) {
-            value = value.toLowerCase(Locale.ROOT);
-        }
-        return new RouteMatch(kind, value, regex, headers, caseSensitive);
-    }
-
-    /** Accepts Envoy's {@code safe_regex: { regex: "..." }} and the shorter {@code safe_regex: "..."}; returns the string's node. */
-    private static ConfigNode regexNode(ConfigNode n) {
-        if (n.isMap()) {
-            ConfigMap m = n.asMap();
-            ConfigNode r = m.required("regex").orElse(null);
-            m.finish();
-            return r;
-        }
-        return n;
-    }
-
-    private static Pattern compile(ConfigNode n, String source) {
-        if (source == null) {
-            return null;
-        }
-        try {
-            return Pattern.compile(source);
-        } catch (PatternSyntaxException e) {
-            n.error("'" + source + "' (expected: an RE2 regular expression: " + e.getDescription() + ")");
-            return null;
-        }
-    }
-
-    private HeaderMatcher headerMatcher(ConfigNode n) {
-        ConfigMap m = n.asMap();
-        String name = m.requiredString("name").map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
-        boolean invert = m.bool("invert_match", false);
-        List<HeaderMatcher> found = new ArrayList<>();
-        for (HeaderMatcher.Kind kind : HeaderMatcher.Kind.values()) {
-            String key = kind.name().toLowerCase(Locale.ROOT);
-            Optional<ConfigNode> v = m.optional(key);
-            if (v.isEmpty()) {
-                continue;
-            }
-            if (kind == HeaderMatcher.Kind.PRESENT) {
-                boolean present = v.get().asBoolean().orElse(true);
-                found.add(new HeaderMatcher(name, kind, Boolean.toString(present), null, invert));
-            } else if (kind == HeaderMatcher.Kind.SAFE_REGEX) {
-                ConfigNode rn = regexNode(v.get());
-                String src = rn == null ? null : rn.asString().orElse(null);
-                Pattern p = rn == null ? null : compile(rn, src);
-                if (p != null) {
-                    found.add(new HeaderMatcher(name, kind, src, p, invert));
-                }
-            } else {
-                v.get().asString().ifPresent(s -> found.add(new HeaderMatcher(name, kind, s, null, invert)));
-            }
-        }
-        m.finish();
-        if (found.size() > 1) {
-            n.error("more than one header condition (expected: one of exact, prefix, suffix, contains, safe_regex, present)");
-            return null;
-        }
-        if (name == null) {
-            return null;
-        }
-        // Envoy: a matcher with no condition checks that the header is present.
-        return found.isEmpty() ? new HeaderMatcher(name, HeaderMatcher.Kind.PRESENT, "true", null, invert) : found.get(0);
-    }
-
-    private RouteAction action(ConfigNode n, Map<String, ConfigNode> clusters, RouteMatch match) {
-        ConfigMap m = n.asMap();
-        Optional<ConfigNode> clusterNode = m.required("cluster");
-        String cluster = clusterNode.flatMap(ConfigNode::asString).orElse(null);
-        if (cluster != null && !clusters.containsKey(cluster)) {
-            clusterNode.get().error("'" + cluster + "' (expected: the name of a cluster; known: "
-                    + String.join(", ", clusters.keySet().stream().sorted().toList()) + ")");
-        }
-        Duration timeout = m.duration("timeout", RouteAction.DEFAULT_TIMEOUT, Duration.ZERO);
-        String prefixRewrite = m.string("prefix_rewrite").orElse(null);
-        if (prefixRewrite != null && match != null && match.pathKind() != RouteMatch.PathKind.PREFIX
-                && match.pathKind() != RouteMatch.PathKind.PATH) {
-            m.optional("prefix_rewrite").get().error("only allowed with a prefix or path match");
-        }
-        String hostRewrite = m.string("host_rewrite_literal").orElse(null);
-        List<HashPolicy> hashPolicy = new ArrayList<>();
-        for (ConfigNode h : m.list("hash_policy")) {
-            HashPolicy p = hashPolicy(h);
-            if (p != null) {
-                hashPolicy.add(p);
-            }
-        }
-        RetryPolicy retry = m.optional("retry_policy").map(ResilienceConfigReader::retryPolicy).orElse(null);
-        List<UpgradeConfig> upgrades = StreamConfigReader.upgradeConfigs(m);
-        Duration idleTimeout = m.duration("idle_timeout", null, Duration.ZERO);
-        Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
-        StreamConfigReader.MaxStreamDuration maxDuration = m.optional("max_stream_duration")
-                .map(StreamConfigReader::maxStreamDuration).orElse(StreamConfigReader.MaxStreamDuration.NONE);
-        m.finish();
-        return cluster == null ? null : new RouteAction(cluster, timeout, prefixRewrite, hostRewrite, hashPolicy, retry,
-                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax());
-    }
-
-    private HashPolicy hashPolicy(ConfigNode n) {
-        ConfigMap m = n.asMap();
-        boolean terminal = m.bool("terminal", false);
-        List<HashPolicy> found = new ArrayList<>();
-        m.optional("header").ifPresent(h -> {
-            ConfigMap hm = h.asMap();
-            hm.requiredString("header_name").ifPresent(s -> found.add(new HashPolicy.Header(s.toLowerCase(Locale.ROOT), terminal)));
-            hm.finish();
-        });
-        m.optional("cookie").ifPresent(c -> {
-            ConfigMap cm = c.asMap();
-            Optional<String> name = cm.requiredString("name");
-            Duration ttl = cm.duration("ttl", null, Duration.ZERO);
-            String path = cm.string("path").orElse(null);
-            cm.finish();
-            name.ifPresent(s -> found.add(new HashPolicy.Cookie(s, ttl, path, terminal)));
-        });
-        m.optional("connection_properties").ifPresent(c -> {
-            ConfigMap cm = c.asMap();
-            if (cm.bool("source_ip", false)) {
-                found.add(new HashPolicy.SourceIp(terminal));
-            }
-            cm.finish();
-        });
-        m.optional("source_ip").ifPresent(c -> {
-            if (c.asBoolean().orElse(false)) {
-                found.add(new HashPolicy.SourceIp(terminal));
-            }
-        });
-        m.optional("query_parameter").ifPresent(q -> {
-            ConfigMap qm = q.asMap();
-            qm.requiredString("name").ifPresent(s -> found.add(new HashPolicy.QueryParameter(s, terminal)));
-            qm.finish();
-        });
-        m.finish();
-        if (found.size() != 1) {
-            n.error(found.isEmpty() ? "no hash source (expected: one of header, cookie, connection_properties, source_ip, query_parameter)"
-                    : "more than one hash source in one entry (expected: one per list entry)");
-            return null;
-        }
-        return found.get(0);
     }
 
     private ClusterConfig cluster(ConfigNode n) {

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
         assertThat(l.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(l.idleTimeout()).isEqualTo(ListenerConfig.DEFAULT_IDLE_TIMEOUT);
         assertThat(l.upgradeConfigs()).containsExactly(new UpgradeConfig("websocket", false));
-        RouteAction a = l.virtualHosts().get(0).routes().get(0).action();
+        RouteAction a = (RouteAction) l.virtualHosts().get(0).routes().get(0).action();
         assertThat(a.idleTimeout()).isEqualTo(Duration.ZERO);
         assertThat(a.sseKeepaliveInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(a.maxStreamDuration()).isEqualTo(Duration.ofHours(1));
@@ -211,8 +211,8 @@ class ConfigLoaderTest {
         RouteConfig canary = l.virtualHosts().get(0).routes().get(0);
         assertThat(canary.match().headers()).containsExactly(
                 new HeaderMatcher("x-canary", HeaderMatcher.Kind.EXACT, "1", null, false));
-        assertThat(canary.action().timeout()).isEqualTo(Duration.ofSeconds(15)); // Envoy's default
-        RouteAction main = l.virtualHosts().get(0).routes().get(1).action();
+        assertThat(((RouteAction) canary.action()).timeout()).isEqualTo(Duration.ofSeconds(15)); // Envoy's default
+        RouteAction main = (RouteAction) l.virtualHosts().get(0).routes().get(1).action();
         assertThat(main.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(main.prefixRewrite()).isEqualTo("/v2/");
         assertThat(main.hashPolicy()).containsExactly(new HashPolicy.Header("x-user-id", false),
@@ -376,7 +376,7 @@ class ConfigLoaderTest {
                     circuit_breakers: { max_requests: 50, retry_budget: { budget_percent: 10 } }
                 """;
         OutriggerConfig c = load(yaml);
-        RetryPolicy p = c.listeners().get(0).virtualHosts().get(0).routes().get(0).action().retryPolicy();
+        RetryPolicy p = c.listeners().get(0).virtualHosts().get(0).routes().get(0).action() instanceof RouteAction ra ? ra.retryPolicy() : null;
         assertThat(p.retryOn()).containsExactlyInAnyOrder("5xx", "reset");
         assertThat(p.numRetries()).isEqualTo(2);
         assertThat(p.perTryTimeout()).isEqualTo(Duration.ofSeconds(1));

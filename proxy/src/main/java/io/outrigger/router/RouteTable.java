@@ -27,13 +27,46 @@ public final class RouteTable {
     private final List<Map.Entry<String, VirtualHost>> suffixes; // "*.foo.com" stored as ".foo.com"; longest first
     private final List<Map.Entry<String, VirtualHost>> prefixes; // "foo.*" stored as "foo."; longest first
     private final VirtualHost catchAll;
+    private final List<DomainRule> rules; // every domain pattern in config order, for explanations
+
+    /** How a domain pattern compares with a {@code Host}, in Envoy's precedence order. */
+    public enum DomainKind {
+        /** {@code api.example.com}: the whole value. */
+        EXACT,
+        /** {@code *.example.com}: a suffix; the longest wins. */
+        SUFFIX_WILDCARD,
+        /** {@code api.*}: a prefix; the longest wins. */
+        PREFIX_WILDCARD,
+        /** {@code *}: anything. */
+        CATCH_ALL
+    }
+
+    /**
+     * One domain pattern of a virtual host.
+     *
+     * @param pattern     as configured, lower-cased
+     * @param kind        its kind
+     * @param virtualHost the virtual host it belongs to
+     */
+    public record DomainRule(String pattern, DomainKind kind, VirtualHost virtualHost) {
+        boolean matches(String lowerHost) {
+            return switch (kind) {
+                case EXACT -> lowerHost.equals(pattern);
+                case SUFFIX_WILDCARD -> lowerHost.length() > pattern.length() - 1 && lowerHost.endsWith(pattern.substring(1));
+                case PREFIX_WILDCARD -> lowerHost.length() > pattern.length() - 1
+                        && lowerHost.startsWith(pattern.substring(0, pattern.length() - 1));
+                case CATCH_ALL -> true;
+            };
+        }
+    }
 
     private RouteTable(Map<String, VirtualHost> exact, List<Map.Entry<String, VirtualHost>> suffixes,
-                       List<Map.Entry<String, VirtualHost>> prefixes, VirtualHost catchAll) {
+                       List<Map.Entry<String, VirtualHost>> prefixes, VirtualHost catchAll, List<DomainRule> rules) {
         this.exact = exact;
         this.suffixes = suffixes;
         this.prefixes = prefixes;
         this.catchAll = catchAll;
+        this.rules = rules;
     }
 
     /** Compiles a listener's virtual hosts. The first virtual host to claim a domain keeps it. */
@@ -42,21 +75,26 @@ public final class RouteTable {
         List<Map.Entry<String, VirtualHost>> suffixes = new ArrayList<>();
         List<Map.Entry<String, VirtualHost>> prefixes = new ArrayList<>();
         VirtualHost catchAll = null;
+        List<DomainRule> rules = new ArrayList<>();
         for (VirtualHostConfig vc : listener.virtualHosts()) {
             List<RouteEntry> routes = new ArrayList<>();
             for (RouteConfig rc : vc.routes()) {
-                routes.add(new RouteEntry(rc.match(), rc.action()));
+                routes.add(new RouteEntry(rc.name(), rc.match(), rc.action()));
             }
             VirtualHost vh = new VirtualHost(vc.name(), routes);
             for (String d : vc.domains()) {
                 if (d.equals("*")) {
                     catchAll = catchAll == null ? vh : catchAll;
+                    rules.add(new DomainRule(d, DomainKind.CATCH_ALL, vh));
                 } else if (d.startsWith("*")) {
                     suffixes.add(Map.entry(d.substring(1), vh));
+                    rules.add(new DomainRule(d, DomainKind.SUFFIX_WILDCARD, vh));
                 } else if (d.endsWith("*")) {
                     prefixes.add(Map.entry(d.substring(0, d.length() - 1), vh));
+                    rules.add(new DomainRule(d, DomainKind.PREFIX_WILDCARD, vh));
                 } else {
                     exact.putIfAbsent(d, vh);
+                    rules.add(new DomainRule(d, DomainKind.EXACT, vh));
                 }
             }
         }
@@ -64,7 +102,38 @@ public final class RouteTable {
                 Comparator.comparingInt((Map.Entry<String, VirtualHost> e) -> e.getKey().length()).reversed();
         suffixes.sort(longestFirst);
         prefixes.sort(longestFirst);
-        return new RouteTable(Map.copyOf(exact), List.copyOf(suffixes), List.copyOf(prefixes), catchAll);
+        return new RouteTable(Map.copyOf(exact), List.copyOf(suffixes), List.copyOf(prefixes), catchAll,
+                List.copyOf(rules));
+    }
+
+    /**
+     * Every domain pattern matching {@code host}, the winner first, in the precedence {@link #virtualHost} applies
+     * (kind, then longer wildcard first, then config order). For explanations; allocates.
+     *
+     * @param host the {@code Host}/{@code :authority} value, or {@code null}
+     */
+    public List<DomainRule> matchingDomains(String host) {
+        String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        List<DomainRule> out = new ArrayList<>();
+        for (DomainRule r : rules) {
+            if (!h.isEmpty() && r.matches(h) || r.kind() == DomainKind.CATCH_ALL) {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparing(DomainRule::kind)
+                .thenComparing(Comparator.comparingInt((DomainRule r) -> r.pattern().length()).reversed()));
+        return out;
+    }
+
+    /** The virtual hosts, in config order. */
+    public List<VirtualHost> virtualHosts() {
+        List<VirtualHost> out = new ArrayList<>();
+        for (DomainRule r : rules) {
+            if (!out.contains(r.virtualHost())) {
+                out.add(r.virtualHost());
+            }
+        }
+        return out;
     }
 
     /**
@@ -106,7 +175,8 @@ public final class RouteTable {
         if (vh == null) {
             return null;
         }
-        return vh.route(pathOf(request.uri()), request.headers(), HttpMethod.CONNECT.equals(request.method()));
+        String uri = request.uri();
+        return vh.route(pathOf(uri), uri, request.headers(), HttpMethod.CONNECT.equals(request.method()));
     }
 
     /** The path of an origin-form request target: up to the first {@code ?} or {@code #}. */

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.api.trace.Span;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
+import io.outrigger.config.RouteAction;
 import io.outrigger.config.UpgradeConfig;
 import io.outrigger.filter.FilterDataStatus;
 import io.outrigger.filter.FilterHeadersStatus;
@@ -55,6 +56,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     private RouterStreamCallbacks callbacks;
     private RouteEntry route;
+    private RouteAction action;
     private ThreadLocalCluster cluster;
     private Cluster shared;
     private HttpRequest request;
@@ -99,15 +101,21 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return FilterHeadersStatus.STOP_ITERATION;
         }
         callbacks.setRoute(route.match().path());
-        callbacks.setRouteStreamSettings(route.action().idleTimeout(), route.action().sseKeepaliveInterval());
+        action = route.forward();
+        if (action == null) {
+            done = true; // a redirect or direct response: the proxy answers, nothing goes upstream
+            RouteReplies.send(callbacks, route, req);
+            return FilterHeadersStatus.STOP_ITERATION;
+        }
+        callbacks.setRouteStreamSettings(action.idleTimeout(), action.sseKeepaliveInterval());
         String upgrade = HttpMethod.CONNECT.equals(req.method()) ? UpgradeConfig.CONNECT : req.headers().get(HttpHeaderNames.UPGRADE);
-        if (upgrade != null && !UpgradeConfig.allowed(upgrade, route.action().upgradeConfigs(),
+        if (upgrade != null && !UpgradeConfig.allowed(upgrade, action.upgradeConfigs(),
                 callbacks.listenerUpgradeConfigs())) {
             callbacks.sendLocalReply(HttpResponseStatus.FORBIDDEN, "upgrade " + upgrade + " is not enabled for this route",
                     ResponseFlag.UPGRADE_FAILED);
             return FilterHeadersStatus.STOP_ITERATION;
         }
-        cluster = callbacks.worker().cluster(route.action().cluster());
+        cluster = callbacks.worker().cluster(action.clusterFor(ThreadLocalRandom.current().nextLong()));
         if (cluster == null) {
             callbacks.sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "unknown cluster", ResponseFlag.NO_HEALTHY_UPSTREAM);
             return FilterHeadersStatus.STOP_ITERATION;
@@ -123,12 +131,12 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         request = req;
         grpc = Grpc.isGrpc(req.headers());
         deadlines = new RouteDeadlines(callbacks.eventLoop(), System::nanoTime, this);
-        deadlines.onRequestHeaders(route.action(), req.headers(), grpc);
-        hasHash = HashKey.compute(route.action().hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
+        deadlines.onRequestHeaders(action, req.headers(), grpc);
+        hasHash = HashKey.compute(action.hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
         HttpMethod m = req.method();
         idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE || req.headers().contains(IDEMPOTENCY_KEY);
-        RetryPolicy policy = route.action().retryPolicy();
+        RetryPolicy policy = action.retryPolicy();
         if (policy != null) {
             bufferLimit = policy.bufferLimitBytes();
             // A request retried by an Outrigger upstream of us is not retried again (no amplification).
@@ -148,8 +156,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     private void prepareUpstreamRequest(HttpRequest req) {
         req.setUri(route.rewritePath(req.uri()));
-        if (route.action().hostRewriteLiteral() != null) {
-            req.headers().set(HttpHeaderNames.HOST, route.action().hostRewriteLiteral());
+        if (action.hostRewriteLiteral() != null) {
+            req.headers().set(HttpHeaderNames.HOST, action.hostRewriteLiteral());
         }
     }
 
@@ -225,7 +233,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void startPerTryTimer() {
-        RetryPolicy p = route.action().retryPolicy();
+        RetryPolicy p = action.retryPolicy();
         if (p == null || p.perTryTimeout().isZero() || !requestComplete || attempt == null || perTryTimer != null || done) {
             return;
         }
@@ -582,7 +590,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (triedHosts.isEmpty()) {
             return false;
         }
-        RetryPolicy p = route.action().retryPolicy();
+        RetryPolicy p = action.retryPolicy();
         return (p == null || p.previousHosts()) && triedHosts.contains(host);
     }
 }

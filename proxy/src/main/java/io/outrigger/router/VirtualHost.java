@@ -14,11 +14,15 @@ public record VirtualHost(String name, List<RouteEntry> routes) {
         routes = List.copyOf(routes);
     }
 
-    /** @return the first route matching, or {@code null} */
-    RouteEntry route(String path, HttpHeaders headers, boolean connect) {
+    /**
+     * @param path the request path without query or fragment
+     * @param uri  the whole origin-form target
+     * @return the first route matching, or {@code null}
+     */
+    RouteEntry route(String path, String uri, HttpHeaders headers, boolean connect) {
         for (int i = 0; i < routes.size(); i++) {
             RouteEntry r = routes.get(i);
-            if (r.matches(path, headers, connect)) {
+            if (r.matches(path, uri, headers, connect)) {
                 return r;
             }
         }

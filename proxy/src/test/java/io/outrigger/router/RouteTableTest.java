@@ -75,7 +75,7 @@ class RouteTableTest {
             r.headers().add(headers[i], headers[i + 1]);
         }
         RouteEntry e = table.route(r);
-        return e == null ? null : e.action().cluster();
+        return e == null ? null : e.forward().cluster();
     }
 
     @Test

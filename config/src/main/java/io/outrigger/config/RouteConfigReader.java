@@ -1,0 +1,449 @@
+package io.outrigger.config;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a virtual host's {@code routes}: the match (path, headers, query parameters) and the one action —
+ * {@code route} (forward, with rewrites, hash and retry policies), {@code redirect} or {@code direct_response}.
+ * Errors are recorded on the nodes, with their line and column.
+ */
+final class RouteConfigReader {
+    private static final List<String> ACTION_KEYS = List.of("route", "redirect", "direct_response");
+    private static final Map<String, Integer> REDIRECT_CODES = new LinkedHashMap<>();
+
+    static {
+        REDIRECT_CODES.put("MOVED_PERMANENTLY", 301);
+        REDIRECT_CODES.put("FOUND", 302);
+        REDIRECT_CODES.put("SEE_OTHER", 303);
+        REDIRECT_CODES.put("TEMPORARY_REDIRECT", 307);
+        REDIRECT_CODES.put("PERMANENT_REDIRECT", 308);
+    }
+
+    private final Map<String, ConfigNode> clusters;
+
+    /** @param clusters the config's clusters by name, for checking route targets */
+    RouteConfigReader(Map<String, ConfigNode> clusters) {
+        this.clusters = clusters;
+    }
+
+    RouteConfig route(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        String name = m.string("name").orElse(null);
+        RouteMatch match = m.required("match").map(this::match).orElse(null);
+        List<String> present = new ArrayList<>();
+        for (String key : ACTION_KEYS) {
+            if (m.has(key)) {
+                present.add(key);
+            }
+        }
+        RouteConfig.Action action = null;
+        if (present.size() != 1) {
+            n.error((present.isEmpty() ? "missing action" : "more than one action " + present)
+                    + " (expected: one of route, redirect, direct_response)");
+        } else {
+            ConfigNode a = m.optional(present.get(0)).orElseThrow();
+            action = switch (present.get(0)) {
+                case "route" -> action(a, match);
+                case "redirect" -> redirect(a, match);
+                default -> directResponse(a);
+            };
+        }
+        m.finish();
+        return match == null || action == null ? null : new RouteConfig(name, match, action);
+    }
+
+    private RouteMatch match(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        List<RouteMatch.PathKind> kinds = new ArrayList<>();
+        String value = null;
+        Pattern regex = null;
+        Optional<String> prefix = m.string("prefix");
+        Optional<String> path = m.string("path");
+        if (prefix.isPresent()) {
+            kinds.add(RouteMatch.PathKind.PREFIX);
+            value = prefix.get();
+        }
+        if (path.isPresent()) {
+            kinds.add(RouteMatch.PathKind.PATH);
+            value = path.get();
+        }
+        Optional<ConfigNode> re = m.optional("safe_regex");
+        if (re.isPresent()) {
+            kinds.add(RouteMatch.PathKind.SAFE_REGEX);
+            ConfigNode rn = regexNode(re.get());
+            value = rn == null ? null : rn.asString().orElse(null);
+            regex = rn == null ? null : compile(rn, value);
+        }
+        Optional<ConfigNode> connect = m.optional("connect_matcher");
+        if (connect.isPresent()) {
+            kinds.add(RouteMatch.PathKind.CONNECT);
+            value = "";
+            connect.get().asMap().finish(); // {}: nothing to configure
+        }
+        List<HeaderMatcher> headers = new ArrayList<>();
+        for (ConfigNode h : m.list("headers")) {
+            HeaderMatcher hm = headerMatcher(h);
+            if (hm != null) {
+                headers.add(hm);
+            }
+        }
+        List<QueryParameterMatcher> queryParameters = new ArrayList<>();
+        for (ConfigNode q : m.list("query_parameters")) {
+            QueryParameterMatcher qm = queryParameterMatcher(q);
+            if (qm != null) {
+                queryParameters.add(qm);
+            }
+        }
+        boolean caseSensitive = m.bool("case_sensitive", true);
+        m.finish();
+        if (kinds.size() != 1) {
+            n.error(kinds.isEmpty() ? "missing path condition (expected: one of prefix, path, safe_regex, connect_matcher)"
+                    : "more than one path condition (expected: one of prefix, path, safe_regex, connect_matcher)");
+            return null;
+        }
+        RouteMatch.PathKind kind = kinds.get(0);
+        if (value == null || kind == RouteMatch.PathKind.SAFE_REGEX && regex == null) {
+            return null;
+        }
+        if ((kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH) && !value.startsWith("/")) {
+            m.optional(kind == RouteMatch.PathKind.PREFIX ? "prefix" : "path").ifPresent(
+                    v -> v.error("'" + v.asString().orElse("") + "' (expected: a path starting with '/')"));
+            return null;
+        }
+        if (!caseSensitive && (kind == RouteMatch.PathKind.PREFIX || kind == RouteMatch.PathKind.PATH)) {
+            value = value.toLowerCase(Locale.ROOT);
+        }
+        return new RouteMatch(kind, value, regex, headers, queryParameters, caseSensitive);
+    }
+
+    /** Accepts Envoy's {@code safe_regex: { regex: "..." }} and the shorter {@code safe_regex: "..."}; returns the string's node. */
+    private static ConfigNode regexNode(ConfigNode n) {
+        if (n.isMap()) {
+            ConfigMap m = n.asMap();
+            ConfigNode r = m.required("regex").orElse(null);
+            m.finish();
+            return r;
+        }
+        return n;
+    }
+
+    private static Pattern compile(ConfigNode n, String source) {
+        if (source == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(source);
+        } catch (PatternSyntaxException e) {
+            n.error("'" + source + "' (expected: an RE2 regular expression: " + e.getDescription() + ")");
+            return null;
+        }
+    }
+
+    private HeaderMatcher headerMatcher(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        String name = m.requiredString("name").map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
+        boolean invert = m.bool("invert_match", false);
+        List<HeaderMatcher> found = new ArrayList<>();
+        for (HeaderMatcher.Kind kind : HeaderMatcher.Kind.values()) {
+            String key = kind.name().toLowerCase(Locale.ROOT);
+            Optional<ConfigNode> v = m.optional(key);
+            if (v.isEmpty()) {
+                continue;
+            }
+            if (kind == HeaderMatcher.Kind.PRESENT) {
+                boolean present = v.get().asBoolean().orElse(true);
+                found.add(new HeaderMatcher(name, kind, Boolean.toString(present), null, invert));
+            } else if (kind == HeaderMatcher.Kind.SAFE_REGEX) {
+                ConfigNode rn = regexNode(v.get());
+                String src = rn == null ? null : rn.asString().orElse(null);
+                Pattern p = rn == null ? null : compile(rn, src);
+                if (p != null) {
+                    found.add(new HeaderMatcher(name, kind, src, p, invert));
+                }
+            } else {
+                v.get().asString().ifPresent(s -> found.add(new HeaderMatcher(name, kind, s, null, invert)));
+            }
+        }
+        m.finish();
+        if (found.size() > 1) {
+            n.error("more than one header condition (expected: one of exact, prefix, suffix, contains, safe_regex, present)");
+            return null;
+        }
+        if (name == null) {
+            return null;
+        }
+        // Envoy: a matcher with no condition checks that the header is present.
+        return found.isEmpty() ? new HeaderMatcher(name, HeaderMatcher.Kind.PRESENT, "true", null, invert) : found.get(0);
+    }
+
+    private RouteAction action(ConfigNode n, RouteMatch match) {
+        ConfigMap m = n.asMap();
+        Optional<ConfigNode> clusterNode = m.optional("cluster");
+        String cluster = clusterNode.map(this::clusterName).orElse(null);
+        List<WeightedCluster> weighted = m.optional("weighted_clusters").map(this::weightedClusters).orElse(List.of());
+        boolean targetOk = cluster != null || !weighted.isEmpty();
+        if (clusterNode.isPresent() == m.has("weighted_clusters")) {
+            n.error(clusterNode.isPresent() ? "both cluster and weighted_clusters (expected: one of them)"
+                    : "missing cluster (expected: cluster or weighted_clusters)");
+            targetOk = false;
+        }
+        Duration timeout = m.duration("timeout", RouteAction.DEFAULT_TIMEOUT, Duration.ZERO);
+        String prefixRewrite = m.string("prefix_rewrite").orElse(null);
+        if (prefixRewrite != null && match != null && match.pathKind() != RouteMatch.PathKind.PREFIX
+                && match.pathKind() != RouteMatch.PathKind.PATH) {
+            m.optional("prefix_rewrite").get().error("only allowed with a prefix or path match");
+        }
+        RegexRewrite regexRewrite = m.optional("regex_rewrite").map(RouteConfigReader::regexRewrite).orElse(null);
+        String hostRewrite = m.string("host_rewrite_literal").orElse(null);
+        List<HashPolicy> hashPolicy = new ArrayList<>();
+        for (ConfigNode h : m.list("hash_policy")) {
+            HashPolicy p = hashPolicy(h);
+            if (p != null) {
+                hashPolicy.add(p);
+            }
+        }
+        RetryPolicy retry = m.optional("retry_policy").map(ResilienceConfigReader::retryPolicy).orElse(null);
+        List<UpgradeConfig> upgrades = StreamConfigReader.upgradeConfigs(m);
+        Duration idleTimeout = m.duration("idle_timeout", null, Duration.ZERO);
+        Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
+        StreamConfigReader.MaxStreamDuration maxDuration = m.optional("max_stream_duration")
+                .map(StreamConfigReader::maxStreamDuration).orElse(StreamConfigReader.MaxStreamDuration.NONE);
+        m.finish();
+        return !targetOk ? null : new RouteAction(cluster, weighted, timeout, prefixRewrite, regexRewrite, hostRewrite,
+                hashPolicy, retry,
+                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax());
+    }
+
+    private HashPolicy hashPolicy(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        boolean terminal = m.bool("terminal", false);
+        List<HashPolicy> found = new ArrayList<>();
+        m.optional("header").ifPresent(h -> {
+            ConfigMap hm = h.asMap();
+            hm.requiredString("header_name").ifPresent(s -> found.add(new HashPolicy.Header(s.toLowerCase(Locale.ROOT), terminal)));
+            hm.finish();
+        });
+        m.optional("cookie").ifPresent(c -> {
+            ConfigMap cm = c.asMap();
+            Optional<String> name = cm.requiredString("name");
+            Duration ttl = cm.duration("ttl", null, Duration.ZERO);
+            String path = cm.string("path").orElse(null);
+            cm.finish();
+            name.ifPresent(s -> found.add(new HashPolicy.Cookie(s, ttl, path, terminal)));
+        });
+        m.optional("connection_properties").ifPresent(c -> {
+            ConfigMap cm = c.asMap();
+            if (cm.bool("source_ip", false)) {
+                found.add(new HashPolicy.SourceIp(terminal));
+            }
+            cm.finish();
+        });
+        m.optional("source_ip").ifPresent(c -> {
+            if (c.asBoolean().orElse(false)) {
+                found.add(new HashPolicy.SourceIp(terminal));
+            }
+        });
+        m.optional("query_parameter").ifPresent(q -> {
+            ConfigMap qm = q.asMap();
+            qm.requiredString("name").ifPresent(s -> found.add(new HashPolicy.QueryParameter(s, terminal)));
+            qm.finish();
+        });
+        m.finish();
+        if (found.size() != 1) {
+            n.error(found.isEmpty() ? "no hash source (expected: one of header, cookie, connection_properties, source_ip, query_parameter)"
+                    : "more than one hash source in one entry (expected: one per list entry)");
+            return null;
+        }
+        return found.get(0);
+    }
+
+    private String clusterName(ConfigNode n) {
+        String cluster = n.asString().orElse(null);
+        if (cluster != null && !clusters.containsKey(cluster)) {
+            n.error("'" + cluster + "' (expected: the name of a cluster; known: "
+                    + String.join(", ", clusters.keySet().stream().sorted().toList()) + ")");
+            return null;
+        }
+        return cluster;
+    }
+
+    /** {@code weighted_clusters: { clusters: [ { name, weight } ] }}; empty after an error. */
+    private List<WeightedCluster> weightedClusters(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        List<ConfigNode> entries = m.required("clusters").map(ConfigNode::asList).orElse(List.of());
+        m.finish();
+        List<WeightedCluster> out = new ArrayList<>();
+        boolean ok = true;
+        long total = 0;
+        for (ConfigNode e : entries) {
+            ConfigMap em = e.asMap();
+            String name = em.required("name").map(this::clusterName).orElse(null);
+            int weight = (int) em.integer("weight", 1, 0, 1_000_000);
+            em.finish();
+            if (name == null) {
+                ok = false;
+            } else {
+                out.add(new WeightedCluster(name, weight));
+                total += weight;
+            }
+        }
+        if (ok && out.isEmpty()) {
+            n.error("no clusters (expected: at least one { name, weight })");
+        } else if (ok && total == 0) {
+            n.error("every weight is 0 (expected: a positive total)");
+            ok = false;
+        }
+        return ok ? out : List.of();
+    }
+
+    /** {@code regex_rewrite: { pattern: { regex }, substitution }}. */
+    private static RegexRewrite regexRewrite(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        ConfigNode pn = m.required("pattern").map(RouteConfigReader::regexNode).orElse(null);
+        String src = pn == null ? null : pn.asString().orElse(null);
+        Pattern p = pn == null ? null : compile(pn, src);
+        Optional<String> substitution = m.requiredString("substitution");
+        m.finish();
+        if (p != null && substitution.isPresent()) {
+            int max = RegexRewrite.highestGroupReference(substitution.get());
+            if (max > p.groupCount()) {
+                m.optional("substitution").get().error("substitution '" + substitution.get() + "' refers to group " + max
+                        + "; the pattern has " + p.groupCount());
+                return null;
+            }
+        }
+        return p == null || substitution.isEmpty() ? null : new RegexRewrite(p, substitution.get());
+    }
+
+    private RedirectAction redirect(ConfigNode n, RouteMatch match) {
+        ConfigMap m = n.asMap();
+        boolean https = m.bool("https_redirect", false);
+        String scheme = m.string("scheme_redirect").map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
+        if (https && scheme != null) {
+            n.error("both https_redirect and scheme_redirect (expected: one of them)");
+        }
+        if (scheme != null && !scheme.matches("[a-z][a-z0-9+.-]*")) {
+            m.optional("scheme_redirect").get().error("'" + scheme + "' (expected: a URI scheme such as https)");
+        }
+        String host = m.string("host_redirect").orElse(null);
+        int port = (int) m.integer("port_redirect", 0, 1, 65_535);
+        String path = m.string("path_redirect").orElse(null);
+        if (path != null && !path.startsWith("/")) {
+            m.optional("path_redirect").get().error("'" + path + "' (expected: a path starting with '/')");
+        }
+        String prefix = m.string("prefix_rewrite").orElse(null);
+        RegexRewrite regex = m.optional("regex_rewrite").map(RouteConfigReader::regexRewrite).orElse(null);
+        int rewrites = (path != null ? 1 : 0) + (prefix != null ? 1 : 0) + (m.has("regex_rewrite") ? 1 : 0);
+        if (rewrites > 1) {
+            n.error("more than one of path_redirect, prefix_rewrite, regex_rewrite (expected: at most one)");
+        }
+        if (prefix != null && match != null && match.pathKind() != RouteMatch.PathKind.PREFIX
+                && match.pathKind() != RouteMatch.PathKind.PATH) {
+            m.optional("prefix_rewrite").get().error("only allowed with a prefix or path match");
+        }
+        int code = m.oneOf("response_code", REDIRECT_CODES, 301);
+        boolean stripQuery = m.bool("strip_query", false);
+        m.finish();
+        return new RedirectAction(https ? "https" : scheme, host, port, path, prefix, regex, code, stripQuery);
+    }
+
+    private static DirectResponseAction directResponse(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        int status = (int) m.integer("status", 200, 200, 599);
+        if (!m.has("status")) {
+            m.required("status");
+        }
+        String body = null;
+        Optional<ConfigNode> bodyNode = m.optional("body");
+        if (bodyNode.isPresent()) {
+            ConfigMap bm = bodyNode.get().asMap();
+            Optional<String> inline = bm.string("inline_string");
+            Optional<String> file = bm.string("filename");
+            bm.finish();
+            if (inline.isPresent() == file.isPresent()) {
+                bodyNode.get().error("expected exactly one of inline_string, filename");
+            } else if (inline.isPresent()) {
+                body = inline.get();
+            } else {
+                body = readBody(bm.optional("filename").orElseThrow(), file.get());
+            }
+            if (body != null && body.getBytes(StandardCharsets.UTF_8).length > DirectResponseAction.MAX_BODY_BYTES) {
+                bodyNode.get().error("body of " + body.getBytes(StandardCharsets.UTF_8).length + " bytes (expected: at most "
+                        + DirectResponseAction.MAX_BODY_BYTES + ", Envoy's limit)");
+                body = null;
+            }
+        }
+        m.finish();
+        return new DirectResponseAction(status, body);
+    }
+
+    private static String readBody(ConfigNode n, String file) {
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            n.error("'" + file + "' cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    /** {@code { name, string_match: { exact | prefix | suffix | contains | safe_regex, ignore_case } | present_match }}. */
+    private static QueryParameterMatcher queryParameterMatcher(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        Optional<String> name = m.requiredString("name");
+        Optional<ConfigNode> sm = m.optional("string_match");
+        boolean present = m.bool("present_match", false);
+        m.finish();
+        if (sm.isPresent() == present) {
+            n.error("expected exactly one of string_match, present_match: true");
+            return null;
+        }
+        StringMatcher match = sm.map(RouteConfigReader::stringMatcher).orElse(null);
+        if (name.isEmpty() || sm.isPresent() && match == null) {
+            return null;
+        }
+        return new QueryParameterMatcher(name.get(), match);
+    }
+
+    /** Envoy's {@code StringMatcher}: one of exact, prefix, suffix, contains, safe_regex; plus ignore_case. */
+    static StringMatcher stringMatcher(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        boolean ignoreCase = m.bool("ignore_case", false);
+        List<StringMatcher> found = new ArrayList<>();
+        for (StringMatcher.Kind kind : StringMatcher.Kind.values()) {
+            Optional<ConfigNode> v = m.optional(kind.name().toLowerCase(Locale.ROOT));
+            if (v.isEmpty()) {
+                continue;
+            }
+            if (kind == StringMatcher.Kind.SAFE_REGEX) {
+                ConfigNode rn = regexNode(v.get());
+                String src = rn == null ? null : rn.asString().orElse(null);
+                Pattern p = rn == null ? null : compile(rn, src);
+                if (p != null) {
+                    found.add(new StringMatcher(kind, src, p, false));
+                }
+            } else {
+                v.get().asString().ifPresent(s -> found.add(new StringMatcher(kind,
+                        ignoreCase ? s.toLowerCase(Locale.ROOT) : s, null, ignoreCase)));
+            }
+        }
+        m.finish();
+        if (found.size() != 1) {
+            n.error((found.isEmpty() ? "no condition" : "more than one condition")
+                    + " (expected: one of exact, prefix, suffix, contains, safe_regex)");
+            return null;
+        }
+        return found.get(0);
+    }
+}
