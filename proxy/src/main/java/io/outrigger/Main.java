@@ -3,6 +3,7 @@ package io.outrigger;
 import io.outrigger.config.ConfigException;
 import io.outrigger.config.ConfigLoader;
 import io.outrigger.config.OutriggerConfig;
+import io.outrigger.cli.RouteCommands;
 import io.outrigger.demo.DemoCommand;
 import io.outrigger.filter.HttpFilterRegistry;
 import io.outrigger.server.FilterChains;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 /** The {@code outrigger} command line. */
 @Command(name = "outrigger", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "An Envoy-style HTTP sidecar proxy.",
-        subcommands = {Main.Run.class, Main.Validate.class, DemoCommand.class, CertsCommand.class})
+        subcommands = {Main.Run.class, Main.Validate.class, RouteCommands.Route.class, RouteCommands.TestRoutes.class,
+                DemoCommand.class, CertsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

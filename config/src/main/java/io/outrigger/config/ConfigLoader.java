@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -82,6 +83,24 @@ public final class ConfigLoader {
      * @throws ConfigException with every error found
      */
     public OutriggerConfig load(String label, String text, Consumer<OutriggerConfig> moreChecks) throws ConfigException {
+        return read(label, text, "empty configuration (expected: listeners and clusters)", root -> {
+            OutriggerConfig config = new ConfigReader(root.problems()).read(root);
+            moreChecks.accept(config);
+            return config;
+        });
+    }
+
+    /**
+     * Reads any YAML (or JSON) document with this loader's rules — size limit, {@code ${VAR}} substitution, located
+     * errors — handing its root to {@code reader}, which records problems on the nodes (e.g. a test file of
+     * {@code outrigger test-routes}).
+     *
+     * @param label      the name used in error locations
+     * @param emptyError the message for an empty document
+     * @return what {@code reader} returned, when no problem was recorded
+     * @throws ConfigException with every error found, each as {@code label:line:column: path: message}
+     */
+    public <T> T read(String label, String text, String emptyError, Function<ConfigNode, T> reader) throws ConfigException {
         Problems problems = new Problems(label, env);
         if (text.length() > MAX_DOCUMENT_BYTES) {
             problems.add(1, 1, "", "file too large (expected: at most " + MAX_DOCUMENT_BYTES + " bytes)");
@@ -102,14 +121,13 @@ public final class ConfigLoader {
             throw new ConfigException(problems.sorted());
         }
         if (root.isEmpty()) {
-            problems.add(1, 1, "", "empty configuration (expected: listeners and clusters)");
+            problems.add(1, 1, "", emptyError);
             throw new ConfigException(problems.sorted());
         }
-        OutriggerConfig config = new ConfigReader(problems).read(new ConfigNode(root.get(), "", problems));
-        moreChecks.accept(config);
+        T result = reader.apply(new ConfigNode(root.get(), "", problems));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.sorted());
         }
-        return config;
+        return result;
     }
 }

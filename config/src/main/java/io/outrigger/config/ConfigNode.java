@@ -32,6 +32,10 @@ public final class ConfigNode {
     }
 
     /** The key path of this node, e.g. {@code listeners[0].http_filters[1].config}. */
+    Problems problems() {
+        return problems;
+    }
+
     public String path() {
         return path;
     }

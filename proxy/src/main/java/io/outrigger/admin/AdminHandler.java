@@ -1,5 +1,8 @@
 package io.outrigger.admin;
 
+import io.outrigger.router.RouteExplainer;
+import io.outrigger.router.RouteExplanation;
+import io.outrigger.router.RouteTable;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,6 +23,7 @@ import io.outrigger.upstream.Host;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,6 +85,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
             case "/", "/dashboard" -> html(DASHBOARD);
+            case "/debug/route" -> debugRoute(query);
             case "/stats/live" -> {
                 FullHttpResponse r = text(HttpResponseStatus.OK, LiveStats.json(endpoints.server(), endpoints.clusters()));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -89,7 +94,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/help" -> text(HttpResponseStatus.OK, "GET / (the dashboard)\nGET /stats/live\nGET /ready\nGET /listeners\n"
                     + "GET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
-                    + "POST /healthcheck/ok\nPOST /drain_listeners\n");
+                    + "POST /healthcheck/ok\nPOST /drain_listeners\n"
+                    + "GET /debug/route?authority=HOST&path=/P[&method=M][&header=NAME:VALUE…][&listener=L][&format=json]\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -99,6 +105,44 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** {@code GET /debug/route}: explains where a request would go ({@link RouteExplainer}), as text or JSON. */
+    private FullHttpResponse debugRoute(QueryStringDecoder query) {
+        Map<String, RouteTable> tables = endpoints.server().routeTables();
+        String listener = first(query, "listener");
+        if (listener == null) {
+            listener = tables.keySet().iterator().next();
+        }
+        RouteTable table = tables.get(listener);
+        if (table == null) {
+            return text(HttpResponseStatus.NOT_FOUND, "unknown listener '" + listener + "' (known: "
+                    + String.join(", ", tables.keySet()) + ")\n");
+        }
+        String method = first(query, "method");
+        String path = first(query, "path");
+        String authority = first(query, "authority");
+        List<String> headers = query.parameters().getOrDefault("header", List.of());
+        RouteExplanation e;
+        try {
+            RouteExplainer.Input in = RouteExplainer.Input.parse((method == null ? "GET" : method) + " "
+                    + (path == null ? "/" : path), authority == null ? headers : concat(headers, "host: " + authority), null);
+            e = RouteExplainer.explain(table, listener, in, endpoints.clusters()::get);
+        } catch (IllegalArgumentException ex) {
+            return text(HttpResponseStatus.BAD_REQUEST, ex.getMessage() + "\n");
+        }
+        if ("json".equals(first(query, "format"))) {
+            FullHttpResponse r = text(HttpResponseStatus.OK, e.json() + "\n");
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            return r;
+        }
+        return text(HttpResponseStatus.OK, e.text());
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        List<String> out = new java.util.ArrayList<>(list);
+        out.add(more);
+        return out;
     }
 
     /**

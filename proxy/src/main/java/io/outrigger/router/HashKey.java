@@ -45,7 +45,43 @@ final class HashKey {
         return has;
     }
 
-    private static String value(HashPolicy p, HttpRequest request, SocketAddress remote) {
+    /**
+     * One hash policy's contribution, for explanations.
+     *
+     * @param source  the policy as its YAML reads, e.g. {@code header x-user-id}
+     * @param value   the value it yielded, or {@code null} (the policy contributes nothing)
+     * @param used    whether it was evaluated (false after a terminal policy with a value)
+     */
+    record Contribution(String source, String value, boolean used) {
+    }
+
+    /** What each policy yields for a request, in order, as {@link #compute} evaluates them. */
+    static List<Contribution> explain(List<HashPolicy> policies, HttpRequest request, SocketAddress remote) {
+        List<Contribution> out = new java.util.ArrayList<>();
+        boolean stopped = false;
+        for (HashPolicy p : policies) {
+            String value = stopped ? null : value(p, request, remote);
+            out.add(new Contribution(describe(p), value, !stopped));
+            stopped |= value != null && p.terminal();
+        }
+        return out;
+    }
+
+    static String describe(HashPolicy p) {
+        String s;
+        if (p instanceof HashPolicy.Header h) {
+            s = "header " + h.headerName();
+        } else if (p instanceof HashPolicy.Cookie c) {
+            s = "cookie " + c.name();
+        } else if (p instanceof HashPolicy.QueryParameter q) {
+            s = "query_parameter " + q.name();
+        } else {
+            s = "source_ip";
+        }
+        return p.terminal() ? s + " (terminal)" : s;
+    }
+
+    static String value(HashPolicy p, HttpRequest request, SocketAddress remote) {
         if (p instanceof HashPolicy.Header h) {
             // Envoy's pseudo-headers: ":path" is the request target, ":authority" the Host
             return switch (h.headerName()) {

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * listeners and the admin server. Built from a validated config; {@link #close()} stops it.
  */
 public final class OutriggerServer implements AutoCloseable {
+    private final Map<String, RouteTable> routeTables = new java.util.LinkedHashMap<>();
     private static final Logger log = LoggerFactory.getLogger(OutriggerServer.class);
     /** Per-connection write buffer marks: above the high mark the peer stops being read from. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
@@ -100,7 +101,9 @@ public final class OutriggerServer implements AutoCloseable {
                 if (tls != null) {
                     tlsListeners.add(tls);
                 }
-                ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
+                RouteTable routes = RouteTable.build(l);
+                routeTables.put(l.name(), routes);
+                ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", routes,
                         filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                         metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
                         new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
@@ -195,6 +198,11 @@ public final class OutriggerServer implements AutoCloseable {
             c.close();
         }
         log.info("listeners drained: no new connections are accepted");
+    }
+
+    /** Each listener's route table, in config order (for {@code /debug/route}). */
+    public Map<String, RouteTable> routeTables() {
+        return java.util.Collections.unmodifiableMap(routeTables);
     }
 
     /** The running configuration. */

@@ -45,6 +45,30 @@ public final class ClusterManager {
     }
 
     /**
+     * Builds the clusters for explaining routes offline ({@code outrigger route}, {@code test-routes}): no TLS material
+     * is loaded, and a cluster whose endpoint names do not resolve here is left out (its host picks are not shown).
+     * Nothing is started.
+     */
+    public static ClusterManager buildForExplaining(OutriggerConfig config) {
+        Map<String, Cluster> map = new LinkedHashMap<>();
+        for (ClusterConfig c : config.clusters()) {
+            List<Host> hosts = new ArrayList<>();
+            java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+            try {
+                for (EndpointConfig e : c.endpoints()) {
+                    InetAddress ip = InetAddress.getByName(e.address().host());
+                    hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()),
+                            e.weight(), inFlight));
+                }
+            } catch (UnknownHostException e) {
+                continue;
+            }
+            map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c), null));
+        }
+        return new ClusterManager(Map.copyOf(map));
+    }
+
+    /**
      * Starts health checking and outlier detection on the maintenance event loop (one thread, never a worker).
      *
      * @param onHostUnhealthy told (on the maintenance thread) when a host leaves load balancing
