@@ -101,6 +101,9 @@ public final class Main implements Runnable {
             } catch (ConfigException e) {
                 return printErrors(spec, e, config);
             }
+            for (io.outrigger.config.ConfigError w : loaded.config().warnings()) {
+                org.slf4j.LoggerFactory.getLogger(Main.class).warn("config: {}", warning(w));
+            }
             int workers = concurrency == null ? defaultConcurrency() : Math.max(1, concurrency);
             OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
             return runUntilShutdown(server, () -> { });
@@ -123,14 +126,24 @@ public final class Main implements Runnable {
                 OutriggerConfig c = loaded.config();
                 long routes = c.listeners().stream().flatMap(l -> l.virtualHosts().stream())
                         .mapToLong(v -> v.routes().size()).sum();
-                spec.commandLine().getOut().printf("%s: valid (%d listeners, %d routes, %d clusters)%n",
-                        config, c.listeners().size(), routes, c.clusters().size());
+                for (io.outrigger.config.ConfigError w : c.warnings()) {
+                    spec.commandLine().getOut().println(warning(w));
+                }
+                spec.commandLine().getOut().printf("%s: valid (%d listeners, %d routes, %d clusters)%s%n",
+                        config, c.listeners().size(), routes, c.clusters().size(),
+                        c.warnings().isEmpty() ? "" : ", " + c.warnings().size() + " warning(s)");
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (ConfigException e) {
                 return printErrors(spec, e, config);
             }
         }
+    }
+
+    /** A warning as {@code file:line:column: path: warning: message}. */
+    static String warning(io.outrigger.config.ConfigError w) {
+        return w.file() + ':' + w.line() + ':' + w.column() + ": " + (w.path().isEmpty() ? "" : w.path() + ": ")
+                + "warning: " + w.message();
     }
 
     /** Prints every config error, one per line, and a count; returns the exit code 1. */

@@ -55,6 +55,11 @@ public final class ConfigNode {
         return problems.file() + ':' + line() + ':' + column();
     }
 
+    /** Records a warning located at this node: the config is valid, but probably not what was meant. */
+    public void warn(String message) {
+        problems.warn(line(), column(), path, message);
+    }
+
     /** Records an error located at this node. */
     public void error(String message) {
         problems.add(line(), column(), path, message);

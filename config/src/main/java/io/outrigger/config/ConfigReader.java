@@ -34,6 +34,7 @@ final class ConfigReader {
     }
 
     private final Problems problems;
+    private final ConfigWarnings warnings = new ConfigWarnings();
 
     ConfigReader(Problems problems) {
         this.problems = problems;
@@ -84,7 +85,8 @@ final class ConfigReader {
         OverloadManagerConfig overload = top.optional("overload_manager").map(StreamConfigReader::overloadManager)
                 .orElse(OverloadManagerConfig.DEFAULT);
         top.finish();
-        return new OutriggerConfig(admin, listeners, clusters, tracing, overload);
+        warnings.check(listeners, clusters, clusterNames);
+        return new OutriggerConfig(admin, listeners, clusters, tracing, overload, problems.sortedWarnings());
     }
 
     private HostAndPort admin(ConfigNode n) {
@@ -203,6 +205,7 @@ final class ConfigReader {
             RouteConfig rc = reader.route(r);
             if (rc != null) {
                 routes.add(rc);
+                warnings.routeRead(rc, r);
             }
         }
         m.finish();

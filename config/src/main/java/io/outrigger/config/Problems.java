@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Collects configuration errors while a document is read, so that every error is reported at once.
+ * Collects configuration errors (and warnings: legal but probably unintended settings) while a document is read, so that every error is reported at once.
  * Not thread-safe: one instance per load.
  */
 public final class Problems {
     private final String file;
     private final UnaryOperator<String> env;
     private final List<ConfigError> errors = new ArrayList<>();
+    private final List<ConfigError> warnings = new ArrayList<>();
 
     Problems(String file, UnaryOperator<String> env) {
         this.file = file;
@@ -29,6 +30,17 @@ public final class Problems {
 
     void add(int line, int column, String path, String message) {
         errors.add(new ConfigError(file, line, column, path, message));
+    }
+
+    void warn(int line, int column, String path, String message) {
+        warnings.add(new ConfigError(file, line, column, path, message));
+    }
+
+    /** Returns the warnings sorted by line, then column. */
+    List<ConfigError> sortedWarnings() {
+        List<ConfigError> copy = new ArrayList<>(warnings);
+        copy.sort(Comparator.comparingInt(ConfigError::line).thenComparingInt(ConfigError::column));
+        return copy;
     }
 
     boolean isEmpty() {

@@ -35,4 +35,21 @@ public record RingHashConfig(long minimumRingSize, long maximumRingSize, long ha
                     + hashesPerHost + " per host (expected: 1 <= minimum <= maximum <= 8388608)");
         }
     }
+
+    /**
+     * Ring entries per unit of weight for hosts of this total weight: {@code hashes_per_host}, scaled up to reach
+     * {@code minimum_ring_size} or down (to at least 1) to stay within {@code maximum_ring_size}. The one place this
+     * arithmetic lives: the ring and {@code validate}'s "ring too small" warning both use it.
+     *
+     * @param totalWeight the sum of the hosts' weights, at least 1
+     */
+    public long entriesPerWeight(long totalWeight) {
+        long perWeight = hashesPerHost;
+        if (perWeight * totalWeight < minimumRingSize) {
+            perWeight = (minimumRingSize + totalWeight - 1) / totalWeight;
+        } else if (perWeight * totalWeight > maximumRingSize) {
+            perWeight = Math.max(1, maximumRingSize / totalWeight);
+        }
+        return perWeight;
+    }
 }

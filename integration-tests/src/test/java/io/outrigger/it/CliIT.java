@@ -75,6 +75,81 @@ class CliIT {
     }
 
     @Test
+    void routeAndTestRoutesWorkWithoutTheCertificatesAndValidateWarns() throws Exception {
+        // a TLS listener whose certificate files do not exist here (a CI without secrets): route and test-routes still
+        // run; validate and run refuse the config
+        Path config = write("routes.yaml", """
+                listeners:
+                  - name: edge
+                    address: 127.0.0.1:0
+                    tls: { certificates: [ { certificate_chain: /secrets/absent.crt, private_key: /secrets/absent.key } ] }
+                    virtual_hosts:
+                      - name: shop
+                        domains: ["shop.example.com"]
+                        routes:
+                          - { name: carts, match: { prefix: /carts/ }, route: { cluster: carts, hash_policy: [ { header: { header_name: x-user-id } } ] } }
+                          - { match: { prefix: /carts/export }, route: { cluster: carts } }
+                          - { match: { prefix: / }, redirect: { path_redirect: /carts/ } }
+                clusters:
+                  - { name: carts, lb_policy: maglev, endpoints: [ 127.0.0.1:9101, 127.0.0.1:9102, 127.0.0.1:9103 ] }
+                """);
+        Cmd route = outrigger("route", "-c", config.toString(), "-r", "GET http://shop.example.com/carts/1", "-H",
+                "x-user-id: 7");
+        assertThat(route.exit()).as(route.err()).isZero();
+        assertThat(route.out()).contains("virtual host: shop (\"shop.example.com\" exact)\n")
+                .contains("   1. carts  MATCH\n").contains("action: forward to cluster carts\n")
+                .containsPattern("hosts of carts \\(maglev\\): 127\\.0\\.0\\.1:910[123] then 127\\.0\\.0\\.1:910[123] then "
+                        + "127\\.0\\.0\\.1:910[123] \\(retries walk this order\\)");
+        Cmd miss = outrigger("route", "-c", config.toString(), "-r", "GET http://other.example.com/", "--json");
+        assertThat(miss.exit()).isEqualTo(1); // no virtual host: 404
+        assertThat(miss.out()).startsWith("{\"request\":\"GET http://other.example.com/\"").contains("\"virtual_host\":null");
+
+        Path tests = write("route-tests.json", """
+                {"tests": [
+                  {"test_name": "carts", "input": {"authority": "shop.example.com", "path": "/carts/9", "method": "GET"},
+                   "validate": {"cluster_name": "carts", "virtual_host_name": "shop"}},
+                  {"test_name": "home redirects", "input": {"authority": "shop.example.com", "path": "/", "method": "GET", "ssl": true},
+                   "validate": {"path_redirect": "https://shop.example.com/carts/", "code_redirect": 301}}
+                ]}
+                """);
+        Cmd pass = outrigger("test-routes", "-c", config.toString(), tests.toString());
+        assertThat(pass.exit()).as(pass.out() + pass.err()).isZero();
+        assertThat(pass.out()).isEqualTo("""
+                PASS  carts
+                PASS  home redirects
+                coverage: 2 of 3 routes (66.7%)
+                not covered by any test:
+                  shop #2 prefix /carts/export
+                2 passed, 0 failed
+                """);
+        Path failing = write("route-tests-failing.yaml", """
+                tests:
+                  - test_name: wrong cluster
+                    input: { authority: shop.example.com, path: /carts/export/1 }
+                    validate: { cluster_name: exports }
+                """);
+        Cmd fail = outrigger("test-routes", "-c", config.toString(), failing.toString());
+        assertThat(fail.exit()).isEqualTo(1);
+        assertThat(fail.out()).contains("FAIL  wrong cluster\n      cluster_name: expected \"exports\", got \"carts\"\n");
+        Path broken = write("route-tests-broken.yaml", "tests:\n  - test_name: x\n    input: { authority: a, path: b }\n");
+        Cmd bad = outrigger("test-routes", "-c", config.toString(), broken.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains(broken + ":2:5: tests[0]: missing required key 'validate'")
+                .contains(broken + ":3:34: tests[0].input.path: 'b' (expected: a path starting with '/')");
+
+        Cmd validate = outrigger("validate", "-c", config.toString());
+        assertThat(validate.exit()).isEqualTo(1);
+        assertThat(validate.err()).contains("/secrets/absent.crt");
+        Path noTls = write("routes-plain.yaml", Files.readString(config).replace(
+                "    tls: { certificates: [ { certificate_chain: /secrets/absent.crt, private_key: /secrets/absent.key } ] }\n", ""));
+        Cmd warn = outrigger("validate", "-c", noTls.toString());
+        assertThat(warn.exit()).isZero();
+        assertThat(warn.out()).isEqualTo(noTls + ":9:13: listeners[0].virtual_hosts[0].routes[1]: warning: this route can "
+                + "never match: routes[0] (line 8) before it matches every request it would (first match wins)\n"
+                + noTls + ": valid (1 listeners, 3 routes, 1 clusters), 1 warning(s)\n");
+    }
+
+    @Test
     void versionAndHelp() throws Exception {
         assertThat(outrigger("--version").out()).startsWith("outrigger 0.1.0");
         Cmd help = outrigger("--help");

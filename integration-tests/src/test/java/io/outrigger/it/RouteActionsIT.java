@@ -81,6 +81,18 @@ class RouteActionsIT {
             assertThat(Cmd.curlRun(base + "/q?beta=off").out()).startsWith("origin: stable\n");
             assertThat(Cmd.curlRun(base + "/q?x=1&beta=%6Fn").out()).startsWith("origin: canary\n");
 
+            // GET /debug/route on the admin: the live explanation, text and JSON
+            var explained = p.adminGet("/debug/route?authority=shop.local&path=/q%3Fbeta%3Doff&header=x-a:%201");
+            assertThat(explained.statusCode()).isEqualTo(200);
+            assertThat(explained.body()).contains("request: GET http://shop.local/q?beta=off\n  x-a: 1\n")
+                    .contains("query parameter beta: \"off\" is not exact \"on\"")
+                    .contains("action: forward to cluster stable\n")
+                    .contains("hosts of stable (round_robin): " + stable.address() + " (the only host)\n");
+            var json = p.adminGet("/debug/route?authority=shop.local&path=/split&format=json");
+            assertThat(json.body()).startsWith("{\"request\":\"GET http://shop.local/split\"")
+                    .contains("\"action\":\"forward to weighted_clusters stable 80.0% canary 20.0%\"");
+            assertThat(p.adminGet("/debug/route?listener=nope").statusCode()).isEqualTo(404);
+
             // the local answers sent nothing upstream: 400 split + 1 rewrite + 3 query requests in all
             assertThat(p.stat("cluster.stable.upstream_rq_total") + p.stat("cluster.canary.upstream_rq_total"))
                     .isEqualTo(400 + 1 + 3);

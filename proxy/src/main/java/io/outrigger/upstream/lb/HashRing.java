@@ -80,12 +80,8 @@ public final class HashRing {
         for (Host h : hosts) {
             totalWeight += h.weight();
         }
-        long perWeight = hashesPerHost;
-        if (perWeight * totalWeight < minRingSize) {
-            perWeight = (minRingSize + totalWeight - 1) / totalWeight;
-        } else if (perWeight * totalWeight > maxRingSize) {
-            perWeight = Math.max(1, maxRingSize / totalWeight);
-        }
+        long perWeight = new io.outrigger.config.RingHashConfig(minRingSize, maxRingSize, hashesPerHost)
+                .entriesPerWeight(totalWeight);
         int n = Math.toIntExact(perWeight * totalWeight);
         long[] keyed = new long[n];
         int[] owner = new int[n];
