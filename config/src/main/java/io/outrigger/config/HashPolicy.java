@@ -16,10 +16,21 @@ public sealed interface HashPolicy {
     }
 
     /**
-     * {@code cookie: { name, ttl, path }}: the cookie's value. {@code ttl} and {@code path} are accepted
-     * for Envoy compatibility; generating a missing cookie is not built yet, so an absent cookie yields no value.
+     * {@code cookie: { name, ttl, path, attributes }}: the cookie's value. With a {@code ttl} (Envoy's semantics), a
+     * request without the cookie gets a generated value — hashed like a received one — and the response sets it
+     * ({@code Set-Cookie: name=value; Max-Age=ttl; Path=path; HttpOnly}, plus the attributes), so the caller sticks.
+     * A zero {@code ttl} makes a session cookie (no {@code Max-Age}). Without a {@code ttl} an absent cookie yields
+     * no value.
+     *
+     * @param name     the cookie name
+     * @param ttl      the generated cookie's lifetime, or {@code null}: never generate
+     * @param path     the generated cookie's {@code Path}, or {@code null}
+     * @param sameSite {@code attributes: [ { name: SameSite, value } ]}: {@code Strict}, {@code Lax} or {@code None};
+     *                 or {@code null}
+     * @param secure   {@code attributes: [ { name: Secure } ]}
      */
-    record Cookie(String name, Duration ttl, String path, boolean terminal) implements HashPolicy {
+    record Cookie(String name, Duration ttl, String path, String sameSite, boolean secure, boolean terminal)
+            implements HashPolicy {
     }
 
     /** {@code connection_properties: { source_ip: true }}: the downstream peer's IP address. */

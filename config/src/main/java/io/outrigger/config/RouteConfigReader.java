@@ -240,8 +240,19 @@ final class RouteConfigReader {
             Optional<String> name = cm.requiredString("name");
             Duration ttl = cm.duration("ttl", null, Duration.ZERO);
             String path = cm.string("path").orElse(null);
+            String[] sameSite = new String[1];
+            boolean[] secure = new boolean[1];
+            for (ConfigNode a : cm.list("attributes")) {
+                cookieAttribute(a, sameSite, secure);
+            }
             cm.finish();
-            name.ifPresent(s -> found.add(new HashPolicy.Cookie(s, ttl, path, terminal)));
+            if ("None".equals(sameSite[0]) && !secure[0]) {
+                c.error("SameSite=None needs the Secure attribute (browsers drop the cookie otherwise)");
+            }
+            if (ttl == null && (path != null || sameSite[0] != null || secure[0])) {
+                c.warn("path and attributes apply to a generated cookie, and a cookie is generated only with a ttl");
+            }
+            name.ifPresent(s -> found.add(new HashPolicy.Cookie(s, ttl, path, sameSite[0], secure[0], terminal)));
         });
         m.optional("connection_properties").ifPresent(c -> {
             ConfigMap cm = c.asMap();
@@ -267,6 +278,31 @@ final class RouteConfigReader {
             return null;
         }
         return found.get(0);
+    }
+
+    /** One of a hash-policy cookie's {@code attributes}: {@code { name: SameSite, value: Strict|Lax|None }} or {@code { name: Secure }}. */
+    private static void cookieAttribute(ConfigNode n, String[] sameSite, boolean[] secure) {
+        ConfigMap m = n.asMap();
+        Optional<String> name = m.requiredString("name");
+        Optional<String> value = m.string("value");
+        m.finish();
+        if (name.isEmpty()) {
+            return;
+        }
+        switch (name.get().toLowerCase(Locale.ROOT)) {
+            case "samesite" -> {
+                String v = value.map(s -> s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase(Locale.ROOT))
+                        .orElse("");
+                if (v.equals("Strict") || v.equals("Lax") || v.equals("None")) {
+                    sameSite[0] = v;
+                } else {
+                    n.error("SameSite '" + value.orElse("") + "' (expected: Strict, Lax or None)");
+                }
+            }
+            case "secure" -> secure[0] = true;
+            case "httponly" -> { } // always set
+            default -> n.error("'" + name.get() + "' (expected: SameSite or Secure; HttpOnly is always set)");
+        }
     }
 
     private String clusterName(ConfigNode n) {

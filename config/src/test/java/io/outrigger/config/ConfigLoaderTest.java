@@ -216,7 +216,7 @@ class ConfigLoaderTest {
         assertThat(main.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(main.prefixRewrite()).isEqualTo("/v2/");
         assertThat(main.hashPolicy()).containsExactly(new HashPolicy.Header("x-user-id", false),
-                new HashPolicy.Cookie("sid", Duration.ofHours(1), null, false));
+                new HashPolicy.Cookie("sid", Duration.ofHours(1), null, null, false, false));
         ClusterConfig catalog = c.cluster("catalog").orElseThrow();
         assertThat(catalog.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);
         assertThat(catalog.ringHash()).isEqualTo(new RingHashConfig(2048, 1 << 20, 100));

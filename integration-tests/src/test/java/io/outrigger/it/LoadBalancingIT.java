@@ -86,4 +86,39 @@ class LoadBalancingIT {
             assertThat(hot.values().stream().mapToInt(Integer::intValue).max().orElse(0)).isLessThan(36);
         }
     }
+
+    @Test
+    void aGeneratedHashCookieKeepsEachCallerOnOneHost() throws Exception {
+        try (Origin o1 = new Origin("o1"); Origin o2 = new Origin("o2"); Origin o3 = new Origin("o3"); Origin o4 = new Origin("o4");
+             ProxyProcess p = ProxyProcess.start("cookie", ProxyProcess.catchAllConfig("""
+                     { cluster: sticky, hash_policy: [ { cookie: { name: route, ttl: 3600s, path: /, attributes: [ { name: SameSite, value: Lax } ] } } ] }""",
+                     "- { name: sticky, lb_policy: ring_hash, endpoints: [ %s, %s, %s, %s ] }".formatted(
+                             o1.address(), o2.address(), o3.address(), o4.address())))) {
+            String url = "http://127.0.0.1:" + p.port("main") + "/cart";
+            java.util.Set<String> hostsUsed = new java.util.HashSet<>();
+            for (int caller = 0; caller < 8; caller++) {
+                java.nio.file.Path jar = java.nio.file.Files.createTempFile("cookies", ".txt");
+                java.nio.file.Files.delete(jar); // curl creates it; -b on a missing file just turns the cookie engine on
+                String[] args = new String[7 + 10];
+                System.arraycopy(new String[] {"-D", "-", "-c", jar.toString(), "-b", jar.toString()}, 0, args, 0, 6);
+                args[6] = "--http1.1";
+                java.util.Arrays.fill(args, 7, args.length, url);
+                Cmd r = Cmd.curlRun(args); // 10 requests in one curl: the cookie set by the first goes with the others
+                assertThat(r.exit()).as(r.err()).isZero();
+                List<String> origins = r.out().lines().filter(l -> l.startsWith("origin: ")).toList();
+                List<String> setCookies = r.out().lines().filter(l -> l.toLowerCase().startsWith("set-cookie:")).toList();
+                assertThat(origins).hasSize(10);
+                assertThat(origins).as("caller " + caller + ": the first (generating) request and the rest on one host")
+                        .containsOnly(origins.get(0));
+                assertThat(setCookies).singleElement().asString()
+                        .matches("(?i)set-cookie: route=[0-9a-f]{16}; Max-Age=3600; Expires=[^;]+; Path=/; HTTPOnly; SameSite=Lax\\s*");
+                assertThat(java.nio.file.Files.readString(jar)).contains("\troute\t");
+                hostsUsed.add(origins.get(0));
+                java.nio.file.Files.deleteIfExists(jar);
+            }
+            System.out.println("8 callers with generated cookies landed on " + hostsUsed);
+            // 8 random keys over 4 hosts: all on one host has probability 4 × (1/4)^8 ≈ 0.00006
+            assertThat(hostsUsed).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
 }

@@ -4,13 +4,18 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.outrigger.config.HashPolicy;
 import io.outrigger.upstream.lb.HashRing;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * Computes a request's consistent-hash key from a route's hash policy, as Envoy does
@@ -26,11 +31,50 @@ final class HashKey {
      * @return whether any policy produced a value
      */
     static boolean compute(List<HashPolicy> policies, HttpRequest request, SocketAddress remote, long[] out) {
+        Outcome o = new Outcome();
+        compute(policies, request, remote, null, o);
+        out[0] = o.key;
+        return o.present;
+    }
+
+    /**
+     * A request's key and the cookie to set, reused by its stream.
+     */
+    static final class Outcome {
+        /** Whether any policy produced a value. */
+        boolean present;
+        /** The 64-bit key; meaningful when {@link #present}. */
+        long key;
+        /** A {@code Set-Cookie} value for the response (a generated hash cookie), or {@code null}. */
+        String setCookie;
+    }
+
+    /**
+     * Evaluates the policies. A {@code cookie} policy with a {@code ttl} whose cookie is absent generates one when
+     * {@code random} is given: 16 hex digits of {@code random.nextLong()}, hashed like a received value, with the
+     * {@code Set-Cookie} for the response put in {@code out.setCookie}.
+     *
+     * <p>Why a random value, not the chosen host's name (HAProxy's {@code cookie insert}): the host is found by
+     * hashing the value on the ring or Maglev table, so when hosts join or leave only the cookies of the hosts that
+     * changed move (consistent hashing's 1/n), health ejection and bounded load still apply, and nothing about the
+     * upstream hosts reaches the client. Envoy hashes the downstream address instead; a random value also spreads
+     * callers behind one NAT address.
+     *
+     * @param random for generating cookies; {@code null}: never generate (explanations, tests)
+     * @param out    receives the key and the cookie to set
+     */
+    static void compute(List<HashPolicy> policies, HttpRequest request, SocketAddress remote, RandomGenerator random,
+                        Outcome out) {
         boolean has = false;
         long hash = 0;
+        out.setCookie = null;
         for (int i = 0; i < policies.size(); i++) {
             HashPolicy p = policies.get(i);
             String value = value(p, request, remote);
+            if (value == null && random != null && p instanceof HashPolicy.Cookie c && c.ttl() != null) {
+                value = HexFormat.of().toHexDigits(random.nextLong());
+                out.setCookie = setCookie(c, value);
+            }
             if (value == null) {
                 continue;
             }
@@ -41,8 +85,25 @@ final class HashKey {
                 break;
             }
         }
-        out[0] = hash;
-        return has;
+        out.key = hash;
+        out.present = has;
+    }
+
+    /** {@code name=value; Max-Age=ttl; Path=path; HttpOnly[; Secure][; SameSite=…]} (RFC 6265 §4.1). */
+    static String setCookie(HashPolicy.Cookie c, String value) {
+        DefaultCookie cookie = new DefaultCookie(c.name(), value);
+        cookie.setHttpOnly(true);
+        if (!c.ttl().isZero()) {
+            cookie.setMaxAge(c.ttl().toSeconds());
+        }
+        if (c.path() != null) {
+            cookie.setPath(c.path());
+        }
+        cookie.setSecure(c.secure());
+        if (c.sameSite() != null) {
+            cookie.setSameSite(CookieHeaderNames.SameSite.valueOf(c.sameSite()));
+        }
+        return ServerCookieEncoder.STRICT.encode(cookie);
     }
 
     /**
@@ -72,7 +133,7 @@ final class HashKey {
         if (p instanceof HashPolicy.Header h) {
             s = "header " + h.headerName();
         } else if (p instanceof HashPolicy.Cookie c) {
-            s = "cookie " + c.name();
+            s = "cookie " + c.name() + (c.ttl() == null ? "" : " (generated when absent, ttl " + c.ttl().toSeconds() + "s)");
         } else if (p instanceof HashPolicy.QueryParameter q) {
             s = "query_parameter " + q.name();
         } else {

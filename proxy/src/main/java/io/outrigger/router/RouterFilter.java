@@ -62,8 +62,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private HttpRequest request;
     private RetryState retryState;
     private boolean idempotent;
-    private final long[] hash = new long[1];
-    private boolean hasHash;
+    private final HashKey.Outcome hash = new HashKey.Outcome();
     // request progress and replay buffer
     private boolean requestComplete;
     private HttpHeaders trailers;
@@ -132,7 +131,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         grpc = Grpc.isGrpc(req.headers());
         deadlines = new RouteDeadlines(callbacks.eventLoop(), System::nanoTime, this);
         deadlines.onRequestHeaders(action, req.headers(), grpc);
-        hasHash = HashKey.compute(action.hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(), hash);
+        HashKey.compute(action.hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(),
+                ThreadLocalRandom.current(), hash);
         HttpMethod m = req.method();
         idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE || req.headers().contains(IDEMPOTENCY_KEY);
@@ -458,6 +458,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (endStream) {
             onUpstreamComplete();
         }
+        if (hash.setCookie != null) {
+            response.headers().add(HttpHeaderNames.SET_COOKIE, hash.setCookie); // a generated hash-policy cookie
+        }
         callbacks.encodeHeaders(response, endStream);
     }
 
@@ -577,12 +580,12 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public boolean hasHashKey() {
-        return hasHash;
+        return hash.present;
     }
 
     @Override
     public long hashKey() {
-        return hash[0];
+        return hash.key;
     }
 
     @Override
