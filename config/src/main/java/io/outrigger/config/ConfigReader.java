@@ -269,17 +269,51 @@ final class ConfigReader {
         }
         int choices = d.choiceCount();
         double bias = d.activeRequestBias();
+        SlowStartConfig slowStart = null;
         var lr = m.optional("least_request_lb_config");
         if (lr.isPresent()) {
             ConfigMap lm = lr.get().asMap();
             choices = (int) lm.integer("choice_count", choices, 2, 100);
             bias = lm.number("active_request_bias", bias, 0, 100);
+            slowStart = lm.optional("slow_start_config").map(ConfigReader::slowStart).orElse(null);
             lm.finish();
             if (lb != ClusterConfig.LbPolicy.LEAST_REQUEST) {
                 lr.get().error("least_request_lb_config needs lb_policy least_request");
             }
         }
-        return new LoadBalancingConfig(factor, choices, bias);
+        var rr = m.optional("round_robin_lb_config");
+        if (rr.isPresent()) {
+            ConfigMap rm = rr.get().asMap();
+            slowStart = rm.optional("slow_start_config").map(ConfigReader::slowStart).orElse(slowStart);
+            rm.finish();
+            if (lb != ClusterConfig.LbPolicy.ROUND_ROBIN) {
+                rr.get().error("round_robin_lb_config needs lb_policy round_robin");
+            }
+        }
+        return new LoadBalancingConfig(factor, choices, bias, slowStart);
+    }
+
+    /** {@code slow_start_config: { slow_start_window, aggression, min_weight_percent }}; Envoy's wrapped forms too. */
+    private static SlowStartConfig slowStart(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        Optional<ConfigNode> windowNode = m.required("slow_start_window");
+        Duration window = windowNode.isPresent() ? m.duration("slow_start_window", null, Duration.ofMillis(1)) : null;
+        double aggression = wrapped(m, "aggression", "default_value", 0.01, 100, 1.0);
+        double minPercent = wrapped(m, "min_weight_percent", "value", 0, 100, 10.0);
+        m.finish();
+        return window == null ? null : new SlowStartConfig(window, aggression, minPercent);
+    }
+
+    /** A number, or Envoy's wrapper around one ({@code { default_value: 1.5 }}, {@code { value: 10 }}). */
+    private static double wrapped(ConfigMap parent, String key, String inner, double min, double max, double dflt) {
+        Optional<ConfigNode> n = parent.optional(key);
+        if (n.isPresent() && n.get().isMap()) {
+            ConfigMap m = n.get().asMap();
+            double v = m.number(inner, dflt, min, max);
+            m.finish();
+            return v;
+        }
+        return parent.number(key, dflt, min, max);
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

@@ -11,7 +11,14 @@ package io.outrigger.config;
  *                          default 2, at least 2
  * @param activeRequestBias {@code least_request_lb_config.active_request_bias}: with unequal weights a drawn host
  *                          scores {@code weight / (active + 1)^bias}; default 1.0; 0 makes it weighted random
+ * @param slowStart         {@code slow_start_config} for {@code round_robin} and {@code least_request}, or {@code null}
  */
-public record LoadBalancingConfig(int hashBalanceFactor, int choiceCount, double activeRequestBias) {
+public record LoadBalancingConfig(int hashBalanceFactor, int choiceCount, double activeRequestBias,
+                                  SlowStartConfig slowStart) {
     public static final LoadBalancingConfig DEFAULT = new LoadBalancingConfig(0, 2, 1.0);
+
+    /** Without slow start. */
+    public LoadBalancingConfig(int hashBalanceFactor, int choiceCount, double activeRequestBias) {
+        this(hashBalanceFactor, choiceCount, activeRequestBias, null);
+    }
 }

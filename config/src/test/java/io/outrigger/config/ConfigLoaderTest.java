@@ -171,6 +171,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void slowStartInEnvoysTwoPlacesWithItsWrappedNumbers() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: a } } ] } ]
+                clusters:
+                  - name: a
+                    endpoints: [ 127.0.0.1:1 ]
+                    round_robin_lb_config: { slow_start_config: { slow_start_window: 30s } }
+                  - name: b
+                    endpoints: [ 127.0.0.1:2 ]
+                    lb_policy: least_request
+                    least_request_lb_config:
+                      slow_start_config: { slow_start_window: 1m, aggression: { default_value: 2.5 }, min_weight_percent: { value: 25 } }
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.clusters().get(0).loadBalancing().slowStart())
+                .isEqualTo(new SlowStartConfig(Duration.ofSeconds(30), 1.0, 10));
+        assertThat(c.clusters().get(1).loadBalancing().slowStart())
+                .isEqualTo(new SlowStartConfig(Duration.ofMinutes(1), 2.5, 25));
+        assertThat(errors(yaml.replace("slow_start_window: 30s", "aggression: 0")
+                .replace("name: b\n    endpoints: [ 127.0.0.1:2 ]\n    lb_policy: least_request", "name: b\n    endpoints: [ 127.0.0.1:2 ]")))
+                .containsExactly(
+                        "test.yaml:8:49: clusters[0].round_robin_lb_config.slow_start_config: missing required key "
+                                + "'slow_start_window'",
+                        "test.yaml:8:63: clusters[0].round_robin_lb_config.slow_start_config.aggression: '0' (expected: a "
+                                + "number between 0.01 and 100.0)",
+                        "test.yaml:12:7: clusters[1].least_request_lb_config: least_request_lb_config needs lb_policy "
+                                + "least_request");
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:

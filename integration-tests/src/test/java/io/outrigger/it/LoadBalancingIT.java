@@ -121,4 +121,60 @@ class LoadBalancingIT {
             assertThat(hostsUsed).hasSizeGreaterThanOrEqualTo(2);
         }
     }
+
+    /** How many of {@code n} requests (one curl, one keep-alive connection) each origin answered. */
+    static Map<String, Integer> burst(String url, int n) throws Exception {
+        String[] args = new String[n + 1];
+        args[0] = "--http1.1";
+        java.util.Arrays.fill(args, 1, args.length, url);
+        Cmd r = Cmd.curlRun(args);
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Integer> served = new java.util.TreeMap<>();
+        r.out().lines().filter(l -> l.startsWith("origin: ")).forEach(l -> served.merge(l, 1, Integer::sum));
+        return served;
+    }
+
+    @Test
+    void slowStartRampsAHostThatComesBackHealthy() throws Exception {
+        Origin a = new Origin("a");
+        Origin b = new Origin("b");
+        Origin c = new Origin("c");
+        int bPort = b.port();
+        Origin restarted = null;
+        try (ProxyProcess p = ProxyProcess.start("slow-start", ProxyProcess.catchAllConfig("{ cluster: web }", """
+                - name: web
+                  endpoints: [ %s, %s, %s ]
+                  round_robin_lb_config: { slow_start_config: { slow_start_window: 6s } }
+                  health_check: { path: /healthz, interval: 100ms, timeout: 1s, unhealthy_threshold: 2, healthy_threshold: 1 }
+                """.formatted(a.address(), b.address(), c.address())))) {
+            String url = "http://127.0.0.1:" + p.port("main") + "/x";
+            b.terminate();
+            assertThat(Await.until(Duration.ofSeconds(10), () -> !ResilienceIT.healthFlags(p, b).equals("healthy"))).isTrue();
+            restarted = new Origin("b", bPort);
+            Origin back = restarted;
+            assertThat(Await.until(Duration.ofSeconds(10), () -> ResilienceIT.healthFlags(p, back).equals("healthy"))).isTrue();
+            long healthyAt = System.nanoTime();
+            String clusters = p.adminGet("/clusters").body();
+            assertThat(clusters).containsPattern("web::127\\.0\\.0\\.1:" + bPort + "::slow_start_weight_factor::0\\.\\d{3}");
+            Map<String, Integer> early = burst(url, 300);
+            assertThat(p.adminGet("/clusters").body()).as("only b is ramping (no health-check flap of a or c)")
+                    .doesNotContainPattern("127\\.0\\.0\\.1:(" + a.port() + "|" + c.port() + ")::slow_start");
+            double earlySeconds = (System.nanoTime() - healthyAt) / 1e9;
+            // at t ≤ 2 s of 6 s its factor is ≤ 1/3: a share ≤ (1/3) / (2 + 1/3) = 0.14 (plus slack: 0.2)
+            System.out.printf("slow start: in the first %.1f s after coming back b answered %s of 300%n", earlySeconds, early);
+            assertThat(earlySeconds).as("the burst must end early in the window for this check").isLessThan(2.0);
+            assertThat(early.getOrDefault("origin: b", 0)).isLessThan(60);
+            assertThat(Await.until(Duration.ofSeconds(10),
+                    () -> !p.adminGet("/clusters").body().contains("slow_start_weight_factor"))).isTrue();
+            Map<String, Integer> after = burst(url, 300);
+            System.out.printf("slow start: after the window b answered %s of 300%n", after);
+            assertThat(after.get("origin: b")).isBetween(75, 125); // a third
+        } finally {
+            a.close();
+            c.close();
+            if (restarted != null) {
+                restarted.close();
+            }
+        }
+    }
 }

@@ -284,6 +284,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 sb.append(prefix).append("ejections::").append(h.health().ejectionCount()).append('\n');
                 sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');
                 sb.append(prefix).append("rq_total::").append(h.totalRequests()).append('\n');
+                io.outrigger.config.SlowStartConfig slow = c.config().loadBalancing().slowStart();
+                double factor = slow == null ? 1.0
+                        : io.outrigger.upstream.lb.SlowStartWeights.factor(h, slow, System.nanoTime());
+                if (factor < 1.0) {
+                    sb.append(prefix).append("slow_start_weight_factor::")
+                            .append(String.format(java.util.Locale.ROOT, "%.3f", factor)).append('\n');
+                }
             }
         }
         return sb.toString();

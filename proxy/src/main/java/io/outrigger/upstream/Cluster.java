@@ -96,6 +96,9 @@ public final class Cluster {
      * @param changed the host whose health changed
      */
     public synchronized void healthChanged(Host changed) {
+        if (changed.health().healthy()) {
+            changed.beginSlowStart(System.nanoTime()); // slow_start_config ramps its weight from now
+        }
         HostSet next = build();
         hostSet = next;
         log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}", name(), changed,

@@ -19,6 +19,8 @@ public final class Host {
     private final LongAdder totalRequests = new LongAdder();
     // every host of the cluster adds to it: the cluster's in-flight total in one read (bounded-load hashing)
     private final LongAdder clusterActiveRequests;
+    // System.nanoTime() when the host last became healthy (slow start), or Long.MIN_VALUE: never (in use since start)
+    private volatile long slowStartBeginNanos = Long.MIN_VALUE;
 
     /**
      * @param cluster the owning cluster's name
@@ -76,6 +78,20 @@ public final class Host {
     /** The host's health flags and failure counters. */
     public HostHealth health() {
         return health;
+    }
+
+    /**
+     * Marks the host as just healthy again: {@code slow_start_config} ramps its weight from here.
+     *
+     * @param nanos the {@code System.nanoTime()} of the transition
+     */
+    public void beginSlowStart(long nanos) {
+        slowStartBeginNanos = nanos;
+    }
+
+    /** When the host last became healthy ({@code System.nanoTime()}), or {@link Long#MIN_VALUE} for never. */
+    public long slowStartBeginNanos() {
+        return slowStartBeginNanos;
     }
 
     /** An upstream attempt started on this host; each call is matched by one {@link #requestFinished()}. */

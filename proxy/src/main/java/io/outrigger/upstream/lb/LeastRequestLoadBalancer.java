@@ -10,29 +10,41 @@ import java.util.random.RandomGenerator;
  * Load is a host's attempts in flight across all workers (a lock-free LongAdder sum). With equal weights the host
  * with fewer requests in flight wins; with unequal weights a host scores {@code weight / (active + 1)^bias} and the
  * highest score wins ({@code active_request_bias}, Envoy's: 0 ignores load, 1 is proportional). Ties go to the first
- * drawn. Hosts the context wants avoided lose to any other. Confined to one worker.
+ * drawn. Hosts the context wants avoided lose to any other. While a host is in its slow-start window, hosts are drawn
+ * by effective weight ({@link SlowStartWeights}) and scored as usual, so an idle cluster gives a ramping host its
+ * effective-weight share (scoring by effective weight too would starve it: the heavier of two idle hosts always
+ * wins). Confined to one worker.
  */
 final class LeastRequestLoadBalancer implements LoadBalancer {
     private final WeightedDraw hosts;
     private final RandomGenerator random;
     private final int choiceCount;
     private final double bias;
+    private final SlowStartWeights slowStart; // null without slow_start_config
 
     LeastRequestLoadBalancer(WeightedDraw hosts, RandomGenerator random, int choiceCount, double bias) {
+        this(hosts, random, choiceCount, bias, null);
+    }
+
+    /** @param slowStart effective weights while a host ramps up (draws and scores use them), or {@code null} */
+    LeastRequestLoadBalancer(WeightedDraw hosts, RandomGenerator random, int choiceCount, double bias,
+                             SlowStartWeights slowStart) {
         this.hosts = hosts;
         this.random = random;
         this.choiceCount = choiceCount;
         this.bias = bias;
+        this.slowStart = slowStart;
     }
 
     @Override
     public Host chooseHost(LoadBalancerContext context) {
+        boolean ramping = slowStart != null && slowStart.active();
         Host best = null;
         boolean bestAvoided = true;
         double bestScore = 0;
         // choice_count draws; more (a few) while every host drawn is one the context wants avoided
         for (int i = 0; i < choiceCount || bestAvoided && i < choiceCount + RandomLoadBalancer.MAX_REDRAWS; i++) {
-            Host h = hosts.draw(random);
+            Host h = ramping ? slowStart.draw(random) : hosts.draw(random);
             if (h == null) {
                 return null;
             }

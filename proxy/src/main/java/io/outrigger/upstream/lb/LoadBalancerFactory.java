@@ -3,8 +3,10 @@ package io.outrigger.upstream.lb;
 import io.outrigger.config.ClusterConfig;
 import io.outrigger.config.LoadBalancingConfig;
 import io.outrigger.config.RingHashConfig;
+import io.outrigger.config.SlowStartConfig;
 import io.outrigger.upstream.Host;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,13 +25,26 @@ public interface LoadBalancerFactory {
      */
     static LoadBalancerFactory of(ClusterConfig.LbPolicy policy, List<Host> hosts, RingHashConfig ring,
                                   LoadBalancingConfig lb) {
+        return of(policy, hosts, ring, lb, System::nanoTime);
+    }
+
+    /**
+     * As {@link #of(ClusterConfig.LbPolicy, List, RingHashConfig, LoadBalancingConfig)}, with the clock of slow start.
+     *
+     * @param ticker nanoseconds on the clock of {@link Host#slowStartBeginNanos()}
+     */
+    static LoadBalancerFactory of(ClusterConfig.LbPolicy policy, List<Host> hosts, RingHashConfig ring,
+                                  LoadBalancingConfig lb, LongSupplier ticker) {
+        SlowStartConfig slow = lb.slowStart();
         Host any = hosts.isEmpty() ? null : hosts.get(0);
         int factor = lb.hashBalanceFactor();
         return switch (policy) {
-            case ROUND_ROBIN -> random -> new RoundRobinLoadBalancer(hosts, random.nextInt(Math.max(1, hosts.size())));
+            case ROUND_ROBIN -> random -> new RoundRobinLoadBalancer(hosts, random.nextInt(Math.max(1, hosts.size())),
+                    slow == null ? null : new SlowStartWeights(hosts, slow, ticker), random);
             case LEAST_REQUEST -> {
                 WeightedDraw draw = new WeightedDraw(hosts);
-                yield random -> new LeastRequestLoadBalancer(draw, random, lb.choiceCount(), lb.activeRequestBias());
+                yield random -> new LeastRequestLoadBalancer(draw, random, lb.choiceCount(), lb.activeRequestBias(),
+                        slow == null ? null : new SlowStartWeights(hosts, slow, ticker));
             }
             case RANDOM -> {
                 WeightedDraw draw = new WeightedDraw(hosts);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.outrigger.config.ClusterConfig;
 import io.outrigger.config.LoadBalancingConfig;
 import io.outrigger.config.RingHashConfig;
+import io.outrigger.config.SlowStartConfig;
+import java.time.Duration;
 import io.outrigger.upstream.Host;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -247,5 +249,63 @@ class LoadBalancersTest {
                 inFlight.poll().requestFinished();
             }
         }
+    }
+
+    /** The share of {@code picks} picks that went to {@code h}, with a balancer on a fake clock at {@code nowNanos}. */
+    private static double shareAt(ClusterConfig.LbPolicy policy, List<Host> hs, Host h, SlowStartConfig slow,
+                                  long nowNanos) {
+        LoadBalancer lb = LoadBalancerFactory.of(policy, hs, RingHashConfig.DEFAULT,
+                new LoadBalancingConfig(0, 2, 1.0, slow), () -> nowNanos).create(new SplittableRandom(11));
+        int picks = 40_000;
+        int hits = 0;
+        for (int i = 0; i < picks; i++) {
+            hits += lb.chooseHost(new Pick(false, 0, null)) == h ? 1 : 0;
+        }
+        return hits / (double) picks;
+    }
+
+    @Test
+    void slowStartRampsAHostThatCameBackFollowingEnvoysFormula() throws Exception {
+        List<Host> hs = hosts(4);
+        Host back = hs.get(3);
+        long t0 = 1_000_000_000_000L;
+        back.beginSlowStart(t0);
+        long s = 1_000_000_000L;
+        SlowStartConfig linear = new SlowStartConfig(Duration.ofSeconds(10), 1.0, 10);
+        // round robin: effective weights 1, 1, 1, f with f = max(0.1, t/10s); share f / (3 + f)
+        double[][] expected = {{0, 0.1 / 3.1}, {5, 0.5 / 3.5}, {8, 0.8 / 3.8}, {10, 0.25}, {60, 0.25}};
+        for (double[] e : expected) {
+            double share = shareAt(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, back, linear, t0 + (long) e[0] * s);
+            System.out.printf("round_robin slow start, t=%2.0fs: share %.3f (expected %.3f)%n", e[0], share, e[1]);
+            assertThat(share).isCloseTo(e[1], org.assertj.core.data.Offset.offset(0.01));
+        }
+        // aggression 2: f = (t/window)^(1/2); at 2.5 s of 10 s that is 0.5
+        SlowStartConfig aggressive = new SlowStartConfig(Duration.ofSeconds(10), 2.0, 10);
+        assertThat(shareAt(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, back, aggressive, t0 + 2_500_000_000L))
+                .isCloseTo(0.5 / 3.5, org.assertj.core.data.Offset.offset(0.01));
+        // the others share the rest evenly
+        for (Host other : hs.subList(0, 3)) {
+            assertThat(shareAt(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, other, linear, t0 + 5 * s))
+                    .isCloseTo(1 / 3.5, org.assertj.core.data.Offset.offset(0.01));
+        }
+        // a host that never went unhealthy is not ramped, and without slow_start_config nothing is
+        assertThat(shareAt(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, hs.get(0), linear, t0)).isGreaterThan(0.3);
+        assertThat(shareAt(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, back, null, t0)).isEqualTo(0.25);
+
+        // least_request, all idle: draws by effective weight, ties to the first drawn, so the same ramp as round robin
+        double early = shareAt(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, back, linear, t0 + s);
+        double mid = shareAt(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, back, linear, t0 + 5 * s);
+        double after = shareAt(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, back, linear, t0 + 11 * s);
+        System.out.printf("least_request slow start: share %.3f at 1 s, %.3f at 5 s, %.3f after the window%n", early, mid, after);
+        assertThat(early).isCloseTo(0.1 / 3.1, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(mid).isCloseTo(0.5 / 3.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(after).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.01));
+        // busy: the ramping host drawn against a busier one still wins (load decides), so it is not starved
+        hs.get(0).requestStarted();
+        hs.get(1).requestStarted();
+        hs.get(2).requestStarted();
+        double busy = shareAt(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, back, linear, t0 + 5 * s);
+        System.out.printf("least_request slow start at 5 s, the other hosts busy: share %.3f%n", busy);
+        assertThat(busy).isGreaterThan(mid);
     }
 }
