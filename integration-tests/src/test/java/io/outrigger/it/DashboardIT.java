@@ -62,7 +62,7 @@ class DashboardIT {
         AtomicBoolean failing = new AtomicBoolean(true);
         try (Origin o = new Origin("o");
              ProxyProcess proxy = ProxyProcess.start("dashboard", ProxyProcess.catchAllConfig("{ cluster: shop }",
-                     "- { name: shop, endpoints: [ " + o.address() + ", " + dead + " ],"
+                     "- { name: shop, lb_policy: ring_hash, endpoints: [ " + o.address() + ", " + dead + " ],"
                              + " health_check: { path: /healthz, interval: 200ms, unhealthy_threshold: 1 } }"))) {
             String app = "http://127.0.0.1:" + proxy.port("main");
             Thread errors = new Thread(() -> { // a trickle of 503s next to the steady load
@@ -96,6 +96,11 @@ class DashboardIT {
                 assertThat(text(page, "host:shop:" + dead + ":health")).isEqualTo("/failed_active_hc");
                 assertThat(text(page, "cluster:shop:healthy_hosts")).isEqualTo("1 / 2");
                 assertThat(number(page, "host:shop:" + o.address() + ":rq_total")).isPositive();
+                // the hash panel: the dead host left the ring (all keys on the live one) and the change moved half
+                TlsIT.waitUntil(() -> text(p, "hash:shop:last_change") != null
+                        && text(p, "hash:shop:last_change").contains(dead + " now unhealthy"));
+                assertThat(text(page, "hash:shop:" + o.address() + ":hash_share")).isEqualTo("100.0%");
+                assertThat(text(page, "hash:shop:last_change")).containsPattern("2 → 1 hosts; (4\\d|5\\d)\\.\\d% of sampled keys moved");
                 assertThat(page.executeScript("return document.getElementById('state').textContent")).isEqualTo("ready");
                 assertThat(page.executeScript("return document.getElementById('error').textContent")).isEqualTo("");
                 // the browser fetched nothing but the page and its JSON

@@ -177,4 +177,82 @@ class LoadBalancingIT {
             }
         }
     }
+
+    private static double number(String json, String pattern) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern).matcher(json);
+        assertThat(m.find()).as(pattern + " in " + json).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void debugHashShowsSharesAndTheDisruptionOfHostSetChanges() throws Exception {
+        Origin o1 = new Origin("o1");
+        Origin o2 = new Origin("o2");
+        Origin o3 = new Origin("o3");
+        Origin o4 = new Origin("o4");
+        int port3 = o3.port();
+        Origin restarted = null;
+        String endpoints = "[ %s, %s, %s, %s ]".formatted(o1.address(), o2.address(), o3.address(), o4.address());
+        String hc = "health_check: { path: /healthz, interval: 100ms, timeout: 1s, unhealthy_threshold: 2, healthy_threshold: 1 }";
+        try (ProxyProcess p = ProxyProcess.start("debug-hash", ProxyProcess.mainListenerConfig("""
+                - { match: { prefix: /ring }, route: { cluster: ring, hash_policy: [ { header: { header_name: x-user-id } } ] } }
+                - { match: { prefix: /maglev }, route: { cluster: maglev, hash_policy: [ { header: { header_name: x-user-id } } ] } }
+                """, """
+                - { name: ring, lb_policy: ring_hash, endpoints: %1$s, %2$s }
+                - { name: maglev, lb_policy: maglev, endpoints: %1$s, %2$s }
+                - { name: rr, endpoints: %1$s }
+                """.formatted(endpoints, hc)))) {
+            String gone = "127.0.0.1:" + port3;
+            double[] shareOfGone = new double[2];
+            String[] clusters = {"ring", "maglev"};
+            for (int i = 0; i < 2; i++) {
+                String before = p.adminGet("/debug/hash?cluster=" + clusters[i] + "&format=json").body();
+                assertThat(before).contains("\"host_set_changes\":[]");
+                shareOfGone[i] = number(before, "\"address\":\"" + gone.replace(".", "\\.") + "\",\"weight\":1,\"hash_share\":([0-9.Ee-]+)");
+            }
+            String text = p.adminGet("/debug/hash?cluster=ring").body();
+            assertThat(text).startsWith("cluster ring: ring_hash over 4 of 4 hosts, 16384 ring entries\n")
+                    .contains("host-set changes: none since start");
+            assertThat(p.adminGet("/debug/hash?cluster=rr").statusCode()).isEqualTo(400);
+            assertThat(p.adminGet("/debug/hash?cluster=nope").body()).contains("hashing clusters: ring, maglev");
+
+            o3.terminate(); // a host leaves: only its keys may move, all to the others
+            assertThat(Await.until(Duration.ofSeconds(10), () -> p.adminGet("/debug/hash?cluster=maglev").body()
+                    .contains("now unhealthy") && p.adminGet("/debug/hash?cluster=ring").body().contains("now unhealthy"))).isTrue();
+            restarted = new Origin("o3", port3); // and comes back: only keys moving to it may move
+            assertThat(Await.until(Duration.ofSeconds(10), () -> p.adminGet("/debug/hash?cluster=maglev").body()
+                    .contains("now healthy") && p.adminGet("/debug/hash?cluster=ring").body().contains("now healthy"))).isTrue();
+            for (int i = 0; i < 2; i++) {
+                String json = p.adminGet("/debug/hash?cluster=" + clusters[i] + "&format=json").body();
+                System.out.println("/debug/hash?cluster=" + clusters[i] + ":\n" + p.adminGet("/debug/hash?cluster=" + clusters[i]).body());
+                double back = number(json, "\"reason\":\"" + gone.replace(".", "\\.") + " now healthy\".*?\"moved_fraction\":([0-9.Ee-]+)");
+                double left = number(json, "\"reason\":\"" + gone.replace(".", "\\.") + " now unhealthy\".*?\"moved_fraction\":([0-9.Ee-]+)");
+                System.out.printf("%s: host share %.3f; moved when it left %.3f, when it came back %.3f%n", clusters[i],
+                        shareOfGone[i], left, back);
+                if (clusters[i].equals("ring")) {
+                    // ring hash: exactly the keys on the host move (± the 10,000-key sample's error, σ ≈ 0.4%)
+                    assertThat(left).isCloseTo(shareOfGone[i], org.assertj.core.data.Offset.offset(0.015));
+                    assertThat(back).isCloseTo(shareOfGone[i], org.assertj.core.data.Offset.offset(0.015));
+                } else {
+                    // Maglev: its keys plus a little table disruption (the paper's: a few percent of the rest at most)
+                    assertThat(left).isBetween(shareOfGone[i] - 0.015, shareOfGone[i] + 0.05);
+                    assertThat(back).isBetween(shareOfGone[i] - 0.015, shareOfGone[i] + 0.05);
+                }
+                // every key that moved when it left came from it; every key that moved back went to it (ring hash)
+                String leftChange = json.substring(json.indexOf(gone + " now unhealthy"));
+                leftChange = leftChange.substring(0, leftChange.indexOf("]}") + 2);
+                if (clusters[i].equals("ring")) {
+                    assertThat(leftChange.split("\"from\":\"").length - 1)
+                            .isEqualTo(leftChange.split("\"from\":\"" + gone.replace(".", "\\.") + "\"").length - 1);
+                }
+            }
+        } finally {
+            o1.close();
+            o2.close();
+            o4.close();
+            if (restarted != null) {
+                restarted.close();
+            }
+        }
+    }
 }

@@ -86,6 +86,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
             case "/", "/dashboard" -> html(DASHBOARD);
             case "/debug/route" -> debugRoute(query);
+            case "/debug/hash" -> debugHash(query);
             case "/stats/live" -> {
                 FullHttpResponse r = text(HttpResponseStatus.OK, LiveStats.json(endpoints.server(), endpoints.clusters()));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -95,7 +96,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + "GET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
                     + "POST /healthcheck/ok\nPOST /drain_listeners\n"
-                    + "GET /debug/route?authority=HOST&path=/P[&method=M][&header=NAME:VALUE…][&listener=L][&format=json]\n");
+                    + "GET /debug/route?authority=HOST&path=/P[&method=M][&header=NAME:VALUE…][&listener=L][&format=json]\n"
+                    + "GET /debug/hash?cluster=NAME[&format=json]\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
         };
         boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -137,6 +139,34 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return r;
         }
         return text(HttpResponseStatus.OK, e.text());
+    }
+
+    /** {@code GET /debug/hash}: a hashing cluster's shares and the disruption of its last host-set changes. */
+    private FullHttpResponse debugHash(QueryStringDecoder query) {
+        List<String> hashing = new java.util.ArrayList<>();
+        for (Cluster c : endpoints.clusters().all()) {
+            if (c.hostSet().lbFactory().hashStructure() != null) {
+                hashing.add(c.name());
+            }
+        }
+        String name = first(query, "cluster");
+        Cluster c = name == null ? null : endpoints.clusters().get(name);
+        if (c == null) {
+            return text(name == null ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.NOT_FOUND,
+                    (name == null ? "missing ?cluster=NAME" : "unknown cluster '" + name + "'") + " (hashing clusters: "
+                            + (hashing.isEmpty() ? "none" : String.join(", ", hashing)) + ")\n");
+        }
+        if (c.hostSet().lbFactory().hashStructure() == null) {
+            return text(HttpResponseStatus.BAD_REQUEST, "cluster '" + name + "' uses lb_policy "
+                    + c.config().lbPolicy().yamlName() + ", which does not hash (hashing clusters: "
+                    + (hashing.isEmpty() ? "none" : String.join(", ", hashing)) + ")\n");
+        }
+        if ("json".equals(first(query, "format"))) {
+            FullHttpResponse r = text(HttpResponseStatus.OK, HashReport.json(c, System.nanoTime()) + "\n");
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            return r;
+        }
+        return text(HttpResponseStatus.OK, HashReport.text(c, System.nanoTime()));
     }
 
     private static List<String> concat(List<String> list, String more) {

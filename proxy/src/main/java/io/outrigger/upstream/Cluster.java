@@ -28,6 +28,9 @@ public final class Cluster {
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
     private volatile OutlierDetector outlierDetector;
     private volatile boolean initialHealthChecksDone;
+    /** The last host-set changes of a hashing cluster, newest last; guarded by {@code this}. */
+    private final java.util.ArrayDeque<HostSetChange> changes = new java.util.ArrayDeque<>();
+    static final int MAX_CHANGES = 16;
 
     public Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls) {
         this.config = config;
@@ -99,14 +102,30 @@ public final class Cluster {
         if (changed.health().healthy()) {
             changed.beginSlowStart(System.nanoTime()); // slow_start_config ramps its weight from now
         }
+        HostSet previous = hostSet;
         HostSet next = build();
         hostSet = next;
+        if (previous.lbFactory().hashStructure() != null && next.lbFactory().hashStructure() != null) {
+            String state = changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy";
+            changes.addLast(HostSetChange.measure(previous.lbFactory().hashStructure(), next.lbFactory().hashStructure(),
+                    changed.addressString() + " now " + state, System.nanoTime()));
+            if (changes.size() > MAX_CHANGES) {
+                changes.removeFirst();
+            }
+        }
         log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}", name(), changed,
                 changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy",
                 next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "");
         if (!changed.health().healthy()) {
             onHostUnhealthy.accept(changed);
         }
+    }
+
+    /** The last host-set changes' disruption (hashing policies only), newest first; at most {@value #MAX_CHANGES}. */
+    public synchronized java.util.List<HostSetChange> hostSetChanges() {
+        java.util.List<HostSetChange> out = new java.util.ArrayList<>(changes);
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     private HostSet build() {

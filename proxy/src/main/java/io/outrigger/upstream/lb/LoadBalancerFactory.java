@@ -18,6 +18,29 @@ public interface LoadBalancerFactory {
     LoadBalancer create(RandomGenerator random);
 
     /**
+     * The shared ring or Maglev table of a hashing policy, for measurement ({@code /debug/hash}); {@code null} for the
+     * other policies.
+     */
+    default HashStructure hashStructure() {
+        return null;
+    }
+
+    /** A hashing policy's shared structure, read without load or retry state. */
+    interface HashStructure {
+        /** The host owning {@code key} (no bounded load, no host avoided), or {@code null} without hosts. */
+        Host lookup(long key);
+
+        /** Each host's share of the hash space (ring) or table slots (Maglev), in the order of {@link #hosts()}. */
+        double[] shares();
+
+        /** The hosts, in the order of {@link #shares()}. */
+        List<Host> hosts();
+
+        /** Entries in the ring or slots in the table. */
+        int size();
+    }
+
+    /**
      * @param policy the cluster's {@code lb_policy}
      * @param hosts  the cluster's hosts (may be empty)
      * @param ring   ring settings (used by {@code ring_hash})
@@ -52,13 +75,51 @@ public interface LoadBalancerFactory {
             }
             case RING_HASH -> {
                 HashRing shared = HashRing.build(hosts, ring.hashesPerHost(), ring.minimumRingSize(), ring.maximumRingSize());
-                yield random -> new RingHashLoadBalancer(shared, random, factor > 0 ? new BoundedLoad(factor, hosts) : null,
-                        any);
+                yield hashing(random -> new RingHashLoadBalancer(shared, random,
+                        factor > 0 ? new BoundedLoad(factor, hosts) : null, any), shared::lookup, shared::ownership,
+                        hosts, shared.size());
             }
             case MAGLEV -> {
                 MaglevTable shared = MaglevTable.build(hosts, MaglevTable.DEFAULT_TABLE_SIZE);
-                yield random -> new MaglevLoadBalancer(shared, random, factor > 0 ? new BoundedLoad(factor, hosts) : null,
-                        any);
+                yield hashing(random -> new MaglevLoadBalancer(shared, random,
+                        factor > 0 ? new BoundedLoad(factor, hosts) : null, any), shared::lookup, shared::shares,
+                        hosts, MaglevTable.DEFAULT_TABLE_SIZE);
+            }
+        };
+    }
+
+    private static LoadBalancerFactory hashing(LoadBalancerFactory create, java.util.function.LongFunction<Host> lookup,
+                                               java.util.function.Supplier<double[]> shares, List<Host> hosts, int size) {
+        HashStructure structure = new HashStructure() {
+            @Override
+            public Host lookup(long key) {
+                return lookup.apply(key);
+            }
+
+            @Override
+            public double[] shares() {
+                return shares.get();
+            }
+
+            @Override
+            public List<Host> hosts() {
+                return hosts;
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+        return new LoadBalancerFactory() {
+            @Override
+            public LoadBalancer create(RandomGenerator random) {
+                return create.create(random);
+            }
+
+            @Override
+            public HashStructure hashStructure() {
+                return structure;
             }
         };
     }
