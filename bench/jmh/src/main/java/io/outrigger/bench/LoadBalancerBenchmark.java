@@ -47,6 +47,8 @@ public class LoadBalancerBenchmark {
     LoadBalancer ringBounded;
     LoadBalancer maglevBounded;
     LoadBalancer leastRequest;
+    LoadBalancer roundRobinSlowStart;
+    LoadBalancer leastRequestSlowStart;
     final KeyContext context = new KeyContext();
 
     /** A reusable context carrying the next key. */
@@ -87,6 +89,14 @@ public class LoadBalancerBenchmark {
                 .create(new SplittableRandom(3));
         leastRequest = LoadBalancerFactory.of(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, RingHashConfig.DEFAULT,
                 LoadBalancingConfig.DEFAULT).create(new SplittableRandom(4));
+        // slow start: one host came back healthy just now (a one-hour window keeps it ramping through the run)
+        hs.get(0).beginSlowStart(System.nanoTime());
+        LoadBalancingConfig slow = new LoadBalancingConfig(0, 2, 1.0,
+                new io.outrigger.config.SlowStartConfig(java.time.Duration.ofHours(1), 1.0, 10));
+        roundRobinSlowStart = LoadBalancerFactory.of(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, RingHashConfig.DEFAULT, slow)
+                .create(new SplittableRandom(5));
+        leastRequestSlowStart = LoadBalancerFactory.of(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, RingHashConfig.DEFAULT, slow)
+                .create(new SplittableRandom(6));
         SplittableRandom r = new SplittableRandom(1);
         for (int k = 0; k < keys.length; k++) {
             keys[k] = r.nextLong();
@@ -118,6 +128,17 @@ public class LoadBalancerBenchmark {
     @Benchmark
     public Host leastRequestPick() {
         return leastRequest.chooseHost(context);
+    }
+
+    /** Round robin while a host ramps up: a weighted draw over effective weights refreshed every 10 ms. */
+    @Benchmark
+    public Host roundRobinSlowStartPick() {
+        return roundRobinSlowStart.chooseHost(context);
+    }
+
+    @Benchmark
+    public Host leastRequestSlowStartPick() {
+        return leastRequestSlowStart.chooseHost(context);
     }
 
     @Benchmark
