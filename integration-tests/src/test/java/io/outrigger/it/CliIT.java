@@ -150,11 +150,23 @@ class CliIT {
     }
 
     @Test
+    void theExamplesValidateAndTheirRouteTestsPass() throws Exception {
+        Path examples = Path.of("../examples").toAbsolutePath().normalize();
+        Cmd validate = outrigger("validate", "-c", examples.resolve("outrigger.yaml").toString());
+        assertThat(validate.exit()).as(validate.out() + validate.err()).isZero();
+        assertThat(validate.out()).doesNotContain("warning");
+        Cmd tests = outrigger("test-routes", "-c", examples.resolve("outrigger.yaml").toString(),
+                examples.resolve("route-tests.yaml").toString());
+        assertThat(tests.exit()).as(tests.out() + tests.err()).isZero();
+        assertThat(tests.out()).endsWith("coverage: 4 of 4 routes (100.0%)\n4 passed, 0 failed\n");
+    }
+
+    @Test
     void versionAndHelp() throws Exception {
         assertThat(outrigger("--version").out()).startsWith("outrigger 0.1.0");
         Cmd help = outrigger("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("run").contains("validate").contains("demo");
+        assertThat(help.out()).contains("run").contains("validate").contains("route").contains("test-routes").contains("demo");
     }
 
     private static int freePort() throws Exception {

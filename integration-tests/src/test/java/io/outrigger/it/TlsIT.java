@@ -274,11 +274,8 @@ class TlsIT {
         boolean ok() throws Exception;
     }
 
+    /** Waits up to 10 s for {@code check} with the shared {@link Await} helper; fails the test if it never holds. */
     static void waitUntil(Check check) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!check.ok()) {
-            assertThat(System.nanoTime()).as("condition not met in 10s").isLessThan(deadline);
-            Thread.sleep(50); // polling interval
-        }
+        assertThat(Await.until(java.time.Duration.ofSeconds(10), check::ok)).as("condition not met in 10s").isTrue();
     }
 }
