@@ -41,7 +41,7 @@ public final class ClusterManager {
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
                     ClientTlsContext.forCluster(c)));
         }
-        return new ClusterManager(Map.copyOf(map));
+        return new ClusterManager(java.util.Collections.unmodifiableMap(map)); // config order (admin, dashboard)
     }
 
     /**
@@ -65,7 +65,7 @@ public final class ClusterManager {
             }
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c), null));
         }
-        return new ClusterManager(Map.copyOf(map));
+        return new ClusterManager(java.util.Collections.unmodifiableMap(map)); // config order (admin, dashboard)
     }
 
     /**
