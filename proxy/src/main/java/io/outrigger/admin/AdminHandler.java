@@ -1,8 +1,5 @@
 package io.outrigger.admin;
 
-import io.outrigger.router.RouteExplainer;
-import io.outrigger.router.RouteExplanation;
-import io.outrigger.router.RouteTable;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +20,6 @@ import io.outrigger.upstream.Host;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -85,8 +81,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
             case "/", "/dashboard" -> html(DASHBOARD);
-            case "/debug/route" -> debugRoute(query);
-            case "/debug/hash" -> debugHash(query);
+            case "/debug/route" -> DebugEndpoints.route(endpoints, query);
+            case "/debug/hash" -> DebugEndpoints.hash(endpoints, query);
             case "/stats/live" -> {
                 FullHttpResponse r = text(HttpResponseStatus.OK, LiveStats.json(endpoints.server(), endpoints.clusters()));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
@@ -107,72 +103,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    /** {@code GET /debug/route}: explains where a request would go ({@link RouteExplainer}), as text or JSON. */
-    private FullHttpResponse debugRoute(QueryStringDecoder query) {
-        Map<String, RouteTable> tables = endpoints.server().routeTables();
-        String listener = first(query, "listener");
-        if (listener == null) {
-            listener = tables.keySet().iterator().next();
-        }
-        RouteTable table = tables.get(listener);
-        if (table == null) {
-            return text(HttpResponseStatus.NOT_FOUND, "unknown listener '" + listener + "' (known: "
-                    + String.join(", ", tables.keySet()) + ")\n");
-        }
-        String method = first(query, "method");
-        String path = first(query, "path");
-        String authority = first(query, "authority");
-        List<String> headers = query.parameters().getOrDefault("header", List.of());
-        RouteExplanation e;
-        try {
-            RouteExplainer.Input in = RouteExplainer.Input.parse((method == null ? "GET" : method) + " "
-                    + (path == null ? "/" : path), authority == null ? headers : concat(headers, "host: " + authority), null);
-            e = RouteExplainer.explain(table, listener, in, endpoints.clusters()::get);
-        } catch (IllegalArgumentException ex) {
-            return text(HttpResponseStatus.BAD_REQUEST, ex.getMessage() + "\n");
-        }
-        if ("json".equals(first(query, "format"))) {
-            FullHttpResponse r = text(HttpResponseStatus.OK, e.json() + "\n");
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            return r;
-        }
-        return text(HttpResponseStatus.OK, e.text());
-    }
-
-    /** {@code GET /debug/hash}: a hashing cluster's shares and the disruption of its last host-set changes. */
-    private FullHttpResponse debugHash(QueryStringDecoder query) {
-        List<String> hashing = new java.util.ArrayList<>();
-        for (Cluster c : endpoints.clusters().all()) {
-            if (c.hostSet().lbFactory().hashStructure() != null) {
-                hashing.add(c.name());
-            }
-        }
-        String name = first(query, "cluster");
-        Cluster c = name == null ? null : endpoints.clusters().get(name);
-        if (c == null) {
-            return text(name == null ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.NOT_FOUND,
-                    (name == null ? "missing ?cluster=NAME" : "unknown cluster '" + name + "'") + " (hashing clusters: "
-                            + (hashing.isEmpty() ? "none" : String.join(", ", hashing)) + ")\n");
-        }
-        if (c.hostSet().lbFactory().hashStructure() == null) {
-            return text(HttpResponseStatus.BAD_REQUEST, "cluster '" + name + "' uses lb_policy "
-                    + c.config().lbPolicy().yamlName() + ", which does not hash (hashing clusters: "
-                    + (hashing.isEmpty() ? "none" : String.join(", ", hashing)) + ")\n");
-        }
-        if ("json".equals(first(query, "format"))) {
-            FullHttpResponse r = text(HttpResponseStatus.OK, HashReport.json(c, System.nanoTime()) + "\n");
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            return r;
-        }
-        return text(HttpResponseStatus.OK, HashReport.text(c, System.nanoTime()));
-    }
-
-    private static List<String> concat(List<String> list, String more) {
-        List<String> out = new java.util.ArrayList<>(list);
-        out.add(more);
-        return out;
     }
 
     /**
@@ -212,7 +142,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return r;
     }
 
-    private static String first(QueryStringDecoder q, String name) {
+    static String first(QueryStringDecoder q, String name) {
         var v = q.parameters().get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
@@ -348,7 +278,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static FullHttpResponse text(HttpResponseStatus status, String body) {
+    static FullHttpResponse text(HttpResponseStatus status, String body) {
         FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)

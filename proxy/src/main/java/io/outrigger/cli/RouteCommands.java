@@ -1,15 +1,12 @@
 package io.outrigger.cli;
 
 import io.outrigger.config.ConfigException;
-import io.outrigger.config.ConfigLoader;
 import io.outrigger.config.ListenerConfig;
 import io.outrigger.config.OutriggerConfig;
-import io.outrigger.filter.HttpFilterRegistry;
 import io.outrigger.router.RouteExplainer;
 import io.outrigger.router.RouteExplanation;
 import io.outrigger.router.RouteTable;
 import io.outrigger.router.RouteTests;
-import io.outrigger.server.FilterChains;
 import io.outrigger.upstream.ClusterManager;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,8 +32,7 @@ public final class RouteCommands {
 
     /** Loads a config with every check except the TLS files'. */
     static OutriggerConfig load(Path file) throws ConfigException {
-        HttpFilterRegistry registry = HttpFilterRegistry.load();
-        return new ConfigLoader().load(file, c -> FilterChains.build(c, registry));
+        return io.outrigger.Main.load(file, false).config();
     }
 
     /** The listener named {@code name}, or the first; {@code null} (and a message) when the name is unknown. */
