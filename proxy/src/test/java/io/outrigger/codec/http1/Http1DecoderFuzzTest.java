@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.outrigger.codec.TrackingAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -63,6 +64,8 @@ class Http1DecoderFuzzTest {
         };
         EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(1024, 4096),
                 new Http1ServerConnection(c -> core, Duration.ZERO));
+        TrackingAllocator alloc = new TrackingAllocator(); // (true) to see where a leaked buffer came from
+        ch.config().setAllocator(alloc);
         while (data.remainingBytes() > 0 && ch.isOpen()) {
             byte[] piece = data.consumeBytes(data.consumeInt(1, 512));
             ch.writeInbound(Unpooled.wrappedBuffer(piece));
@@ -79,6 +82,9 @@ class Http1DecoderFuzzTest {
             }
             assertThat(r.method().equals(HttpMethod.CONNECT) || r.uri().startsWith("/") || r.uri().equals("*")).isTrue();
         }
+        ch.unsafe().close(ch.unsafe().voidPromise()); // the peer goes away
         ch.finishAndReleaseAll();
+        assertThat(alloc.unreleased()).as("buffers the connection allocated and never released: %s",
+                alloc.unreleasedSites()).isZero();
     }
 }

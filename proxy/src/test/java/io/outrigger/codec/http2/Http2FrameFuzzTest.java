@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.outrigger.codec.RequestDecoder;
 import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.codec.TrackingAllocator;
 import io.outrigger.codec.http1.Http1RequestValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +75,10 @@ class Http2FrameFuzzTest {
             public void onRejectedRequest(int status, String reason) {
             }
         };
+        TrackingAllocator alloc = new TrackingAllocator(); // (true) to see where a leaked buffer came from
         EmbeddedChannel ch = new EmbeddedChannel(Http2ServerConnection.create(c -> core, Duration.ZERO,
                 Http2Settings.defaultSettings().maxConcurrentStreams(100)));
+        ch.config().setAllocator(alloc); // reads allocate from here (cumulation, frames): all of it must come back
         ch.writeInbound(Unpooled.wrappedBuffer(Http2CodecUtil.connectionPrefaceBuf()));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0})); // empty SETTINGS
         int pos = 0;
@@ -87,7 +90,12 @@ class Http2FrameFuzzTest {
             ch.runPendingTasks();
             pos += n;
         }
+        // the peer goes away (a transport close: Http2ConnectionHandler's own close() would wait for the open streams,
+        // a graceful shutdown this harness never finishes); then everything the connection allocated must be released
+        ch.unsafe().close(ch.unsafe().voidPromise());
         ch.finishAndReleaseAll();
+        assertThat(alloc.unreleased()).as("buffers the connection allocated and never released, from %s",
+                alloc.unreleasedSites()).isZero();
         return events;
     }
 }
