@@ -48,6 +48,7 @@ public class LoadBalancerBenchmark {
     LoadBalancer maglevBounded;
     LoadBalancer leastRequest;
     LoadBalancer roundRobinSlowStart;
+    LoadBalancer roundRobinSlowStartOver;
     LoadBalancer leastRequestSlowStart;
     final KeyContext context = new KeyContext();
 
@@ -95,6 +96,10 @@ public class LoadBalancerBenchmark {
                 new io.outrigger.config.SlowStartConfig(java.time.Duration.ofHours(1), 1.0, 10));
         roundRobinSlowStart = LoadBalancerFactory.of(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, RingHashConfig.DEFAULT, slow)
                 .create(new SplittableRandom(5));
+        // slow_start_config set, no host ramping (the steady state): must cost what plain round robin costs
+        java.util.List<Host> steady = hs.subList(1, hs.size());
+        roundRobinSlowStartOver = LoadBalancerFactory.of(ClusterConfig.LbPolicy.ROUND_ROBIN, steady, RingHashConfig.DEFAULT,
+                slow).create(new SplittableRandom(7));
         leastRequestSlowStart = LoadBalancerFactory.of(ClusterConfig.LbPolicy.LEAST_REQUEST, hs, RingHashConfig.DEFAULT, slow)
                 .create(new SplittableRandom(6));
         SplittableRandom r = new SplittableRandom(1);
@@ -134,6 +139,12 @@ public class LoadBalancerBenchmark {
     @Benchmark
     public Host roundRobinSlowStartPick() {
         return roundRobinSlowStart.chooseHost(context);
+    }
+
+    /** slow_start_config set and no host in its window. */
+    @Benchmark
+    public Host roundRobinSlowStartConfiguredPick() {
+        return roundRobinSlowStartOver.chooseHost(context);
     }
 
     @Benchmark

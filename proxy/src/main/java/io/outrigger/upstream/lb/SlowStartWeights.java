@@ -10,7 +10,8 @@ import java.util.random.RandomGenerator;
  * Slow start ({@link SlowStartConfig}) for one worker's load balancer: each host's effective weight
  * {@code weight × max(min_weight_percent/100, (t / window)^(1/aggression))}, t the time since the host last became
  * healthy (Envoy's formula). Weights are recomputed at most every {@link #REFRESH_NANOS}, and only while a host is
- * inside its window; outside every window {@link #active} is false and the balancer uses its usual schedule.
+ * inside its window; once every window has passed {@link #active} is false for good and the balancer uses its usual
+ * schedule at its usual cost.
  * Confined to one worker (a mutable cache); reads the hosts' volatile transition times.
  */
 public final class SlowStartWeights {
@@ -26,6 +27,8 @@ public final class SlowStartWeights {
     private long refreshedAt;
     private boolean refreshed;
     private boolean active;
+    private boolean over; // every host is past its window: nothing can start ramping again in this instance
+    private int picks;
 
     /**
      * @param ticker nanoseconds, the clock of {@link Host#slowStartBeginNanos()} ({@code System::nanoTime})
@@ -39,11 +42,21 @@ public final class SlowStartWeights {
         this.ticker = ticker;
     }
 
-    /** Whether some host is inside its slow-start window now (effective weights differ from the configured ones). */
+    /**
+     * Whether some host is inside its slow-start window now (effective weights differ from the configured ones). The
+     * clock is read on every 16th call only, and never again once every window has passed: a host starts ramping
+     * only when it becomes healthy, and that builds a new host set and new balancers, so this instance is done.
+     */
     boolean active() {
-        long now = ticker.getAsLong();
-        if (!refreshed || now - refreshedAt >= REFRESH_NANOS) {
-            refresh(now);
+        if (over) {
+            return false;
+        }
+        if (!refreshed || (++picks & 15) == 0) {
+            long now = ticker.getAsLong();
+            if (!refreshed || now - refreshedAt >= REFRESH_NANOS) {
+                refresh(now);
+                over = !active;
+            }
         }
         return active;
     }

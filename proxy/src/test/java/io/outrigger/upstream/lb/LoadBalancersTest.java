@@ -308,4 +308,32 @@ class LoadBalancersTest {
         System.out.printf("least_request slow start at 5 s, the other hosts busy: share %.3f%n", busy);
         assertThat(busy).isGreaterThan(mid);
     }
+
+    @Test
+    void onceEveryWindowHasPassedSlowStartCostsNothing() throws Exception {
+        List<Host> hs = hosts(3);
+        long[] now = {5_000_000_000L};
+        int[] clockReads = {0};
+        hs.get(2).beginSlowStart(now[0]);
+        LoadBalancer lb = LoadBalancerFactory.of(ClusterConfig.LbPolicy.ROUND_ROBIN, hs, RingHashConfig.DEFAULT,
+                new LoadBalancingConfig(0, 2, 1.0, new SlowStartConfig(Duration.ofSeconds(1), 1.0, 10)), () -> {
+                    clockReads[0]++;
+                    return now[0];
+                }).create(new SplittableRandom(3));
+        for (int i = 0; i < 1_000; i++) {
+            lb.chooseHost(NO_KEY);
+        }
+        assertThat(clockReads[0]).as("the clock is sampled, not read per pick").isBetween(1, 1_000 / 16 + 1);
+        now[0] += 2_000_000_000L; // the window is over
+        for (int i = 0; i < 1_000; i++) {
+            lb.chooseHost(NO_KEY);
+        }
+        int readsAtEnd = clockReads[0];
+        java.util.Map<Host, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            counts.merge(lb.chooseHost(NO_KEY), 1, Integer::sum);
+        }
+        assertThat(clockReads[0]).as("no clock read once the window passed").isEqualTo(readsAtEnd);
+        assertThat(counts.values()).containsOnly(100); // plain round robin again
+    }
 }
