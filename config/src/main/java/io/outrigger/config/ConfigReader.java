@@ -290,7 +290,9 @@ final class ConfigReader {
                 rr.get().error("round_robin_lb_config needs lb_policy round_robin");
             }
         }
-        return new LoadBalancingConfig(factor, choices, bias, slowStart);
+        int overprovisioning = (int) m.integer("overprovisioning_factor", LoadBalancingConfig.DEFAULT_OVERPROVISIONING, 100,
+                100_000);
+        return new LoadBalancingConfig(factor, choices, bias, slowStart, overprovisioning);
     }
 
     /** {@code slow_start_config: { slow_start_window, aggression, min_weight_percent }}; Envoy's wrapped forms too. */
@@ -321,19 +323,20 @@ final class ConfigReader {
             ConfigMap m = n.asMap();
             HostAndPort address = m.required("address").map(this::address).orElse(null);
             int weight = (int) m.integer("weight", 1, 1, 128);
+            int priority = (int) m.integer("priority", 0, 0, EndpointConfig.MAX_PRIORITY);
             m.finish();
-            return address == null ? null : endpointWithPort(n, address, weight);
+            return address == null ? null : endpointWithPort(n, address, weight, priority);
         }
         HostAndPort address = address(n);
-        return address == null ? null : endpointWithPort(n, address, 1);
+        return address == null ? null : endpointWithPort(n, address, 1, 0);
     }
 
-    private static EndpointConfig endpointWithPort(ConfigNode n, HostAndPort address, int weight) {
+    private static EndpointConfig endpointWithPort(ConfigNode n, HostAndPort address, int weight, int priority) {
         if (address.port() == 0) {
             n.error("'" + address + "' (expected: a port between 1 and 65535)");
             return null;
         }
-        return new EndpointConfig(address, weight);
+        return new EndpointConfig(address, weight, priority);
     }
 
     private RingHashConfig ringHash(ConfigNode n) {

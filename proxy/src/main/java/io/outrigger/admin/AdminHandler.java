@@ -151,6 +151,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private java.util.Map<String, Long> stats() {
         java.util.Map<String, Long> m = new java.util.TreeMap<>();
         for (Cluster c : endpoints.clusters().all()) {
+            io.outrigger.upstream.HostSet levels = c.hostSet();
+            if (levels.priorities().size() > 1) {
+                long[] picks = c.levelPicks();
+                for (int i = 0; i < picks.length; i++) {
+                    m.put("cluster." + c.name() + ".priority_" + levels.priorities().get(i) + ".rq_total", picks[i]);
+                }
+            }
             for (java.util.Map.Entry<String, Long> e : c.stats().snapshot().entrySet()) {
                 m.put("cluster." + c.name() + "." + e.getKey(), e.getValue());
             }
@@ -234,12 +241,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             sb.append(c.name()).append("::lb_policy::").append(c.config().lbPolicy().yamlName()).append('\n');
             sb.append(c.name()).append("::cx_active::").append(c.resources().connections()).append('\n');
             sb.append(c.name()).append("::rq_pending_active::").append(c.resources().pendingRequests()).append('\n');
+            io.outrigger.upstream.HostSet hs = c.hostSet();
+            if (hs.priorities().size() > 1) {
+                long[] picks = c.levelPicks();
+                for (int i = 0; i < hs.priorities().size(); i++) {
+                    String prefix = c.name() + "::priority_" + hs.priorities().get(i) + "::";
+                    sb.append(prefix).append("load_percent::").append(hs.load().loads()[i]).append('\n');
+                    sb.append(prefix).append("panic::").append(hs.load().panic()[i]).append('\n');
+                    sb.append(prefix).append("rq_total::").append(picks[i]).append('\n');
+                }
+            }
             for (java.util.Map.Entry<String, Long> e : c.stats().snapshot().entrySet()) {
                 sb.append(c.name()).append("::").append(e.getKey()).append("::").append(e.getValue()).append('\n');
             }
             for (Host h : c.hosts()) {
                 String prefix = c.name() + "::" + h.addressString() + "::";
                 sb.append(prefix).append("weight::").append(h.weight()).append('\n');
+                sb.append(prefix).append("priority::").append(h.priority()).append('\n');
                 sb.append(prefix).append("health_flags::").append(h.health().envoyFlags()).append('\n');
                 sb.append(prefix).append("ejections::").append(h.health().ejectionCount()).append('\n');
                 sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');

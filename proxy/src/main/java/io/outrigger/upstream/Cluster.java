@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-    /** Envoy's default panic threshold: below this share of healthy hosts, all hosts are used. */
-    static final double PANIC_THRESHOLD = 0.5;
 
     private final ClusterConfig config;
     private final List<Host> hosts;
     private final ClusterResources resources;
     private final ClusterStats stats = new ClusterStats();
+    // per priority level (ascending), picks by the balancers of all workers; only with more than one level
+    private final java.util.concurrent.atomic.LongAdder[] levelPicks;
     private final ClientTlsContext tls;
     private volatile HostSet hostSet;
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
@@ -37,6 +37,10 @@ public final class Cluster {
         this.hosts = List.copyOf(hosts);
         this.resources = resources;
         this.tls = tls;
+        this.levelPicks = new java.util.concurrent.atomic.LongAdder[(int) hosts.stream().mapToInt(Host::priority).distinct().count()];
+        for (int i = 0; i < levelPicks.length; i++) {
+            levelPicks[i] = new java.util.concurrent.atomic.LongAdder();
+        }
         this.hostSet = build();
     }
 
@@ -83,6 +87,15 @@ public final class Cluster {
         initialHealthChecksDone = true;
     }
 
+    /** Picks per priority level (ascending, as {@link HostSet#priorities()}); all zero with a single level. */
+    public long[] levelPicks() {
+        long[] out = new long[levelPicks.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = levelPicks[i].sum();
+        }
+        return out;
+    }
+
     /** The current snapshot (one volatile read). */
     public HostSet hostSet() {
         return hostSet;
@@ -113,9 +126,10 @@ public final class Cluster {
                 changes.removeFirst();
             }
         }
-        log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}", name(), changed,
+        log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}{}", name(), changed,
                 changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy",
-                next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "");
+                next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "",
+                next.priorities().size() > 1 ? "; priority load " + java.util.Arrays.toString(next.load().loads()) : "");
         if (!changed.health().healthy()) {
             onHostUnhealthy.accept(changed);
         }
@@ -129,15 +143,46 @@ public final class Cluster {
     }
 
     private HostSet build() {
-        List<Host> healthy = new ArrayList<>();
+        java.util.TreeMap<Integer, List<Host>> byLevel = new java.util.TreeMap<>();
         for (Host h : hosts) {
-            if (h.health().healthy()) {
-                healthy.add(h);
-            }
+            byLevel.computeIfAbsent(h.priority(), k -> new ArrayList<>()).add(h);
         }
-        boolean panic = !hosts.isEmpty() && healthy.size() < hosts.size() * PANIC_THRESHOLD;
-        List<Host> eligible = panic ? hosts : healthy;
-        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.of(config.lbPolicy(), eligible, config.ringHash(),
-                config.loadBalancing()));
+        if (byLevel.isEmpty()) {
+            byLevel.put(0, List.of());
+        }
+        List<Integer> priorities = List.copyOf(byLevel.keySet());
+        int n = priorities.size();
+        int[] healthy = new int[n];
+        int[] total = new int[n];
+        List<List<Host>> healthyLevels = new ArrayList<>();
+        int i = 0;
+        for (List<Host> level : byLevel.values()) {
+            List<Host> ok = new ArrayList<>();
+            for (Host h : level) {
+                if (h.health().healthy()) {
+                    ok.add(h);
+                }
+            }
+            healthy[i] = ok.size();
+            total[i] = level.size();
+            healthyLevels.add(ok);
+            i++;
+        }
+        PriorityLoad load = PriorityLoad.compute(healthy, total, config.loadBalancing().overprovisioningFactor());
+        List<List<Host>> used = new ArrayList<>();
+        List<Host> eligible = new ArrayList<>();
+        boolean panic = false;
+        i = 0;
+        for (List<Host> level : byLevel.values()) {
+            List<Host> u = load.panic()[i] ? level : healthyLevels.get(i);
+            used.add(u);
+            if (load.loads()[i] > 0) {
+                eligible.addAll(u);
+                panic |= load.panic()[i];
+            }
+            i++;
+        }
+        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.ofLevels(config.lbPolicy(), used, load.loads(),
+                config.ringHash(), config.loadBalancing(), n == 1 ? null : levelPicks), priorities, load);
     }
 }

@@ -36,7 +36,7 @@ public final class ClusterManager {
             for (EndpointConfig e : c.endpoints()) {
                 InetAddress ip = InetAddress.getByName(e.address().host());
                 hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
-                        inFlight));
+                        e.priority(), inFlight));
             }
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
                     ClientTlsContext.forCluster(c)));
@@ -58,7 +58,7 @@ public final class ClusterManager {
                 for (EndpointConfig e : c.endpoints()) {
                     InetAddress ip = InetAddress.getByName(e.address().host());
                     hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()),
-                            e.weight(), inFlight));
+                            e.weight(), e.priority(), inFlight));
                 }
             } catch (UnknownHostException e) {
                 continue;

@@ -13,6 +13,7 @@ public final class Host {
     private final InetSocketAddress address;
     private final String addressString;
     private final int weight;
+    private final int priority;
     private final HostHealth health = new HostHealth();
     // Envoy's per-host rq_active / rq_total; LongAdder: many workers add, the admin API reads
     private final LongAdder activeRequests = new LongAdder();
@@ -42,6 +43,14 @@ public final class Host {
      * @param clusterActiveRequests shared by all hosts of the cluster: their attempts in flight, together
      */
     public Host(String cluster, String hostname, InetSocketAddress address, int weight, LongAdder clusterActiveRequests) {
+        this(cluster, hostname, address, weight, 0, clusterActiveRequests);
+    }
+
+    /**
+     * @param priority the endpoint's priority level, 0 (preferred) and up
+     */
+    public Host(String cluster, String hostname, InetSocketAddress address, int weight, int priority,
+                LongAdder clusterActiveRequests) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("address: " + address + " (expected: resolved)");
         }
@@ -50,6 +59,7 @@ public final class Host {
         this.address = address;
         this.addressString = address.getAddress().getHostAddress() + ':' + address.getPort();
         this.weight = weight;
+        this.priority = priority;
         this.clusterActiveRequests = clusterActiveRequests;
     }
 
@@ -73,6 +83,11 @@ public final class Host {
 
     public int weight() {
         return weight;
+    }
+
+    /** The priority level, 0 (preferred) and up. */
+    public int priority() {
+        return priority;
     }
 
     /** The host's health flags and failure counters. */

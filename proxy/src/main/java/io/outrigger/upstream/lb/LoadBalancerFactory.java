@@ -52,6 +52,28 @@ public interface LoadBalancerFactory {
     }
 
     /**
+     * A balancer over priority levels: a level is drawn by its share of traffic, then a host by the cluster's policy
+     * among that level's hosts ({@link PriorityLoadBalancer}). One level is exactly
+     * {@link #of(ClusterConfig.LbPolicy, List, RingHashConfig, LoadBalancingConfig)}.
+     *
+     * @param levels the hosts each level uses (level 0 first)
+     * @param loads  percent of traffic per level, summing to 100
+     * @param picks  per level, a counter of picks, or {@code null}
+     */
+    static LoadBalancerFactory ofLevels(ClusterConfig.LbPolicy policy, List<List<Host>> levels, int[] loads,
+                                        RingHashConfig ring, LoadBalancingConfig lb,
+                                        java.util.concurrent.atomic.LongAdder[] picks) {
+        if (levels.size() == 1 && picks == null) {
+            return of(policy, levels.get(0), ring, lb);
+        }
+        LoadBalancerFactory[] factories = new LoadBalancerFactory[levels.size()];
+        for (int i = 0; i < factories.length; i++) {
+            factories[i] = loads[i] == 0 ? null : of(policy, levels.get(i), ring, lb);
+        }
+        return PriorityLoadBalancer.factory(loads, factories, picks);
+    }
+
+    /**
      * As {@link #of(ClusterConfig.LbPolicy, List, RingHashConfig, LoadBalancingConfig)}, with the clock of slow start.
      *
      * @param ticker nanoseconds on the clock of {@link Host#slowStartBeginNanos()}
