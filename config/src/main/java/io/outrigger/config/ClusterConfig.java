@@ -20,16 +20,36 @@ import java.util.List;
  * @param http2ProtocolOptions when not {@code null}, the cluster speaks HTTP/2 upstream
  * @param protocolSelection which protocol a request goes upstream in
  * @param loadBalancing  {@code hash_balance_factor} and {@code least_request_lb_config}
+ * @param aggregateClusters {@code type: aggregate} with {@code clusters: [primary, secondary]} (Envoy's aggregate
+ *                       cluster): the clusters' priority levels in this order, as one balancer; empty for a cluster of
+ *                       its own endpoints
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
                             Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
                             CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
-                            ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing) {
+                            ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing,
+                            List<String> aggregateClusters) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {
         endpoints = List.copyOf(endpoints);
+        aggregateClusters = List.copyOf(aggregateClusters);
+    }
+
+    /** A cluster of its own endpoints. */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
+                         Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
+                         HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                         CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
+                         ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing) {
+        this(name, endpoints, lbPolicy, ringHash, connectTimeout, connectionPool, tls, healthCheck, outlierDetection,
+                circuitBreakers, http2ProtocolOptions, protocolSelection, loadBalancing, List.of());
+    }
+
+    /** Whether this is an aggregate cluster ({@code type: aggregate}). */
+    public boolean isAggregate() {
+        return !aggregateClusters.isEmpty();
     }
 
     /** Envoy's {@code protocol_selection}. */

@@ -57,6 +57,7 @@ final class ConfigReader {
             }
             clusters.add(c);
         }
+        checkAggregates(clusters, clusterNames);
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, ConfigNode> listenerNames = new HashMap<>();
         Map<HostAndPort, ConfigNode> listenerAddresses = new HashMap<>();
@@ -229,6 +230,13 @@ final class ConfigReader {
 
     private ClusterConfig cluster(ConfigNode n) {
         ConfigMap m = n.asMap();
+        String type = m.string("type", "static");
+        if (type.equals("aggregate")) {
+            return aggregateCluster(m);
+        }
+        if (!type.equals("static")) {
+            m.optional("type").get().error("'" + type + "' (expected: static or aggregate)");
+        }
         String name = m.requiredString("name").orElse(null);
         List<EndpointConfig> endpoints = new ArrayList<>();
         List<ConfigNode> endpointNodes = m.required("endpoints").map(ConfigNode::asList).orElse(List.of());
@@ -258,6 +266,60 @@ final class ConfigReader {
         m.finish();
         return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
                 h2, selection, balancing);
+    }
+
+    /**
+     * {@code type: aggregate, clusters: [primary, secondary]}: no endpoints or upstream settings of its own (its
+     * clusters have them); names are checked against the other clusters by {@link #checkAggregates}.
+     */
+    private ClusterConfig aggregateCluster(ConfigMap m) {
+        String name = m.requiredString("name").orElse(null);
+        List<String> children = new ArrayList<>();
+        for (ConfigNode c : m.required("clusters").map(ConfigNode::asList).orElse(List.of())) {
+            c.asString().ifPresent(children::add);
+        }
+        for (String key : List.of("endpoints", "lb_policy", "health_check", "outlier_detection", "tls",
+                "http2_protocol_options", "ring_hash", "hash_balance_factor")) {
+            m.optional(key).ifPresent(k -> k.error(key + " is not for an aggregate cluster (its clusters have their own)"));
+        }
+        Duration connectTimeout = m.duration("connect_timeout", ClusterConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
+        CircuitBreakersConfig cb = m.optional("circuit_breakers").map(ResilienceConfigReader::circuitBreakers)
+                .orElse(CircuitBreakersConfig.DEFAULT);
+        int overprovisioning = (int) m.integer("overprovisioning_factor", LoadBalancingConfig.DEFAULT_OVERPROVISIONING,
+                100, 100_000);
+        m.finish();
+        if (children.isEmpty()) {
+            m.optional("clusters").ifPresent(c -> c.error("no clusters (expected: at least one cluster name)"));
+            return null;
+        }
+        return name == null ? null : new ClusterConfig(name, List.of(), ClusterConfig.LbPolicy.ROUND_ROBIN,
+                RingHashConfig.DEFAULT, connectTimeout, ConnectionPoolConfig.DEFAULT, null, null, null, cb, null,
+                ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL,
+                new LoadBalancingConfig(0, 2, 1.0, null, overprovisioning), children);
+    }
+
+    /** An aggregate cluster's {@code clusters} must name clusters of their own endpoints, other than itself. */
+    private static void checkAggregates(List<ClusterConfig> clusters, Map<String, ConfigNode> nodes) {
+        Map<String, ClusterConfig> byName = new HashMap<>();
+        for (ClusterConfig c : clusters) {
+            byName.putIfAbsent(c.name(), c);
+        }
+        for (ClusterConfig c : clusters) {
+            if (!c.isAggregate()) {
+                continue;
+            }
+            for (String child : c.aggregateClusters()) {
+                ClusterConfig target = byName.get(child);
+                String problem = target == null ? "'" + child + "' is not a cluster"
+                        : target.isAggregate() ? "'" + child + "' is an aggregate cluster (nesting is not supported)" : null;
+                if (problem != null) {
+                    nodes.get(c.name()).error(problem);
+                }
+            }
+            if (c.aggregateClusters().stream().distinct().count() < c.aggregateClusters().size()) {
+                nodes.get(c.name()).error("clusters names a cluster twice");
+            }
+        }
     }
 
     /** A cluster's {@code hash_balance_factor} and {@code least_request_lb_config}, checked against its policy. */

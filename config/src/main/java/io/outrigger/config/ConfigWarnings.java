@@ -84,7 +84,7 @@ final class ConfigWarnings {
         }
         for (String name : a.clusterNames()) {
             ClusterConfig c = clusters.get(name);
-            if (c == null || c.lbPolicy() == ClusterConfig.LbPolicy.RING_HASH || c.lbPolicy() == ClusterConfig.LbPolicy.MAGLEV) {
+            if (c == null || c.isAggregate() || c.lbPolicy() == ClusterConfig.LbPolicy.RING_HASH || c.lbPolicy() == ClusterConfig.LbPolicy.MAGLEV) {
                 return;
             }
         }

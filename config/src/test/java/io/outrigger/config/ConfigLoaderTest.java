@@ -204,6 +204,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void prioritiesAndAggregateClusters() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: l
+                    address: 127.0.0.1:8080
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: data } } ] } ]
+                clusters:
+                  - name: primary
+                    overprovisioning_factor: 120
+                    endpoints: [ 127.0.0.1:1, { address: 127.0.0.1:2, priority: 1 } ]
+                  - { name: secondary, endpoints: [ 127.0.0.1:3 ] }
+                  - { name: data, type: aggregate, clusters: [ primary, secondary ] }
+                """;
+        OutriggerConfig c = load(yaml);
+        assertThat(c.clusters().get(0).endpoints()).extracting(EndpointConfig::priority).containsExactly(0, 1);
+        assertThat(c.clusters().get(0).loadBalancing().overprovisioningFactor()).isEqualTo(120);
+        assertThat(c.clusters().get(2).isAggregate()).isTrue();
+        assertThat(c.clusters().get(2).aggregateClusters()).containsExactly("primary", "secondary");
+        assertThat(errors(yaml.replace("clusters: [ primary, secondary ]", "clusters: [ primary, nope, data ], lb_policy: maglev")
+                .replace("priority: 1", "priority: 200")))
+                .containsExactly(
+                        "test.yaml:8:65: clusters[0].endpoints[1].priority: '200' (expected: an integer between 0 and 127)",
+                        "test.yaml:10:5: clusters[2]: 'nope' is not a cluster",
+                        "test.yaml:10:5: clusters[2]: 'data' is an aggregate cluster (nesting is not supported)",
+                        "test.yaml:10:82: clusters[2].lb_policy: lb_policy is not for an aggregate cluster (its clusters "
+                                + "have their own)");
+    }
+
+    @Test
     void http2ProtocolOptionsWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:

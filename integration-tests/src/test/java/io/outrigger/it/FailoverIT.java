@@ -85,4 +85,46 @@ class FailoverIT {
             }
         }
     }
+
+    @Test
+    void anAggregateClusterServesFromTheSecondaryWhenThePrimaryHasNoHealthyHost() throws Exception {
+        Origin p1 = new Origin("p1");
+        Origin p2 = new Origin("p2");
+        Origin replica = new Origin("replica");
+        String hc = "health_check: { path: /healthz, interval: 100ms, timeout: 1s, unhealthy_threshold: 2, healthy_threshold: 1 }";
+        String yaml = ProxyProcess.mainListenerConfig("""
+                - match: { prefix: / }
+                  route: { cluster: data, retry_policy: { retry_on: [connect-failure, reset, 5xx], num_retries: 2 } }
+                """, """
+                - { name: primary, endpoints: [ %s, %s ], %s }
+                - { name: secondary, lb_policy: least_request, endpoints: [ %s ], %s }
+                - { name: data, type: aggregate, clusters: [ primary, secondary ] }
+                """.formatted(p1.address(), p2.address(), hc, replica.address(), hc));
+        try (ProxyProcess p = ProxyProcess.start("aggregate", yaml)) {
+            String base = "http://127.0.0.1:" + p.port("main");
+            try (LoadClient load = new LoadClient(base, 4, 100)) {
+                assertThat(Await.until(Duration.ofSeconds(10), () -> p.stat("cluster.data.upstream_rq_total") > 100)).isTrue();
+                assertThat(Long.parseLong(stat(p, "data::priority_1::rq_total"))).as("the secondary idles").isZero();
+                assertThat(Long.parseLong(stat(p, "data::127.0.0.1:" + replica.port() + "::rq_total"))).isZero();
+                long killed = System.nanoTime();
+                p1.terminate();
+                p2.terminate();
+                assertThat(Await.until(Duration.ofSeconds(10),
+                        () -> stat(p, "data::priority_1::load_percent").equals("100"))).isTrue();
+                double ms = (System.nanoTime() - killed) / 1e6;
+                long atSwitch = Long.parseLong(stat(p, "data::127.0.0.1:" + replica.port() + "::rq_total"));
+                assertThat(Await.until(Duration.ofSeconds(10), () -> Long.parseLong(
+                        stat(p, "data::127.0.0.1:" + replica.port() + "::rq_total")) > atSwitch + 200)).isTrue();
+                load.close();
+                assertThat(load.failures).as("failed client requests").isEmpty();
+                System.out.printf("aggregate: primary's hosts killed, all traffic on the secondary after %.0f ms; %d "
+                        + "requests, 0 failed%n", ms, load.ok.get());
+            }
+            // the explanation names the aggregate and where a request goes now
+            assertThat(p.adminGet("/debug/route?authority=x&path=/a").body())
+                    .contains("hosts of data (aggregate of primary, secondary): " + replica.address() + " (the only host)");
+        } finally {
+            replica.close();
+        }
+    }
 }

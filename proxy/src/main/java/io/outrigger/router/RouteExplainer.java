@@ -206,7 +206,8 @@ public final class RouteExplainer {
         if (c == null) {
             return new RouteExplanation.HostPick(name, "?", List.of(), "(not computed: cluster not built here)");
         }
-        String policy = c.config().lbPolicy().yamlName();
+        String policy = c.config().isAggregate() ? "aggregate of " + String.join(", ", c.config().aggregateClusters())
+                : c.config().lbPolicy().yamlName();
         boolean hashing = policy.equals("ring_hash") || policy.equals("maglev");
         int eligible = c.hostSet().eligible().size();
         if (eligible == 0) {

@@ -221,7 +221,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         Span span = callbacks.tracing().startClientSpan(callbacks.span(), request, shared.name(), host.address(), attempts);
         UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host, span);
         attempt = a;
-        a.start(cluster.connectionPool(host, callbacks.streamInfo().protocol()), freshConnection);
+        a.start(owner(host).connectionPool(host, callbacks.streamInfo().protocol()), freshConnection);
         if (attempt != a || done) {
             return; // answered synchronously (overflow)
         }
@@ -538,15 +538,24 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
     }
 
+    /** The worker's view of the cluster the host belongs to: the route's, or one of an aggregate's clusters. */
+    private ThreadLocalCluster owner(Host host) {
+        if (host.cluster().equals(shared.name())) {
+            return cluster;
+        }
+        ThreadLocalCluster c = callbacks.worker().cluster(host.cluster());
+        return c != null ? c : cluster;
+    }
+
     private void report(Host host, int status) {
-        OutlierDetector d = shared.outlierDetector();
+        OutlierDetector d = owner(host).cluster().outlierDetector();
         if (d != null) {
             d.reportStatus(host, status);
         }
     }
 
     private void reportFailure(Host host) {
-        OutlierDetector d = shared.outlierDetector();
+        OutlierDetector d = owner(host).cluster().outlierDetector();
         if (d != null) {
             d.reportFailure(host);
         }

@@ -23,6 +23,8 @@ public final class Cluster {
     private final ClusterStats stats = new ClusterStats();
     // per priority level (ascending), picks by the balancers of all workers; only with more than one level
     private final java.util.concurrent.atomic.LongAdder[] levelPicks;
+    private final List<Cluster> children; // an aggregate's clusters; empty otherwise
+    private final List<Cluster> parents = new java.util.concurrent.CopyOnWriteArrayList<>(); // aggregates using this
     private final ClientTlsContext tls;
     private volatile HostSet hostSet;
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
@@ -33,11 +35,36 @@ public final class Cluster {
     static final int MAX_CHANGES = 16;
 
     public Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls) {
+        this(config, hosts, resources, tls, List.of());
+    }
+
+    /**
+     * An aggregate cluster (Envoy's): one balancer over its clusters' priority levels, in order — the first cluster's
+     * levels, then the second's — with the priority load applied across them. Its hosts are theirs (connections,
+     * health and outlier state stay with them); it follows their health changes.
+     *
+     * @param children the clusters named by {@code clusters}, in order
+     */
+    public static Cluster aggregate(ClusterConfig config, List<Cluster> children, ClusterResources resources) {
+        List<Host> hosts = new ArrayList<>();
+        for (Cluster c : children) {
+            hosts.addAll(c.hosts());
+        }
+        Cluster a = new Cluster(config, hosts, resources, null, children);
+        for (Cluster c : children) {
+            c.parents.add(a);
+        }
+        return a;
+    }
+
+    private Cluster(ClusterConfig config, List<Host> hosts, ClusterResources resources, ClientTlsContext tls,
+                    List<Cluster> children) {
         this.config = config;
         this.hosts = List.copyOf(hosts);
         this.resources = resources;
         this.tls = tls;
-        this.levelPicks = new java.util.concurrent.atomic.LongAdder[(int) hosts.stream().mapToInt(Host::priority).distinct().count()];
+        this.children = List.copyOf(children);
+        this.levelPicks = new java.util.concurrent.atomic.LongAdder[levels().size()];
         for (int i = 0; i < levelPicks.length; i++) {
             levelPicks[i] = new java.util.concurrent.atomic.LongAdder();
         }
@@ -118,6 +145,35 @@ public final class Cluster {
         HostSet previous = hostSet;
         HostSet next = build();
         hostSet = next;
+        recordChange(previous, next, changed);
+        log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}{}", name(), changed,
+                changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy",
+                next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "",
+                next.priorities().size() > 1 ? "; priority load " + java.util.Arrays.toString(next.load().loads()) : "");
+        if (!changed.health().healthy()) {
+            onHostUnhealthy.accept(changed);
+        }
+        for (Cluster parent : parents) {
+            parent.rebuild(changed);
+        }
+    }
+
+    /** An aggregate's cluster changed: rebuild over the new health (same snapshot path as a health change). */
+    private synchronized void rebuild(Host changed) {
+        HostSet previous = hostSet;
+        HostSet next = build();
+        hostSet = next;
+        recordChange(previous, next, changed);
+        log.info("aggregate cluster '{}': host {} of '{}' changed; {} hosts in use; priority load {}", name(), changed,
+                changed.cluster(), next.eligible().size(), java.util.Arrays.toString(next.load().loads()));
+    }
+
+    /** An aggregate's clusters, in order; empty for a cluster of its own endpoints. */
+    public List<Cluster> children() {
+        return children;
+    }
+
+    private void recordChange(HostSet previous, HostSet next, Host changed) {
         if (previous.lbFactory().hashStructure() != null && next.lbFactory().hashStructure() != null) {
             String state = changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy";
             changes.addLast(HostSetChange.measure(previous.lbFactory().hashStructure(), next.lbFactory().hashStructure(),
@@ -125,13 +181,6 @@ public final class Cluster {
             if (changes.size() > MAX_CHANGES) {
                 changes.removeFirst();
             }
-        }
-        log.info("cluster '{}': host {} is now {}; {} of {} hosts in use{}{}", name(), changed,
-                changed.health().healthy() ? "healthy" : changed.health().ejected() ? "ejected" : "unhealthy",
-                next.eligible().size(), hosts.size(), next.panic() ? " (panic mode: all hosts)" : "",
-                next.priorities().size() > 1 ? "; priority load " + java.util.Arrays.toString(next.load().loads()) : "");
-        if (!changed.health().healthy()) {
-            onHostUnhealthy.accept(changed);
         }
     }
 
@@ -142,7 +191,19 @@ public final class Cluster {
         return out;
     }
 
-    private HostSet build() {
+    /** One priority level: its hosts and the cluster whose balancing settings apply to them. */
+    private record Level(List<Host> hosts, ClusterConfig owner) {
+    }
+
+    /** This cluster's levels (ascending priority), or, for an aggregate, its clusters' levels in order. */
+    private List<Level> levels() {
+        List<Level> out = new ArrayList<>();
+        if (!children.isEmpty()) {
+            for (Cluster c : children) {
+                out.addAll(c.levels());
+            }
+            return out;
+        }
         java.util.TreeMap<Integer, List<Host>> byLevel = new java.util.TreeMap<>();
         for (Host h : hosts) {
             byLevel.computeIfAbsent(h.priority(), k -> new ArrayList<>()).add(h);
@@ -150,39 +211,47 @@ public final class Cluster {
         if (byLevel.isEmpty()) {
             byLevel.put(0, List.of());
         }
-        List<Integer> priorities = List.copyOf(byLevel.keySet());
-        int n = priorities.size();
+        for (List<Host> level : byLevel.values()) {
+            out.add(new Level(level, config));
+        }
+        return out;
+    }
+
+    private HostSet build() {
+        List<Level> levels = levels();
+        int n = levels.size();
         int[] healthy = new int[n];
         int[] total = new int[n];
         List<List<Host>> healthyLevels = new ArrayList<>();
-        int i = 0;
-        for (List<Host> level : byLevel.values()) {
+        for (int i = 0; i < n; i++) {
             List<Host> ok = new ArrayList<>();
-            for (Host h : level) {
+            for (Host h : levels.get(i).hosts()) {
                 if (h.health().healthy()) {
                     ok.add(h);
                 }
             }
             healthy[i] = ok.size();
-            total[i] = level.size();
+            total[i] = levels.get(i).hosts().size();
             healthyLevels.add(ok);
-            i++;
         }
         PriorityLoad load = PriorityLoad.compute(healthy, total, config.loadBalancing().overprovisioningFactor());
         List<List<Host>> used = new ArrayList<>();
+        List<ClusterConfig> owners = new ArrayList<>();
         List<Host> eligible = new ArrayList<>();
+        List<Integer> priorities = new ArrayList<>();
         boolean panic = false;
-        i = 0;
-        for (List<Host> level : byLevel.values()) {
-            List<Host> u = load.panic()[i] ? level : healthyLevels.get(i);
+        for (int i = 0; i < n; i++) {
+            List<Host> u = load.panic()[i] ? levels.get(i).hosts() : healthyLevels.get(i);
             used.add(u);
+            owners.add(levels.get(i).owner());
+            List<Host> levelHosts = levels.get(i).hosts();
+            priorities.add(children.isEmpty() && !levelHosts.isEmpty() ? levelHosts.get(0).priority() : i);
             if (load.loads()[i] > 0) {
                 eligible.addAll(u);
                 panic |= load.panic()[i];
             }
-            i++;
         }
-        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.ofLevels(config.lbPolicy(), used, load.loads(),
-                config.ringHash(), config.loadBalancing(), n == 1 ? null : levelPicks), priorities, load);
+        return new HostSet(hosts, eligible, panic, LoadBalancerFactory.ofLevels(owners, used, load.loads(),
+                n == 1 ? null : levelPicks), priorities, load);
     }
 }

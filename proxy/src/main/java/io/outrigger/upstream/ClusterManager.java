@@ -31,6 +31,9 @@ public final class ClusterManager {
     public static ClusterManager build(OutriggerConfig config) throws UnknownHostException, InvalidMaterialException {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
+            if (c.isAggregate()) {
+                continue; // after the clusters they aggregate
+            }
             List<Host> hosts = new ArrayList<>();
             java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
             for (EndpointConfig e : c.endpoints()) {
@@ -41,7 +44,7 @@ public final class ClusterManager {
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
                     ClientTlsContext.forCluster(c)));
         }
-        return new ClusterManager(java.util.Collections.unmodifiableMap(map)); // config order (admin, dashboard)
+        return new ClusterManager(withAggregates(config, map));
     }
 
     /**
@@ -52,6 +55,9 @@ public final class ClusterManager {
     public static ClusterManager buildForExplaining(OutriggerConfig config) {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
+            if (c.isAggregate()) {
+                continue;
+            }
             List<Host> hosts = new ArrayList<>();
             java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
             try {
@@ -65,7 +71,30 @@ public final class ClusterManager {
             }
             map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c), null));
         }
-        return new ClusterManager(java.util.Collections.unmodifiableMap(map)); // config order (admin, dashboard)
+        return new ClusterManager(withAggregates(config, map));
+    }
+
+    /** Adds the aggregate clusters over the others (left out if one of theirs is missing), in the config's order. */
+    private static Map<String, Cluster> withAggregates(OutriggerConfig config, Map<String, Cluster> built) {
+        Map<String, Cluster> out = new LinkedHashMap<>();
+        for (ClusterConfig c : config.clusters()) {
+            if (!c.isAggregate()) {
+                if (built.containsKey(c.name())) {
+                    out.put(c.name(), built.get(c.name()));
+                }
+                continue;
+            }
+            List<Cluster> children = new ArrayList<>();
+            for (String name : c.aggregateClusters()) {
+                if (built.get(name) != null) {
+                    children.add(built.get(name));
+                }
+            }
+            if (children.size() == c.aggregateClusters().size()) {
+                out.put(c.name(), Cluster.aggregate(c, children, ClusterResources.of(c)));
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out); // config order (admin, dashboard)
     }
 
     /**

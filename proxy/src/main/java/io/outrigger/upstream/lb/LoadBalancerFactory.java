@@ -56,19 +56,22 @@ public interface LoadBalancerFactory {
      * among that level's hosts ({@link PriorityLoadBalancer}). One level is exactly
      * {@link #of(ClusterConfig.LbPolicy, List, RingHashConfig, LoadBalancingConfig)}.
      *
+     * @param owners per level, the cluster whose {@code lb_policy} and settings balance it (an aggregate's levels
+     *               come from several clusters)
      * @param levels the hosts each level uses (level 0 first)
      * @param loads  percent of traffic per level, summing to 100
      * @param picks  per level, a counter of picks, or {@code null}
      */
-    static LoadBalancerFactory ofLevels(ClusterConfig.LbPolicy policy, List<List<Host>> levels, int[] loads,
-                                        RingHashConfig ring, LoadBalancingConfig lb,
+    static LoadBalancerFactory ofLevels(List<ClusterConfig> owners, List<List<Host>> levels, int[] loads,
                                         java.util.concurrent.atomic.LongAdder[] picks) {
         if (levels.size() == 1 && picks == null) {
-            return of(policy, levels.get(0), ring, lb);
+            ClusterConfig c = owners.get(0);
+            return of(c.lbPolicy(), levels.get(0), c.ringHash(), c.loadBalancing());
         }
         LoadBalancerFactory[] factories = new LoadBalancerFactory[levels.size()];
         for (int i = 0; i < factories.length; i++) {
-            factories[i] = loads[i] == 0 ? null : of(policy, levels.get(i), ring, lb);
+            ClusterConfig c = owners.get(i);
+            factories[i] = loads[i] == 0 ? null : of(c.lbPolicy(), levels.get(i), c.ringHash(), c.loadBalancing());
         }
         return PriorityLoadBalancer.factory(loads, factories, picks);
     }
