@@ -29,12 +29,14 @@ import java.util.List;
  *                           {@code null}: no limit
  * @param grpcTimeoutHeaderMax {@code max_stream_duration.grpc_timeout_header_max}: caps a caller's {@code grpc-timeout};
  *                           {@code null} or zero: no cap
+ * @param mirrorPolicies     {@code request_mirror_policies}: shadow copies to other clusters
  */
 public record RouteAction(String cluster, List<WeightedCluster> weightedClusters, Duration timeout, String prefixRewrite,
                           RegexRewrite regexRewrite, String hostRewriteLiteral,
                           List<HashPolicy> hashPolicy, RetryPolicy retryPolicy, List<UpgradeConfig> upgradeConfigs,
                           Duration idleTimeout, Duration sseKeepaliveInterval, Duration maxStreamDuration,
-                          Duration grpcTimeoutHeaderMax) implements RouteConfig.Action {
+                          Duration grpcTimeoutHeaderMax, List<RequestMirrorPolicy> mirrorPolicies)
+        implements RouteConfig.Action {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     public RouteAction {
@@ -44,6 +46,7 @@ public record RouteAction(String cluster, List<WeightedCluster> weightedClusters
                     + weightedClusters + ")");
         }
         hashPolicy = List.copyOf(hashPolicy);
+        mirrorPolicies = List.copyOf(mirrorPolicies);
         upgradeConfigs = List.copyOf(upgradeConfigs);
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");

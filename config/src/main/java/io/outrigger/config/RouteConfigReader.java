@@ -95,10 +95,17 @@ final class RouteConfigReader {
         Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
         StreamConfigReader.MaxStreamDuration maxDuration = m.optional("max_stream_duration")
                 .map(StreamConfigReader::maxStreamDuration).orElse(StreamConfigReader.MaxStreamDuration.NONE);
+        List<RequestMirrorPolicy> mirrors = new ArrayList<>();
+        for (ConfigNode mp : m.list("request_mirror_policies")) {
+            RequestMirrorPolicy p = mirrorPolicy(mp);
+            if (p != null) {
+                mirrors.add(p);
+            }
+        }
         m.finish();
         return !targetOk ? null : new RouteAction(cluster, weighted, timeout, prefixRewrite, regexRewrite, hostRewrite,
                 hashPolicy, retry,
-                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax());
+                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax(), mirrors);
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {
@@ -178,6 +185,41 @@ final class RouteConfigReader {
             case "httponly" -> { } // always set
             default -> n.error("'" + name.get() + "' (expected: SameSite or Secure; HttpOnly is always set)");
         }
+    }
+
+    private static final Map<String, Integer> DENOMINATORS = new LinkedHashMap<>();
+
+    static {
+        DENOMINATORS.put("HUNDRED", 100);
+        DENOMINATORS.put("TEN_THOUSAND", 10_000);
+        DENOMINATORS.put("MILLION", 1_000_000);
+    }
+
+    /** {@code { cluster, runtime_fraction: { default_value: { numerator, denominator } }, disable_shadow_host_suffix_append }}. */
+    private RequestMirrorPolicy mirrorPolicy(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        String cluster = m.required("cluster").map(this::clusterName).orElse(null);
+        int perMillion = RequestMirrorPolicy.MILLION;
+        var fraction = m.optional("runtime_fraction");
+        if (fraction.isPresent()) {
+            ConfigMap fm = fraction.get().asMap();
+            fm.string("runtime_key"); // Envoy's runtime override: accepted, there is no runtime layer
+            ConfigMap dv = fm.required("default_value").map(ConfigNode::asMap).orElse(null);
+            fm.finish();
+            if (dv != null) {
+                long numerator = dv.integer("numerator", 0, 0, 1_000_000);
+                int denominator = dv.oneOf("denominator", DENOMINATORS, 100);
+                dv.finish();
+                if (numerator > denominator) {
+                    dv.optional("numerator").get().error(numerator + " is above the denominator " + denominator);
+                } else {
+                    perMillion = (int) (numerator * (1_000_000 / denominator));
+                }
+            }
+        }
+        boolean keepHost = m.bool("disable_shadow_host_suffix_append", false);
+        m.finish();
+        return cluster == null ? null : new RequestMirrorPolicy(cluster, perMillion, keepHost);
     }
 
     private String clusterName(ConfigNode n) {

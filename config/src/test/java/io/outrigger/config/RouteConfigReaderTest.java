@@ -70,6 +70,25 @@ class RouteConfigReaderTest {
     }
 
     @Test
+    void mirrorPoliciesWithEnvoysFractions() throws Exception {
+        RouteAction a = (RouteAction) routes("""
+                - match: { prefix: / }
+                  route:
+                    cluster: stable
+                    request_mirror_policies:
+                      - { cluster: canary, runtime_fraction: { default_value: { numerator: 25, denominator: TEN_THOUSAND } } }
+                      - { cluster: canary, disable_shadow_host_suffix_append: true }
+                """).get(0).action();
+        assertThat(a.mirrorPolicies()).containsExactly(new RequestMirrorPolicy("canary", 2_500, false),
+                new RequestMirrorPolicy("canary", 1_000_000, true));
+        assertThat(errors("""
+                - match: { prefix: / }
+                  route: { cluster: stable, request_mirror_policies: [ { cluster: nope }, { cluster: canary, runtime_fraction: { default_value: { numerator: 101 } } } ] }
+                """)).hasSize(2).anySatisfy(e -> assertThat(e).contains("'nope' (expected: the name of a cluster"))
+                .anySatisfy(e -> assertThat(e).contains("101 is above the denominator 100"));
+    }
+
+    @Test
     void regexRewriteQuotesWhatIsNotAGroupReference() {
         assertThat(RegexRewrite.re2jReplacement("/a/\\1/$x\\\\")).isEqualTo("/a/$1/\\$x\\\\");
         RegexRewrite r = new RegexRewrite(com.google.re2j.Pattern.compile("(o)"), "$0\\1");

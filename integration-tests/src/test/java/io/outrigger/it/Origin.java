@@ -34,6 +34,8 @@ final class Origin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(64);
     final AtomicInteger requests = new AtomicInteger();
+    /** The Host header of the last request other than a health check. */
+    final java.util.concurrent.atomic.AtomicReference<String> lastHost = new java.util.concurrent.atomic.AtomicReference<>();
     final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
     Origin(String name) throws IOException {
@@ -59,6 +61,9 @@ final class Origin implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
+        if (!"/healthz".equals(ex.getRequestURI().getPath())) {
+            lastHost.set(ex.getRequestHeaders().getFirst("Host"));
+        }
         clientPorts.add(ex.getRemoteAddress().getPort());
         String path = ex.getRequestURI().getRawPath();
         ex.getResponseHeaders().set("x-origin", name);

@@ -85,6 +85,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private boolean done;
     private boolean grpc;
     private RouteDeadlines deadlines;
+    private RequestMirrors mirrors; // request_mirror_policies copies still taking the body; null when none
 
     @Override
     public void setDecoderFilterCallbacks(StreamDecoderFilterCallbacks callbacks) {
@@ -146,6 +147,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             }
         }
         prepareUpstreamRequest(req);
+        mirrors = RequestMirrors.start(action, req, endStream, callbacks);
         requestComplete = endStream;
         if (endStream) {
             onRequestComplete();
@@ -163,6 +165,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public FilterDataStatus decodeData(ByteBuf data, boolean endStream) {
+        if (mirrors != null) {
+            mirrors.data(data, endStream);
+        }
         if (done) {
             return FilterDataStatus.CONTINUE;
         }
@@ -179,6 +184,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public FilterTrailersStatus decodeTrailers(HttpHeaders t) {
+        if (mirrors != null) {
+            mirrors.trailers(t);
+        }
         if (done) {
             return FilterTrailersStatus.CONTINUE;
         }
@@ -376,6 +384,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public void onDestroy() {
+        if (mirrors != null) {
+            mirrors.callerGone(); // a copy whose request is complete carries on
+            mirrors = null;
+        }
         cancelTimers();
         UpstreamRequest a = attempt;
         endAttempt();

@@ -14,6 +14,10 @@ public final class ClusterStats {
     public final LongAdder upstreamRqMaxRequestsOverflow = new LongAdder();
     public final LongAdder upstreamCxConnectFail = new LongAdder();
     public final LongAdder upstreamRqTotal = new LongAdder();
+    /** Shadow copies sent to this cluster by routes' {@code request_mirror_policies}. */
+    public final LongAdder shadowRqTotal = new LongAdder();
+    /** Shadow copies dropped: a body above the limit, no host, an overflow, a timeout, or the caller gone mid-body. */
+    public final LongAdder shadowRqDropped = new LongAdder();
     /** The route timeout (or a gRPC deadline) ended the request (flag UT). */
     public final LongAdder upstreamRqTimeout = new LongAdder();
     /** A per-try timeout ended an attempt. */
@@ -46,6 +50,8 @@ public final class ClusterStats {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("upstream_rq_total", upstreamRqTotal.sum());
         m.put("upstream_rq_retry", upstreamRqRetry.sum());
+        m.put("shadow_rq_total", shadowRqTotal.sum());
+        m.put("shadow_rq_dropped", shadowRqDropped.sum());
         m.put("upstream_rq_timeout", upstreamRqTimeout.sum());
         m.put("upstream_rq_per_try_timeout", upstreamRqPerTryTimeout.sum());
         m.put("upstream_rq_max_duration_reached", upstreamRqMaxDurationReached.sum());
