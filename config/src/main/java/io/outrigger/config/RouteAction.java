@@ -30,12 +30,16 @@ import java.util.List;
  * @param grpcTimeoutHeaderMax {@code max_stream_duration.grpc_timeout_header_max}: caps a caller's {@code grpc-timeout};
  *                           {@code null} or zero: no cap
  * @param mirrorPolicies     {@code request_mirror_policies}: shadow copies to other clusters
+ * @param hedgeOnPerTryTimeout {@code hedge_policy.hedge_on_per_try_timeout} (Envoy's): when an attempt passes its
+ *                           {@code per_try_timeout}, the retry starts beside it instead of replacing it; the first
+ *                           response wins and the other attempt is reset
  */
 public record RouteAction(String cluster, List<WeightedCluster> weightedClusters, Duration timeout, String prefixRewrite,
                           RegexRewrite regexRewrite, String hostRewriteLiteral,
                           List<HashPolicy> hashPolicy, RetryPolicy retryPolicy, List<UpgradeConfig> upgradeConfigs,
                           Duration idleTimeout, Duration sseKeepaliveInterval, Duration maxStreamDuration,
-                          Duration grpcTimeoutHeaderMax, List<RequestMirrorPolicy> mirrorPolicies)
+                          Duration grpcTimeoutHeaderMax, List<RequestMirrorPolicy> mirrorPolicies,
+                          boolean hedgeOnPerTryTimeout)
         implements RouteConfig.Action {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 

@@ -95,6 +95,17 @@ final class RouteConfigReader {
         Duration sseKeepalive = m.duration("sse_keepalive_interval", null, Duration.ofMillis(100));
         StreamConfigReader.MaxStreamDuration maxDuration = m.optional("max_stream_duration")
                 .map(StreamConfigReader::maxStreamDuration).orElse(StreamConfigReader.MaxStreamDuration.NONE);
+        boolean hedge = false;
+        var hedgeNode = m.optional("hedge_policy");
+        if (hedgeNode.isPresent()) {
+            ConfigMap hm = hedgeNode.get().asMap();
+            hedge = hm.bool("hedge_on_per_try_timeout", false);
+            hm.integer("initial_requests", 1, 1, 1); // Envoy's; only 1 (hedging starts on a per-try timeout)
+            hm.finish();
+            if (hedge && (retry == null || retry.perTryTimeout().isZero())) {
+                hedgeNode.get().error("hedge_on_per_try_timeout needs a retry_policy with a per_try_timeout");
+            }
+        }
         List<RequestMirrorPolicy> mirrors = new ArrayList<>();
         for (ConfigNode mp : m.list("request_mirror_policies")) {
             RequestMirrorPolicy p = mirrorPolicy(mp);
@@ -105,7 +116,8 @@ final class RouteConfigReader {
         m.finish();
         return !targetOk ? null : new RouteAction(cluster, weighted, timeout, prefixRewrite, regexRewrite, hostRewrite,
                 hashPolicy, retry,
-                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax(), mirrors);
+                upgrades, idleTimeout, sseKeepalive, maxDuration.max(), maxDuration.grpcTimeoutHeaderMax(), mirrors,
+                hedge);
     }
 
     private HashPolicy hashPolicy(ConfigNode n) {

@@ -71,6 +71,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     // attempts
     private UpstreamRequest attempt;
     private final List<Host> triedHosts = new ArrayList<>(2);
+    // hedge_on_per_try_timeout: earlier attempts still running beside the current one (oldest first)
+    private final List<UpstreamRequest> hedged = new ArrayList<>(0);
     private int attempts;
     private boolean staleRetried;
     private boolean alpnRetried;
@@ -254,6 +256,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (a != attempt || done || responseStarted) {
             return;
         }
+        if (action.hedgeOnPerTryTimeout()) {
+            hedge(a);
+            return;
+        }
         endAttempt();
         shared.stats().upstreamRqPerTryTimeout.increment();
         a.setErrorType("timeout");
@@ -261,6 +267,64 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         report(a.host(), 504);
         handleFailure(Failure.PER_TRY_TIMEOUT, 0, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream per-try timeout",
                 ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * hedge_on_per_try_timeout: the attempt keeps running and, if the retry policy allows one (same rules and budget
+     * as a retry), another starts beside it after the back-off; the first response wins. Without a retry left the
+     * attempt simply goes on (the route timeout still bounds it), as in Envoy.
+     */
+    private void hedge(UpstreamRequest a) {
+        shared.stats().upstreamRqPerTryTimeout.increment();
+        stopAttemptTimerAndSlot();
+        if (decide(Failure.PER_TRY_TIMEOUT, 0) == null) {
+            return; // no retry left: keep waiting for this one
+        }
+        shared.stats().upstreamRqHedged.increment();
+        hedged.add(a);
+        attempt = null; // the back-off starts the next attempt
+    }
+
+    /** Resets every hedged attempt but {@code keep} (a winner was found, or the stream ends). */
+    private void resetHedged(UpstreamRequest keep) {
+        for (int i = 0; i < hedged.size(); i++) {
+            UpstreamRequest h = hedged.get(i);
+            if (h != keep) {
+                h.setErrorType("hedge lost");
+                h.reset();
+            }
+        }
+        hedged.clear();
+    }
+
+    /**
+     * An event from an attempt that is not the current one. A hedged attempt's response makes it the current one
+     * (the newer attempt and the back-off, if any, are abandoned); its failure just removes it.
+     *
+     * @return whether {@code a} is now the current attempt
+     */
+    private boolean promoteHedged(UpstreamRequest a, boolean responded) {
+        if (!hedged.contains(a)) {
+            return false;
+        }
+        if (!responded) {
+            hedged.remove(a);
+            return false;
+        }
+        shared.stats().upstreamRqHedgeEarlierWon.increment();
+        if (backOffTimer != null) {
+            backOffTimer.cancel(false);
+            backOffTimer = null;
+        }
+        UpstreamRequest newer = attempt;
+        stopAttemptTimerAndSlot();
+        if (newer != null) {
+            newer.setErrorType("hedge lost");
+            newer.reset();
+        }
+        resetHedged(a);
+        attempt = a;
+        return true;
     }
 
     // The current attempt failed (its outcome is being handled): forget it, stop its timer, free its retry slot.
@@ -283,6 +347,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     /** Retries the request if the policy allows, else answers with the given local reply. */
     private void handleFailure(Failure failure, int status, HttpResponseStatus replyStatus, String replyBody, ResponseFlag flag) {
         Decision d = decide(failure, status);
+        if (d == null && !hedged.isEmpty()) {
+            attempt = hedged.remove(hedged.size() - 1); // an earlier, hedged attempt is still running: it answers
+            return;
+        }
         if (d == null) {
             finishWithLocalReply(replyStatus, replyBody, flag);
         } else {
@@ -360,6 +428,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     // A time limit passed: abandon the attempt; answer locally, or reset once the response started.
     private void endOnDeadline(HttpResponseStatus status, String body, ResponseFlag flag) {
+        resetHedged(null);
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
@@ -389,6 +458,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             mirrors = null;
         }
         cancelTimers();
+        for (UpstreamRequest h : hedged) {
+            h.setErrorType("cancelled");
+        }
+        resetHedged(null);
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
@@ -411,6 +484,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     void onPoolFailure(UpstreamRequest a, PoolFailureReason reason, String detail) {
         if (a != attempt) {
+            promoteHedged(a, false);
             return;
         }
         log.debug("pool failure {}: {}", reason, detail);
@@ -436,7 +510,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     void onUpstreamHeaders(UpstreamRequest a, HttpResponse response, boolean endStream) {
-        if (a != attempt || responseStarted) {
+        if (responseStarted || a != attempt && !promoteHedged(a, true)) {
             return;
         }
         int status = response.status().code();
@@ -464,6 +538,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
+        resetHedged(a);
         deadlines.onResponseHeaders(response, endStream, grpc || HttpMethod.CONNECT.equals(request.method()));
         stopAttemptTimerAndSlot();
         replay.release();
@@ -495,6 +570,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     void onUpstreamReset(UpstreamRequest a, StreamResetReason reason, String detail) {
         if (a != attempt) {
+            promoteHedged(a, false);
             return;
         }
         log.debug("upstream reset ({}): {}", reason, detail);
@@ -580,6 +656,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private void finishWithLocalReply(HttpResponseStatus status, String body, ResponseFlag flag, boolean overloaded) {
         done = true;
         cancelTimers();
+        resetHedged(null);
         callbacks.sendLocalReply(status, body, flag, overloaded ? h -> h.set(OVERLOADED_HEADER, "true") : null);
     }
 

@@ -14,6 +14,10 @@ public final class ClusterStats {
     public final LongAdder upstreamRqMaxRequestsOverflow = new LongAdder();
     public final LongAdder upstreamCxConnectFail = new LongAdder();
     public final LongAdder upstreamRqTotal = new LongAdder();
+    /** Hedged attempts started: a per-try timeout started a retry beside a still-running attempt. */
+    public final LongAdder upstreamRqHedged = new LongAdder();
+    /** Hedges in which an earlier attempt answered first. */
+    public final LongAdder upstreamRqHedgeEarlierWon = new LongAdder();
     /** Shadow copies sent to this cluster by routes' {@code request_mirror_policies}. */
     public final LongAdder shadowRqTotal = new LongAdder();
     /** Shadow copies dropped: a body above the limit, no host, an overflow, a timeout, or the caller gone mid-body. */
@@ -50,6 +54,8 @@ public final class ClusterStats {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("upstream_rq_total", upstreamRqTotal.sum());
         m.put("upstream_rq_retry", upstreamRqRetry.sum());
+        m.put("upstream_rq_hedged", upstreamRqHedged.sum());
+        m.put("upstream_rq_hedge_earlier_won", upstreamRqHedgeEarlierWon.sum());
         m.put("shadow_rq_total", shadowRqTotal.sum());
         m.put("shadow_rq_dropped", shadowRqDropped.sum());
         m.put("upstream_rq_timeout", upstreamRqTimeout.sum());
