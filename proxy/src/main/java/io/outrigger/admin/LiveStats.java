@@ -52,6 +52,22 @@ final class LiveStats {
                 Map<String, Long> stats = c.stats().snapshot();
                 g.writeNumberField("retries", stats.get("upstream_rq_retry"));
                 g.writeNumberField("connect_failures", stats.get("upstream_cx_connect_fail"));
+                g.writeNumberField("hedged", stats.get("upstream_rq_hedged"));
+                g.writeNumberField("hedge_earlier_won", stats.get("upstream_rq_hedge_earlier_won"));
+                g.writeNumberField("mirrored", stats.get("shadow_rq_total"));
+                g.writeNumberField("mirror_dropped", stats.get("shadow_rq_dropped"));
+                io.outrigger.upstream.HostSet levels = c.hostSet();
+                long[] picks = c.levelPicks();
+                g.writeArrayFieldStart("priorities");
+                for (int i = 0; i < levels.priorities().size() && levels.priorities().size() > 1; i++) {
+                    g.writeStartObject();
+                    g.writeNumberField("priority", levels.priorities().get(i));
+                    g.writeNumberField("load_percent", levels.load().loads()[i]);
+                    g.writeBooleanField("panic", levels.load().panic()[i]);
+                    g.writeNumberField("rq_total", picks[i]);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
                 g.writeNumberField("cx_active", c.resources().connections());
                 g.writeNumberField("rq_pending", c.resources().pendingRequests());
                 g.writeArrayFieldStart("hosts");
@@ -61,6 +77,7 @@ final class LiveStats {
                     g.writeBooleanField("healthy", h.health().healthy());
                     g.writeStringField("health_flags", h.health().envoyFlags());
                     g.writeNumberField("weight", h.weight());
+                    g.writeNumberField("priority", h.priority());
                     g.writeNumberField("rq_active", h.activeRequests());
                     g.writeNumberField("rq_total", h.totalRequests());
                     g.writeNumberField("ejections", h.health().ejectionCount());
