@@ -86,7 +86,7 @@ class AdminIT {
             HttpResponse<String> live = proxy.adminGet("/stats/live");
             assertThat(live.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(live.body()).contains("\"ready\":true", "{\"address\":\"" + o.address() + "\",\"healthy\":true,"
-                    + "\"health_flags\":\"healthy\",\"weight\":1,\"rq_active\":0,\"rq_total\":1,\"ejections\":0}");
+                    + "\"health_flags\":\"healthy\",\"weight\":1,\"priority\":0,\"rq_active\":0,\"rq_total\":1,\"ejections\":0}");
             HttpResponse<String> page = proxy.adminGet("/");
             assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
             assertThat(page.body()).contains("<title>Outrigger admin</title>", "fetch(\"/stats/live\"")

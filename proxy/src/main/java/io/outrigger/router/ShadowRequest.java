@@ -227,6 +227,12 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
             return;
         }
         state = State.DONE;
+        if (encoder != null && !requestComplete) {
+            // the response ended while the request was still streaming: it is no longer wanted (as UpstreamRequest)
+            RequestEncoder e = encoder;
+            encoder = null;
+            e.resetStream(StreamResetReason.LOCAL_RESET);
+        }
         if (timer != null) {
             timer.cancel(false);
         }

@@ -71,7 +71,9 @@ public interface LoadBalancerFactory {
         LoadBalancerFactory[] factories = new LoadBalancerFactory[levels.size()];
         for (int i = 0; i < factories.length; i++) {
             ClusterConfig c = owners.get(i);
-            factories[i] = loads[i] == 0 ? null : of(c.lbPolicy(), levels.get(i), c.ringHash(), c.loadBalancing());
+            // a level without traffic still gets a balancer: a retry that has tried every host of the drawn level
+            // moves on to it (PriorityLoadBalancer)
+            factories[i] = levels.get(i).isEmpty() ? null : of(c.lbPolicy(), levels.get(i), c.ringHash(), c.loadBalancing());
         }
         return PriorityLoadBalancer.factory(loads, factories, picks);
     }

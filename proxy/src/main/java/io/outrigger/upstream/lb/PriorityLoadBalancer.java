@@ -11,7 +11,9 @@ import java.util.random.RandomGenerator;
  * Picks a priority level by its share of traffic ({@code io.outrigger.upstream.PriorityLoad}), then a host with that
  * level's own balancer. A request with a hash key picks its level by the key (key mod 100, as Envoy does), so a key
  * stays on its level and, within it, on its host while the split does not change; other requests draw a level at
- * random. If the chosen level has no host, the next levels are tried. Confined to one worker.
+ * random. If the chosen level has no host, or only hosts a retry has tried already, the next levels are tried (so a
+ * retry after every preferred host failed goes to a standby level even before health checking moved the traffic —
+ * what Envoy's {@code previous_priorities} retry plugin is for). Confined to one worker.
  */
 final class PriorityLoadBalancer implements LoadBalancer {
     private final int[] cumulative; // cumulative[i] = percent of levels 0..i
@@ -69,27 +71,41 @@ final class PriorityLoadBalancer implements LoadBalancer {
     public Host chooseHost(LoadBalancerContext context) {
         int point = context.hasHashKey() ? (int) Long.remainderUnsigned(context.hashKey(), 100) : random.nextInt(100);
         int first = levelOf(cumulative, point);
+        Host fallback = null;
+        int fallbackLevel = -1;
         for (int k = 0; k < levels.length; k++) {
             int level = (first + k) % levels.length;
             if (levels[level] == null) {
                 continue;
             }
             Host h = levels[level].chooseHost(context);
-            if (h != null) {
-                if (picks != null) {
-                    picks[level].increment();
-                }
-                return h;
+            if (h == null) {
+                continue;
+            }
+            if (!context.shouldSelectAnotherHost(h)) {
+                return counted(h, level);
+            }
+            // every host of this level was tried already (a retry): the next level, if it has an untried one
+            if (fallback == null) {
+                fallback = h;
+                fallbackLevel = level;
             }
         }
-        return null;
+        return fallback == null ? null : counted(fallback, fallbackLevel);
+    }
+
+    private Host counted(Host h, int level) {
+        if (picks != null) {
+            picks[level].increment();
+        }
+        return h;
     }
 
     /** The levels' rings or tables seen as one: a key goes to its level (key mod 100), then to its host there. */
     private static HashStructure hashStructure(int[] loads, LoadBalancerFactory[] levels, int[] cumulative) {
         HashStructure[] parts = new HashStructure[levels.length];
         for (int i = 0; i < levels.length; i++) {
-            if (levels[i] != null) {
+            if (levels[i] != null && loads[i] > 0) {
                 parts[i] = levels[i].hashStructure();
                 if (parts[i] == null) {
                     return null; // not a hashing policy

@@ -336,4 +336,40 @@ class LoadBalancersTest {
         assertThat(clockReads[0]).as("no clock read once the window passed").isEqualTo(readsAtEnd);
         assertThat(counts.values()).containsOnly(100); // plain round robin again
     }
+
+    @Test
+    void aRetryThatTriedEveryHostOfItsLevelMovesToTheNextLevel() throws Exception {
+        List<Host> hs = hosts(3);
+        ClusterConfig c = new ClusterConfig("c", List.of(), ClusterConfig.LbPolicy.ROUND_ROBIN, RingHashConfig.DEFAULT,
+                Duration.ofSeconds(1), io.outrigger.config.ConnectionPoolConfig.DEFAULT, null, null, null,
+                io.outrigger.config.CircuitBreakersConfig.DEFAULT, null, ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL,
+                LoadBalancingConfig.DEFAULT);
+        java.util.concurrent.atomic.LongAdder[] picks = {new java.util.concurrent.atomic.LongAdder(),
+                new java.util.concurrent.atomic.LongAdder()};
+        LoadBalancer lb = LoadBalancerFactory.ofLevels(List.of(c, c), List.of(hs.subList(0, 2), hs.subList(2, 3)),
+                new int[] {100, 0}, picks).create(new SplittableRandom(5));
+        for (int i = 0; i < 100; i++) {
+            assertThat(lb.chooseHost(NO_KEY)).isIn(hs.get(0), hs.get(1)); // level 1 has no traffic
+        }
+        java.util.Set<Host> tried = java.util.Set.of(hs.get(0), hs.get(1));
+        LoadBalancerContext retry = new LoadBalancerContext() {
+            @Override
+            public boolean hasHashKey() {
+                return false;
+            }
+
+            @Override
+            public long hashKey() {
+                return 0;
+            }
+
+            @Override
+            public boolean shouldSelectAnotherHost(Host h) {
+                return tried.contains(h);
+            }
+        };
+        assertThat(lb.chooseHost(retry)).isSameAs(hs.get(2)); // both preferred hosts failed: the standby
+        assertThat(picks[0].sum()).isEqualTo(100);
+        assertThat(picks[1].sum()).isEqualTo(1);
+    }
 }
