@@ -69,7 +69,7 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
     static ShadowRequest start(ThreadLocalCluster cluster, HttpRequest original, boolean headersOnly, boolean keepHost,
                                String protocol, Duration timeout, io.netty.channel.EventLoop eventLoop) {
         var shared = cluster.cluster();
-        Host host = cluster.chooseHost(NoKey.INSTANCE);
+        Host host = cluster.chooseHost(io.outrigger.upstream.lb.LoadBalancerContext.NO_HASH_KEY); // the mirror's policy
         if (host == null || !shared.resources().tryAcquireRequest()) {
             shared.stats().shadowRqDropped.increment();
             return null;
@@ -244,20 +244,5 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
         held.clear();
         host.requestFinished();
         cluster.cluster().resources().releaseRequest();
-    }
-
-    /** A load-balancer context without a hash key: a shadow's host is drawn by the mirror cluster's own policy. */
-    private enum NoKey implements io.outrigger.upstream.lb.LoadBalancerContext {
-        INSTANCE;
-
-        @Override
-        public boolean hasHashKey() {
-            return false;
-        }
-
-        @Override
-        public long hashKey() {
-            return 0;
-        }
     }
 }
