@@ -72,7 +72,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private UpstreamRequest attempt;
     private final List<Host> triedHosts = new ArrayList<>(2);
     // hedge_on_per_try_timeout: earlier attempts still running beside the current one (oldest first)
-    private final List<UpstreamRequest> hedged = new ArrayList<>(0);
+    private List<UpstreamRequest> hedged = List.of(); // a mutable list from the first hedge on: none per plain request
     private int attempts;
     private boolean staleRetried;
     private boolean alpnRetried;
@@ -281,6 +281,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return; // no retry left: keep waiting for this one
         }
         shared.stats().upstreamRqHedged.increment();
+        if (hedged.isEmpty()) {
+            hedged = new ArrayList<>(2);
+        }
         hedged.add(a);
         attempt = null; // the back-off starts the next attempt
     }
@@ -294,7 +297,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                 h.reset();
             }
         }
-        hedged.clear();
+        hedged = List.of();
     }
 
     /**
