@@ -153,6 +153,63 @@ class TracingIT {
     }
 
     @Test
+    void hedgedAttemptsAreSiblingsWithTheWinnerMarkedAndMirrorCopiesGetShadowSpans() throws Exception {
+        try (ZipkinServer zipkin = new ZipkinServer();
+             Origin slow = new Origin("slow"); Origin fast = new Origin("fast"); Origin mirror = new Origin("mirror");
+             FaultRelay slowPath = new FaultRelay(slow.port())) {
+            slowPath.inject(FaultRelay.Fault.LATENCY, 1000, Integer.MAX_VALUE);
+            String yaml = ProxyProcess.mainListenerConfig("""
+                    - match: { prefix: /hedged }
+                      route:
+                        cluster: tiers
+                        retry_policy: { retry_on: [5xx], num_retries: 1, per_try_timeout: 100ms }
+                        hedge_policy: { hedge_on_per_try_timeout: true }
+                    - match: { prefix: / }
+                      route: { cluster: fast, request_mirror_policies: [ { cluster: mirror, runtime_fraction: { default_value: { numerator: 100 } } } ] }
+                    """, """
+                    # the first attempt always meets the slow host (priority 0); the hedge moves to the next level
+                    - { name: tiers, endpoints: [ { address: %s, priority: 0 }, { address: %s, priority: 1 } ] }
+                    - { name: fast, endpoints: [ %2$s ] }
+                    - { name: mirror, endpoints: [ %s ] }
+                    """.formatted(slowPath.address(), fast.address(), mirror.address()))
+                    .replace("    address: 127.0.0.1:0\n", "    address: 127.0.0.1:0\n    access_log: [ { format: json } ]\n")
+                    + """
+                    tracing: { sampling: 1.0, exporter: { zipkin: { endpoint: "%s" } }, schedule_delay: 100ms }
+                    """.formatted(zipkin.spansEndpoint());
+            try (ProxyProcess proxy = ProxyProcess.start("tracing-hedge", yaml)) {
+                int port = proxy.port("main");
+                String hedgedTrace = randomHex(16);
+                String body = get(port, "/hedged/x", "traceparent: 00-" + hedgedTrace + "-" + randomHex(8) + "-01");
+                assertThat(body).contains("fast");
+                JsonNode spans = zipkin.trace(hedgedTrace, 3);
+                JsonNode server = only(spans, "SERVER");
+                List<JsonNode> attempts = ofKind(spans, "CLIENT");
+                assertThat(attempts).hasSize(2).allSatisfy(a ->
+                        assertThat(a.path("parentId").asText()).isEqualTo(server.path("id").asText()));
+                JsonNode winner = attempts.stream().filter(a -> a.path("tags").has("outrigger.hedge_winner")).findFirst().orElseThrow();
+                JsonNode loser = attempts.stream().filter(a -> a != winner).findFirst().orElseThrow();
+                assertThat(winner.path("tags").path("outrigger.attempt").asText()).isEqualTo("2");
+                assertThat(winner.path("tags").path("server.port").asText()).isEqualTo(Integer.toString(fast.port()));
+                assertThat(loser.path("tags").path("error.type").asText()).isEqualTo("hedge lost");
+                TlsIT.waitUntil(() -> proxy.logText().contains("\"hedges\":1,\"hedge\":\"newest_won\""));
+                assertThat(proxy.logText()).contains("\"upstream_priority\":1,\"upstream_request_attempt_count\":2");
+
+                String mirroredTrace = randomHex(16);
+                get(port, "/m", "traceparent: 00-" + mirroredTrace + "-" + randomHex(8) + "-01");
+                JsonNode m = zipkin.trace(mirroredTrace, 3);
+                JsonNode ms = only(m, "SERVER");
+                List<JsonNode> clients = ofKind(m, "CLIENT");
+                assertThat(clients).hasSize(2).allSatisfy(c ->
+                        assertThat(c.path("parentId").asText()).isEqualTo(ms.path("id").asText()));
+                JsonNode shadow = clients.stream().filter(c -> c.path("tags").has("outrigger.shadow")).findFirst().orElseThrow();
+                assertThat(shadow.path("tags").path("server.port").asText()).isEqualTo(Integer.toString(mirror.port()));
+                assertThat(shadow.path("tags").path("http.response.status_code").asText()).isEqualTo("200");
+                TlsIT.waitUntil(() -> proxy.logText().contains("\"upstream_request_attempt_count\":1,\"mirrored\":1"));
+            }
+        }
+    }
+
+    @Test
     void anUnreachableCollectorNeitherFailsNorSlowsRequests() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

@@ -56,6 +56,7 @@ final class LiveStats {
                 g.writeNumberField("hedge_earlier_won", stats.get("upstream_rq_hedge_earlier_won"));
                 g.writeNumberField("mirrored", stats.get("shadow_rq_total"));
                 g.writeNumberField("mirror_dropped", stats.get("shadow_rq_dropped"));
+                g.writeNumberField("failovers", stats.get("upstream_rq_failover"));
                 io.outrigger.upstream.HostSet levels = c.hostSet();
                 long[] picks = c.levelPicks();
                 g.writeArrayFieldStart("priorities");

@@ -120,6 +120,19 @@ public final class AccessLog {
                 Json.field(g, "grpc_status", s.grpcStatus);
             }
             Json.field(g, "upstream_host", s.upstreamHost == null ? null : s.upstreamHost.addressString());
+            if (s.upstreamHost != null) {
+                g.writeNumberField("upstream_priority", s.upstreamHost.priority());
+            }
+            if (s.attemptCount > 0) {
+                g.writeNumberField("upstream_request_attempt_count", s.attemptCount);
+            }
+            if (s.hedges > 0) {
+                g.writeNumberField("hedges", s.hedges);
+                g.writeStringField("hedge", s.hedgeOutcome.logName());
+            }
+            if (s.mirrored > 0) {
+                g.writeNumberField("mirrored", s.mirrored);
+            }
             Json.field(g, "listener", s.listenerName());
             g.writeEndObject();
         });

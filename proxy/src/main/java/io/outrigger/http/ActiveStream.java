@@ -459,9 +459,21 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     @Override
-    public void setUpstream(String cluster, Host host) {
+    public void setUpstream(String cluster, Host host, int attempt) {
         info.upstreamCluster = cluster;
         info.upstreamHost = host;
+        info.attemptCount = attempt;
+    }
+
+    @Override
+    public void setHedged(int hedges, io.outrigger.router.HedgeOutcome outcome) {
+        info.hedges = hedges;
+        info.hedgeOutcome = outcome;
+    }
+
+    @Override
+    public void setMirrored(int copies) {
+        info.mirrored = copies;
     }
 
     @Override

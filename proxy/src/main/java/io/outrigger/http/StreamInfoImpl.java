@@ -32,6 +32,14 @@ final class StreamInfoImpl implements StreamInfo {
     /** The W3C trace id of the stream's trace, sampled or not; {@code null} without tracing. */
     String traceId;
     Host upstreamHost;
+    /** Upstream attempts made, 0 when none (Envoy's {@code UPSTREAM_REQUEST_ATTEMPT_COUNT}). */
+    int attemptCount;
+    /** Hedged attempts started (route {@code hedge_policy}); 0: not hedged. */
+    int hedges;
+    /** Which attempt answered a hedged request; {@code null} when not hedged. */
+    io.outrigger.router.HedgeOutcome hedgeOutcome;
+    /** Request mirror copies started. */
+    int mirrored;
     /** The response's {@code grpc-status} (trailers or trailers-only headers), for the access log; {@code null} if none. */
     String grpcStatus;
     final List<ResponseFlag> flags = new ArrayList<>(1);

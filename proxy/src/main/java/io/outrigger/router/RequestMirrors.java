@@ -27,7 +27,8 @@ final class RequestMirrors {
      *
      * @param request     the request as it goes upstream (copied by each shadow)
      * @param headersOnly the request has no body and no trailers
-     * @return the copies still expecting body or trailers, or {@code null} when there are none
+     * @return the copies still expecting body or trailers, or {@code null} when there are none (the number started
+     *         goes to the access log through {@link RouterStreamCallbacks#setMirrored})
      */
     static RequestMirrors start(RouteAction action, HttpRequest request, boolean headersOnly, RouterStreamCallbacks callbacks) {
         List<RequestMirrorPolicy> policies = action.mirrorPolicies();
@@ -35,6 +36,7 @@ final class RequestMirrors {
             return null;
         }
         List<ShadowRequest> started = null;
+        int copies = 0;
         for (int i = 0; i < policies.size(); i++) {
             RequestMirrorPolicy policy = policies.get(i);
             if (ThreadLocalRandom.current().nextInt(RequestMirrorPolicy.MILLION) >= policy.fractionPerMillion()) {
@@ -42,13 +44,18 @@ final class RequestMirrors {
             }
             ThreadLocalCluster mirror = callbacks.worker().cluster(policy.cluster());
             ShadowRequest s = mirror == null ? null : ShadowRequest.start(mirror, request, headersOnly, policy.keepHost(),
-                    callbacks.streamInfo().protocol(), action.timeout(), callbacks.eventLoop());
+                    callbacks.streamInfo().protocol(), action.timeout(), callbacks.eventLoop(), callbacks.tracing(),
+                    callbacks.span());
+            copies += s == null ? 0 : 1;
             if (s != null && !headersOnly) {
                 if (started == null) {
                     started = new ArrayList<>(policies.size());
                 }
                 started.add(s);
             }
+        }
+        if (copies > 0) {
+            callbacks.setMirrored(copies);
         }
         return started == null ? null : new RequestMirrors(started);
     }

@@ -74,6 +74,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     // hedge_on_per_try_timeout: earlier attempts still running beside the current one (oldest first)
     private List<UpstreamRequest> hedged = List.of(); // a mutable list from the first hedge on: none per plain request
     private int attempts;
+    private int hedges; // hedged attempts started beside earlier ones
     private boolean staleRetried;
     private boolean alpnRetried;
     private boolean holdsRetrySlot;
@@ -224,7 +225,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return;
         }
         triedHosts.add(host);
-        callbacks.setUpstream(shared.name(), host);
+        callbacks.setUpstream(shared.name(), host, attempts);
         shared.stats().upstreamRqTotal.increment();
         request.headers().setInt(ATTEMPT_COUNT, attempts);
         boolean headersOnly = requestComplete && replay.isEmpty() && trailers == null;
@@ -281,9 +282,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return; // no retry left: keep waiting for this one
         }
         shared.stats().upstreamRqHedged.increment();
+        callbacks.setHedged(++hedges, HedgeOutcome.NONE_WON); // until an attempt answers
         if (hedged.isEmpty()) {
             hedged = new ArrayList<>(2);
         }
+        a.markHedgedBeside();
         hedged.add(a);
         attempt = null; // the back-off starts the next attempt
     }
@@ -542,6 +545,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
         resetHedged(a);
+        if (hedges > 0) {
+            a.markHedgeWinner();
+            callbacks.setHedged(hedges, a.hedgedBeside() ? HedgeOutcome.EARLIER_WON : HedgeOutcome.NEWEST_WON);
+        }
         deadlines.onResponseHeaders(response, endStream, grpc || HttpMethod.CONNECT.equals(request.method()));
         stopAttemptTimerAndSlot();
         replay.release();

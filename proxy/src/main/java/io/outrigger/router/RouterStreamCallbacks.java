@@ -49,8 +49,23 @@ public interface RouterStreamCallbacks extends StreamDecoderFilterCallbacks {
     /** Adds a response flag for the access log (e.g. URX when retries ran out). */
     void addResponseFlag(ResponseFlag flag);
 
-    /** Records the chosen upstream host and cluster for the access log. */
-    void setUpstream(String cluster, Host host);
+    /**
+     * Records an attempt's upstream host and cluster for the access log (the last call wins).
+     *
+     * @param attempt the attempt's number, from 1 ({@code upstream_request_attempt_count})
+     */
+    void setUpstream(String cluster, Host host, int attempt);
+
+    /**
+     * Records how a hedged request ended, for the access log.
+     *
+     * @param hedges  hedged attempts started (at least 1)
+     * @param outcome which attempt answered
+     */
+    void setHedged(int hedges, HedgeOutcome outcome);
+
+    /** Records the number of request mirror copies started for this request (at least 1), for the access log. */
+    void setMirrored(int copies);
 
     /** Records the matched route's path condition ({@code http.route} on the server span). */
     void setRoute(String route);

@@ -14,6 +14,8 @@ import io.outrigger.codec.StreamResetReason;
 import io.outrigger.pool.Cancellable;
 import io.outrigger.pool.PoolCallbacks;
 import io.outrigger.pool.PoolFailureReason;
+import io.opentelemetry.api.trace.Span;
+import io.outrigger.tracing.Tracing;
 import io.outrigger.upstream.Host;
 import io.outrigger.worker.ThreadLocalCluster;
 import java.time.Duration;
@@ -49,6 +51,8 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
     private Cancellable pending;
     private RequestEncoder encoder;
     private ScheduledFuture<?> timer;
+    private Span span = Span.getInvalid();
+    private int status;
 
     private ShadowRequest(ThreadLocalCluster cluster, Host host, HttpRequest request, boolean headersOnly) {
         this.cluster = cluster;
@@ -64,10 +68,13 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
      * @param headersOnly the request has no body and no trailers
      * @param timeout     the route timeout; {@code ZERO}: none
      * @param eventLoop   the stream's event loop (the pools of {@code cluster} live on it)
+     * @param tracing     the server's tracing: the copy gets a client span ({@code outrigger.shadow=true}) under
+     *                    {@code parent}, the stream's server span, and carries that span's context upstream
      * @return the shadow, or {@code null} when none started
      */
     static ShadowRequest start(ThreadLocalCluster cluster, HttpRequest original, boolean headersOnly, boolean keepHost,
-                               String protocol, Duration timeout, io.netty.channel.EventLoop eventLoop) {
+                               String protocol, Duration timeout, io.netty.channel.EventLoop eventLoop,
+                               Tracing tracing, Span parent) {
         var shared = cluster.cluster();
         Host host = cluster.chooseHost(io.outrigger.upstream.lb.LoadBalancerContext.NO_HASH_KEY); // the mirror's policy
         if (host == null || !shared.resources().tryAcquireRequest()) {
@@ -85,6 +92,8 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
         }
         copy.headers().remove(RouterFilter.ATTEMPT_COUNT);
         ShadowRequest s = new ShadowRequest(cluster, host, copy, headersOnly);
+        s.span = tracing.startClientSpan(parent, copy, shared.name(), host.address(), 1);
+        Tracing.markShadow(s.span);
         shared.stats().shadowRqTotal.increment();
         shared.stats().upstreamRqTotal.increment();
         host.requestStarted();
@@ -170,6 +179,7 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
 
     @Override
     public void decodeHeaders(HttpResponse response, boolean endStream) {
+        status = response.status().code();
         if (endStream) {
             finish(false);
         }
@@ -242,6 +252,7 @@ final class ShadowRequest implements PoolCallbacks, ResponseDecoder, StreamCallb
             }
         }
         held.clear();
+        Tracing.endClientSpan(span, status, dropped ? "shadow dropped" : null);
         host.requestFinished();
         cluster.cluster().resources().releaseRequest();
     }

@@ -52,6 +52,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
     private int status;
     private boolean completed;
     private String errorType;
+    private boolean hedgedBeside; // a per-try timeout started another attempt beside this one
 
     /**
      * @param headersOnly the request has no body and no trailers
@@ -74,6 +75,21 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
 
     Host host() {
         return host;
+    }
+
+    /** A hedge started beside this attempt (it keeps running); see {@link #hedgedBeside()}. */
+    void markHedgedBeside() {
+        hedgedBeside = true;
+    }
+
+    /** Whether a newer attempt was started beside this one by {@code hedge_on_per_try_timeout}. */
+    boolean hedgedBeside() {
+        return hedgedBeside;
+    }
+
+    /** This attempt's response answers a hedged request: its span says so. */
+    void markHedgeWinner() {
+        Tracing.markHedgeWinner(span);
     }
 
     /** When this attempt started ({@link System#nanoTime()}). */

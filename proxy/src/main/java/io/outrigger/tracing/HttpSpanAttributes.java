@@ -28,6 +28,8 @@ final class HttpSpanAttributes {
     static final AttributeKey<String> RESPONSE_FLAGS = AttributeKey.stringKey("outrigger.response_flags");
     static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("outrigger.request_id");
     static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("outrigger.attempt");
+    static final AttributeKey<Boolean> HEDGE_WINNER = AttributeKey.booleanKey("outrigger.hedge_winner");
+    static final AttributeKey<Boolean> SHADOW = AttributeKey.booleanKey("outrigger.shadow");
     static final AttributeKey<String> CLIENT_TRACE_ID = AttributeKey.stringKey("outrigger.client_trace_id");
 
     private HttpSpanAttributes() {

@@ -204,6 +204,23 @@ public final class Tracing implements AutoCloseable {
         span.end();
     }
 
+    /**
+     * Marks the attempt whose response answered a hedged request ({@code outrigger.hedge_winner=true}); its sibling
+     * attempts end with {@code error.type=hedge lost}.
+     */
+    public static void markHedgeWinner(Span span) {
+        if (span.isRecording()) {
+            span.setAttribute(HttpSpanAttributes.HEDGE_WINNER, true);
+        }
+    }
+
+    /** Marks a request mirror's copy ({@code outrigger.shadow=true}): a sibling of the real attempts. */
+    public static void markShadow(Span span) {
+        if (span.isRecording()) {
+            span.setAttribute(HttpSpanAttributes.SHADOW, true);
+        }
+    }
+
     /** Spans handed to the exporter and delivered. */
     public long spansSent() {
         return exporter == null ? 0 : exporter.sent.sum();

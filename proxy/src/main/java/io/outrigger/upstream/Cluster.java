@@ -252,6 +252,6 @@ public final class Cluster {
             }
         }
         return new HostSet(hosts, eligible, panic, LoadBalancerFactory.ofLevels(owners, used, load.loads(),
-                n == 1 ? null : levelPicks), priorities, load);
+                n == 1 ? null : levelPicks, stats.upstreamRqFailover), priorities, load);
     }
 }

@@ -18,6 +18,11 @@ public final class ClusterStats {
     public final LongAdder upstreamRqHedged = new LongAdder();
     /** Hedges in which an earlier attempt answered first. */
     public final LongAdder upstreamRqHedgeEarlierWon = new LongAdder();
+    /**
+     * Picks that a priority level other than the one the load split drew served: the drawn level had no host, or a
+     * retry had tried all of its hosts (what Envoy's {@code previous_priorities} retry plugin does).
+     */
+    public final LongAdder upstreamRqFailover = new LongAdder();
     /** Shadow copies sent to this cluster by routes' {@code request_mirror_policies}. */
     public final LongAdder shadowRqTotal = new LongAdder();
     /** Shadow copies dropped: a body above the limit, no host, an overflow, a timeout, or the caller gone mid-body. */
@@ -56,6 +61,7 @@ public final class ClusterStats {
         m.put("upstream_rq_retry", upstreamRqRetry.sum());
         m.put("upstream_rq_hedged", upstreamRqHedged.sum());
         m.put("upstream_rq_hedge_earlier_won", upstreamRqHedgeEarlierWon.sum());
+        m.put("upstream_rq_failover", upstreamRqFailover.sum());
         m.put("shadow_rq_total", shadowRqTotal.sum());
         m.put("shadow_rq_dropped", shadowRqDropped.sum());
         m.put("upstream_rq_timeout", upstreamRqTimeout.sum());

@@ -61,9 +61,11 @@ public interface LoadBalancerFactory {
      * @param levels the hosts each level uses (level 0 first)
      * @param loads  percent of traffic per level, summing to 100
      * @param picks  per level, a counter of picks, or {@code null}
+     * @param failovers counts picks served by another level than the one the split drew ({@code null}: not counted)
      */
     static LoadBalancerFactory ofLevels(List<ClusterConfig> owners, List<List<Host>> levels, int[] loads,
-                                        java.util.concurrent.atomic.LongAdder[] picks) {
+                                        java.util.concurrent.atomic.LongAdder[] picks,
+                                        java.util.concurrent.atomic.LongAdder failovers) {
         if (levels.size() == 1 && picks == null) {
             ClusterConfig c = owners.get(0);
             return of(c.lbPolicy(), levels.get(0), c.ringHash(), c.loadBalancing());
@@ -75,7 +77,7 @@ public interface LoadBalancerFactory {
             // moves on to it (PriorityLoadBalancer)
             factories[i] = levels.get(i).isEmpty() ? null : of(c.lbPolicy(), levels.get(i), c.ringHash(), c.loadBalancing());
         }
-        return PriorityLoadBalancer.factory(loads, factories, picks);
+        return PriorityLoadBalancer.factory(loads, factories, picks, failovers);
     }
 
     /**

@@ -20,20 +20,25 @@ final class PriorityLoadBalancer implements LoadBalancer {
     private final LoadBalancer[] levels; // null for a level without traffic
     private final RandomGenerator random;
     private final LongAdder[] picks; // per level, shared by the workers; may be null
+    private final LongAdder failovers; // may be null
 
-    private PriorityLoadBalancer(int[] cumulative, LoadBalancer[] levels, RandomGenerator random, LongAdder[] picks) {
+    private PriorityLoadBalancer(int[] cumulative, LoadBalancer[] levels, RandomGenerator random, LongAdder[] picks,
+                                 LongAdder failovers) {
         this.cumulative = cumulative;
         this.levels = levels;
         this.random = random;
         this.picks = picks;
+        this.failovers = failovers;
     }
 
     /**
      * @param loads  percent of traffic per level, summing to 100
      * @param levels each level's balancer factory over the hosts it uses ({@code null} where its load is 0)
      * @param picks  per level, a counter of picks (for {@code /clusters}), or {@code null}
+     * @param failovers counts picks that another level than the drawn one served (its hosts were all tried by a
+     *               retry, or it had none), or {@code null}
      */
-    static LoadBalancerFactory factory(int[] loads, LoadBalancerFactory[] levels, LongAdder[] picks) {
+    static LoadBalancerFactory factory(int[] loads, LoadBalancerFactory[] levels, LongAdder[] picks, LongAdder failovers) {
         int[] cumulative = new int[loads.length];
         int sum = 0;
         for (int i = 0; i < loads.length; i++) {
@@ -48,7 +53,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
                 for (int i = 0; i < levels.length; i++) {
                     lbs[i] = levels[i] == null ? null : levels[i].create(random);
                 }
-                return new PriorityLoadBalancer(cumulative, lbs, random, picks);
+                return new PriorityLoadBalancer(cumulative, lbs, random, picks, failovers);
             }
 
             @Override
@@ -83,7 +88,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
                 continue;
             }
             if (!context.shouldSelectAnotherHost(h)) {
-                return counted(h, level);
+                return counted(h, level, first);
             }
             // every host of this level was tried already (a retry): the next level, if it has an untried one
             if (fallback == null) {
@@ -91,12 +96,15 @@ final class PriorityLoadBalancer implements LoadBalancer {
                 fallbackLevel = level;
             }
         }
-        return fallback == null ? null : counted(fallback, fallbackLevel);
+        return fallback == null ? null : counted(fallback, fallbackLevel, first);
     }
 
-    private Host counted(Host h, int level) {
+    private Host counted(Host h, int level, int drawn) {
         if (picks != null) {
             picks[level].increment();
+        }
+        if (level != drawn && failovers != null) {
+            failovers.increment();
         }
         return h;
     }

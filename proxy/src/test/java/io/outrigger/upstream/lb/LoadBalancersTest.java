@@ -346,8 +346,9 @@ class LoadBalancersTest {
                 LoadBalancingConfig.DEFAULT);
         java.util.concurrent.atomic.LongAdder[] picks = {new java.util.concurrent.atomic.LongAdder(),
                 new java.util.concurrent.atomic.LongAdder()};
+        java.util.concurrent.atomic.LongAdder failovers = new java.util.concurrent.atomic.LongAdder();
         LoadBalancer lb = LoadBalancerFactory.ofLevels(List.of(c, c), List.of(hs.subList(0, 2), hs.subList(2, 3)),
-                new int[] {100, 0}, picks).create(new SplittableRandom(5));
+                new int[] {100, 0}, picks, failovers).create(new SplittableRandom(5));
         for (int i = 0; i < 100; i++) {
             assertThat(lb.chooseHost(NO_KEY)).isIn(hs.get(0), hs.get(1)); // level 1 has no traffic
         }
@@ -371,5 +372,6 @@ class LoadBalancersTest {
         assertThat(lb.chooseHost(retry)).isSameAs(hs.get(2)); // both preferred hosts failed: the standby
         assertThat(picks[0].sum()).isEqualTo(100);
         assertThat(picks[1].sum()).isEqualTo(1);
+        assertThat(failovers.sum()).isEqualTo(1); // only the retry's pick left its drawn level
     }
 }
