@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 /** The {@code outrigger} command line. */
 @Command(name = "outrigger", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "An Envoy-style HTTP sidecar proxy.",
-        subcommands = {Main.Run.class, Main.Validate.class, RouteCommands.Route.class, RouteCommands.TestRoutes.class,
+        subcommands = {Main.Run.class, Main.Validate.class, WaitReady.class, RouteCommands.Route.class, RouteCommands.TestRoutes.class,
                 DemoCommand.class, CertsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -71,20 +71,52 @@ public final class Main implements Runnable {
         return new Loaded(config, filters.get());
     }
 
-    /** Runs the proxy until interrupted (SIGINT/SIGTERM), then stops it. */
+    /** Runs the proxy until interrupted (SIGINT/SIGTERM), then stops it at once. */
     public static int runUntilShutdown(OutriggerServer server, Runnable alsoStop) {
+        return runUntilShutdown(server, alsoStop, null);
+    }
+
+    /**
+     * Runs the proxy until SIGTERM, SIGINT or the JVM's shutdown. With {@code drain}, SIGTERM drains first
+     * ({@link OutriggerServer#drain}) and the process exits 0; SIGINT (Ctrl-C) always stops at once.
+     */
+    static int runUntilShutdown(OutriggerServer server, Runnable alsoStop, DrainOptions drain) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            alsoStop.run();
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+                alsoStop.run();
+            }
             stopped.countDown();
-        }, "outrigger-shutdown"));
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "outrigger-shutdown"));
+        if (drain != null) {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> new Thread(() -> {
+                try {
+                    server.drain(drain.minDrainTime(), drain.drainTime());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stop.run();
+                System.exit(0);
+            }, "outrigger-drain").start());
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * How SIGTERM drains.
+     *
+     * @param minDrainTime listeners keep accepting this long (Istio's {@code MINIMUM_DRAIN_DURATION})
+     * @param drainTime    the process exits by then at the latest (Envoy's {@code --drain-time-s})
+     */
+    record DrainOptions(java.time.Duration minDrainTime, java.time.Duration drainTime) {
     }
 
     static int defaultConcurrency() {
@@ -102,6 +134,16 @@ public final class Main implements Runnable {
         @Option(names = "--admin-address-path", description = "write the bound admin address to this file")
         Path adminAddressPath;
 
+        @Option(names = "--drain-time-s", defaultValue = "25", description = "on SIGTERM, exit after at most this many "
+                + "seconds even if requests are still in flight (default: ${DEFAULT-VALUE}; below Kubernetes' 30 s "
+                + "terminationGracePeriodSeconds)")
+        long drainTimeS;
+
+        @Option(names = "--min-drain-time-s", defaultValue = "5", description = "on SIGTERM, keep accepting connections "
+                + "this many seconds (while endpoints leave the Service), then exit as soon as none is open (default: "
+                + "${DEFAULT-VALUE})")
+        long minDrainTimeS;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +160,14 @@ public final class Main implements Runnable {
             }
             int workers = concurrency == null ? defaultConcurrency() : Math.max(1, concurrency);
             OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
-            return runUntilShutdown(server, () -> { });
+            io.outrigger.server.ConfigWatcher watcher = new io.outrigger.server.ConfigWatcher(config, () -> {
+                Loaded l = load(config);
+                return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
+            }, server).watch();
+            server.setConfigWatcher(watcher);
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> watcher.reload("SIGHUP"));
+            return runUntilShutdown(server, () -> { }, new DrainOptions(java.time.Duration.ofSeconds(Math.max(0, minDrainTimeS)),
+                    java.time.Duration.ofSeconds(Math.max(0, drainTimeS))));
         }
     }
 

@@ -31,6 +31,79 @@ public final class ConfigNode {
         this.problems = problems;
     }
 
+    /**
+     * Whether {@code o} holds the same YAML value: the same scalars with the same tags, the same lists in the same
+     * order, and maps with the same keys and values in any order. Where they sit in their files (line, column, key
+     * path) and comments do not count — a reload compares configs with it, and a file whose meaning is unchanged
+     * must compare equal.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConfigNode other && sameValue(node, other.node);
+    }
+
+    @Override
+    public int hashCode() {
+        return valueHash(node);
+    }
+
+    private static boolean sameValue(Node a, Node b) {
+        if (a instanceof ScalarNode x && b instanceof ScalarNode y) {
+            return x.getValue().equals(y.getValue()) && x.getTag().equals(y.getTag());
+        }
+        if (a instanceof SequenceNode x && b instanceof SequenceNode y) {
+            List<Node> xs = x.getValue();
+            List<Node> ys = y.getValue();
+            if (xs.size() != ys.size()) {
+                return false;
+            }
+            for (int i = 0; i < xs.size(); i++) {
+                if (!sameValue(xs.get(i), ys.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof MappingNode x && b instanceof MappingNode y) {
+            List<NodeTuple> xs = x.getValue();
+            List<NodeTuple> ys = y.getValue();
+            if (xs.size() != ys.size()) {
+                return false;
+            }
+            for (NodeTuple t : xs) {
+                boolean found = false;
+                for (NodeTuple u : ys) {
+                    if (sameValue(t.getKeyNode(), u.getKeyNode())) {
+                        found = sameValue(t.getValueNode(), u.getValueNode());
+                        break;
+                    }
+                }
+                if (!found) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static int valueHash(Node n) {
+        if (n instanceof ScalarNode s) {
+            return s.getValue().hashCode();
+        }
+        int h = n instanceof SequenceNode ? 1 : 2;
+        if (n instanceof SequenceNode s) {
+            for (Node c : s.getValue()) {
+                h = 31 * h + valueHash(c);
+            }
+        } else if (n instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                h += valueHash(t.getKeyNode()) ^ valueHash(t.getValueNode()); // order-free
+            }
+        }
+        return h;
+    }
+
     /** The key path of this node, e.g. {@code listeners[0].http_filters[1].config}. */
     Problems problems() {
         return problems;

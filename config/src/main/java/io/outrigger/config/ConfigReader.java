@@ -14,6 +14,7 @@ import java.util.Optional;
  * Placeholders stand in for bad values so reading continues; the caller throws if any problem was found.
  */
 final class ConfigReader {
+    private static final Map<String, ListenerConfig.DrainType> DRAIN_TYPES = new LinkedHashMap<>();
     private static final Map<String, ClusterConfig.LbPolicy> LB_POLICIES = new LinkedHashMap<>();
     private static final Map<String, ClusterConfig.ProtocolSelection> PROTOCOL_SELECTIONS = new LinkedHashMap<>();
 
@@ -29,6 +30,8 @@ final class ConfigReader {
     private static final Map<String, AccessLogConfig.Format> ACCESS_LOG_FORMATS = new LinkedHashMap<>();
 
     static {
+        DRAIN_TYPES.put("default", ListenerConfig.DrainType.DEFAULT);
+        DRAIN_TYPES.put("modify_only", ListenerConfig.DrainType.MODIFY_ONLY);
         ACCESS_LOG_FORMATS.put("text", AccessLogConfig.Format.TEXT);
         ACCESS_LOG_FORMATS.put("json", AccessLogConfig.Format.JSON);
     }
@@ -177,12 +180,13 @@ final class ConfigReader {
                         + " on a tls listener needs tls.alpn_protocols [" + alpn + "]");
             }
         }
+        ListenerConfig.DrainType drainType = m.oneOf("drain_type", DRAIN_TYPES, ListenerConfig.DrainType.DEFAULT);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
         return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
-                preserveExternalRequestId, upgrades, streamIdle, idle, connection);
+                preserveExternalRequestId, upgrades, streamIdle, idle, connection, drainType);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

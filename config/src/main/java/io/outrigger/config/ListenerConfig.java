@@ -25,12 +25,24 @@ import java.util.List;
  * @param connection    codecs and limits for downstream connections ({@code codec_type}, {@code request_headers_timeout},
  *                      {@code max_requests_per_connection}, {@code http2_protocol_options}, {@code max_connections},
  *                      {@code strict_transport_security})
+ * @param drainType     {@code drain_type} (Envoy's): {@code default} drains on SIGTERM and when a reload removes or
+ *                      changes the listener; {@code modify_only} only for a reload — an outbound listener the app
+ *                      calls through keeps serving while the app finishes its own drain
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
                              List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
                              boolean alwaysSetRequestIdInResponse, InternalAddressConfig internalAddressConfig,
                              boolean preserveExternalRequestId, List<UpgradeConfig> upgradeConfigs,
-                             Duration streamIdleTimeout, Duration idleTimeout, DownstreamConnectionConfig connection) {
+                             Duration streamIdleTimeout, Duration idleTimeout, DownstreamConnectionConfig connection,
+                             DrainType drainType) {
+    /** Envoy's {@code Listener.DrainType}. */
+    public enum DrainType {
+        /** Drains on server shutdown (SIGTERM, {@code /drain_listeners}) and on removal or change by a reload. */
+        DEFAULT,
+        /** Drains only on removal or change by a reload: keeps serving through a server drain until the process exits. */
+        MODIFY_ONLY
+    }
+
     public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 

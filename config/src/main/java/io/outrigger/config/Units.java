@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the duration and size notations accepted in configuration files. */
-final class Units {
+public final class Units {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
 
@@ -17,7 +17,7 @@ final class Units {
      *
      * @return the duration, or {@code null} when the text is not a duration
      */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         if ("0".equals(text)) {
             return Duration.ZERO;
         }

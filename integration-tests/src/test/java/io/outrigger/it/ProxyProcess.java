@@ -30,16 +30,31 @@ final class ProxyProcess implements AutoCloseable {
     final Path log;
     final String admin;
 
-    private ProxyProcess(Process process, Path log, String admin) {
+    /** The config file the proxy runs with (a test rewrites it to reload). */
+    final Path config;
+
+    private ProxyProcess(Process process, Path log, String admin, Path config) {
         this.process = process;
         this.log = log;
         this.admin = admin;
+        this.config = config;
     }
+
+    /**
+     * What {@code run} gets besides the config: the tests' SIGTERM drains without the production 5 s of accepting
+     * ({@code --min-drain-time-s 0}) and within 5 s.
+     */
+    static final List<String> DEFAULT_RUN_OPTIONS = List.of("--min-drain-time-s", "0", "--drain-time-s", "5");
 
     /**
      * Starts the proxy with {@code yaml}; extra JVM options (e.g. {@code -Xmx64m}) come first.
      */
     static ProxyProcess start(String name, String yaml, String... jvmOptions) throws Exception {
+        return startWith(name, yaml, DEFAULT_RUN_OPTIONS, jvmOptions);
+    }
+
+    /** As {@link #start}, with these {@code run} options instead of {@link #DEFAULT_RUN_OPTIONS}. */
+    static ProxyProcess startWith(String name, String yaml, List<String> runOptions, String... jvmOptions) throws Exception {
         assertThat(JAR).as("the built jar (run through mvn verify)").exists();
         Path dir = Files.createDirectories(WORK.resolve(name + "-" + System.nanoTime()));
         Path config = dir.resolve("outrigger.yaml");
@@ -50,6 +65,7 @@ final class ProxyProcess implements AutoCloseable {
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), "run", "-c", config.toString(),
                 "--concurrency", "2", "--admin-address-path", adminPath.toString()));
+        cmd.addAll(runOptions);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(adminPath)) {
@@ -60,7 +76,7 @@ final class ProxyProcess implements AutoCloseable {
             Thread.sleep(20); // polling for a file the proxy writes; not a fixed wait
         }
         String admin = Files.readString(adminPath).trim();
-        ProxyProcess proxy = new ProxyProcess(p, log, admin);
+        ProxyProcess proxy = new ProxyProcess(p, log, admin, config);
         while (true) {
             try {
                 if (proxy.adminGet("/ready").statusCode() == 200) {
@@ -147,6 +163,16 @@ final class ProxyProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Sends a signal ({@code TERM}, {@code HUP}) to the proxy process. */
+    void signal(String name) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor()).isZero();
+    }
+
+    /** The JVM process (to wait for its exit). */
+    Process process() {
+        return process;
     }
 
     @Override

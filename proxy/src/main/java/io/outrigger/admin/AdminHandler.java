@@ -29,6 +29,7 @@ import java.util.Map;
  *       no operator failed or drained the server, else 503;</li>
  *   <li>{@code POST /healthcheck/fail}, {@code /healthcheck/ok}: fail readiness (to drain) and undo it;</li>
  *   <li>{@code POST /drain_listeners}: stop accepting connections; open ones continue;</li>
+ *   <li>{@code POST /reload}: reload the config file now; answers with the outcome as JSON (400 when rejected);</li>
  *   <li>{@code GET /stats}: every counter ({@code ?format=json} for JSON); {@code GET /stats/prometheus}: the
  *       Prometheus text format;</li>
  *   <li>{@code GET /logging}, {@code POST /logging?LOGGER=LEVEL} or {@code ?level=LEVEL} (root);</li>
@@ -62,23 +63,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean post = req.method().equals(io.netty.handler.codec.http.HttpMethod.POST);
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        if (path.equals("/reload") && post) {
+            reload(ctx, HttpUtil.isKeepAlive(req));
+            return;
+        }
         FullHttpResponse resp = switch (path) {
             case "/ready" -> endpoints.server().ready() ? text(HttpResponseStatus.OK, "LIVE\n")
                     : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "NOT READY\n");
             case "/healthcheck/fail" -> post ? operatorFail(true) : notPost();
             case "/healthcheck/ok" -> post ? operatorFail(false) : notPost();
             case "/drain_listeners" -> post ? drain() : notPost();
+            case "/reload" -> notPost();
             case "/stats" -> "json".equals(first(query, "format")) ? json(stats()) : text(HttpResponseStatus.OK, statsText());
             case "/stats/prometheus" -> prometheus();
             case "/config_dump" -> {
-                FullHttpResponse r = text(HttpResponseStatus.OK, ConfigDump.json(endpoints.server().config()));
+                FullHttpResponse r = text(HttpResponseStatus.OK, ConfigDump.json(endpoints.server().config(), endpoints.server().configVersion()));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                 yield r;
             }
             case "/logging" -> post ? setLogLevel(query) : text(HttpResponseStatus.OK, loggingText());
             case "/listeners" -> text(HttpResponseStatus.OK, listeners());
             case "/clusters" -> text(HttpResponseStatus.OK, clusters());
-            case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nuptime_ms: "
+            case "/server_info" -> text(HttpResponseStatus.OK, "version: " + Version.get() + "\nconfig_version: "
+                    + endpoints.server().configVersion() + "\nuptime_ms: "
                     + ManagementFactory.getRuntimeMXBean().getUptime() + "\nallocated_bytes: " + allocatedBytes() + "\n");
             case "/", "/dashboard" -> html(DASHBOARD);
             case "/debug/route" -> DebugEndpoints.route(endpoints, query);
@@ -91,12 +98,33 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/help" -> text(HttpResponseStatus.OK, "GET / (the dashboard)\nGET /stats/live\nGET /ready\nGET /listeners\n"
                     + "GET /clusters\nGET /stats[?format=json]\nGET /stats/prometheus\nGET /config_dump\n"
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
-                    + "POST /healthcheck/ok\nPOST /drain_listeners\n"
+                    + "POST /healthcheck/ok\nPOST /drain_listeners\nPOST /reload\n"
                     + "GET /debug/route?authority=HOST&path=/P[&method=M][&header=NAME:VALUE…][&listener=L][&format=json]\n"
                     + "GET /debug/hash?cluster=NAME[&format=json]\n");
             default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
         };
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        send(ctx, resp, HttpUtil.isKeepAlive(req));
+    }
+
+    // POST /reload: the file is read and applied on the config thread; the answer is written when it is done.
+    private void reload(ChannelHandlerContext ctx, boolean keepAlive) {
+        io.outrigger.server.ConfigWatcher watcher = endpoints.server().configWatcher();
+        if (watcher == null) {
+            send(ctx, text(HttpResponseStatus.CONFLICT, "no config file to reload (demo)\n"), keepAlive);
+            return;
+        }
+        watcher.reload("POST /reload").whenComplete((r, e) -> ctx.executor().execute(() -> {
+            FullHttpResponse resp = e != null ? text(HttpResponseStatus.INTERNAL_SERVER_ERROR, e + "\n")
+                    : text(r.outcome() == io.outrigger.server.ReloadResult.Outcome.REJECTED ? HttpResponseStatus.BAD_REQUEST
+                    : HttpResponseStatus.OK, r.json() + "\n");
+            if (e == null) {
+                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            }
+            send(ctx, resp, keepAlive);
+        }));
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
         HttpUtil.setKeepAlive(resp, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(resp);
@@ -170,6 +198,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.putAll(endpoints.server().metrics().listenerCounters());
         m.put("server.uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
         m.put("server.access_log_dropped", io.outrigger.http.AccessLog.dropped());
+        io.outrigger.server.ConfigWatcher watcher = endpoints.server().configWatcher();
+        m.put("server.config_version", endpoints.server().configVersion());
+        m.put("server.config_reload", watcher == null ? 0 : watcher.applied());
+        m.put("server.config_reload_failed", watcher == null ? 0 : watcher.failed());
         m.put("server.allocated_bytes", allocatedBytes());
         return m;
     }

@@ -28,6 +28,14 @@ final class ConfigDump {
         return Json.write(g -> write(g, config)) + "\n";
     }
 
+    /** The config's fields after {@code version_info} (the config version in force, as Envoy's dump names it). */
+    static String json(Object config, long version) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("version_info", Long.toString(version));
+        m.putAll(recordFields(config));
+        return Json.write(g -> write(g, m)) + "\n";
+    }
+
     private static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null || v instanceof ConfigNode) {
             g.writeNull();

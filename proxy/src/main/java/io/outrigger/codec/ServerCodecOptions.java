@@ -13,11 +13,14 @@ import java.util.function.BooleanSupplier;
  * @param keepaliveDisabled        read once per request: while true, each response ends its connection (HTTP/1.1
  *                                 {@code Connection: close}; HTTP/2 GOAWAY) — the overload manager's
  *                                 {@code disable_http_keepalive}
+ * @param listenerDraining         read once per request: while true (the listener drains), each response ends its
+ *                                 connection the same way; connections open when the drain began get a
+ *                                 {@link ServerDrainEvent}
  */
 public record ServerCodecOptions(Duration idleTimeout, Duration requestHeadersTimeout, long maxRequestsPerConnection,
-                                 BooleanSupplier keepaliveDisabled) {
+                                 BooleanSupplier keepaliveDisabled, BooleanSupplier listenerDraining) {
     /** Only an idle timeout ({@code ZERO}: none); no headers timeout, no request limit, keep-alive always on. */
     public static ServerCodecOptions idleOnly(Duration idleTimeout) {
-        return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false);
+        return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false, () -> false);
     }
 }

@@ -33,7 +33,9 @@ public interface ServerConnectionCallbacks {
         /** {@code max_requests_per_connection} reached ({@code downstream_cx_max_requests_reached}). */
         MAX_REQUESTS_PER_CONNECTION,
         /** The overload manager's {@code disable_http_keepalive} ({@code downstream_cx_overload_disable_keepalive}). */
-        OVERLOAD
+        OVERLOAD,
+        /** The listener drains: SIGTERM, or a reload removed or changed it ({@code downstream_cx_drain_close}). */
+        LISTENER_DRAIN
     }
 
     /** The codec will close the connection after its current requests (HTTP/1.1 {@code Connection: close}, GOAWAY). */

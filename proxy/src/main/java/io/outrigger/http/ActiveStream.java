@@ -47,6 +47,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private enum State { OPEN, RESPONDING, LOCAL_REPLY, DONE }
 
     private final HttpConnectionManager connection;
+    /** The listener's settings when this stream began: a reload applies to the streams that begin after it. */
+    private final ListenerContext listener;
     private final ResponseEncoder encoder;
     private StreamFilters filters;
     private StreamInfoImpl info;
@@ -66,6 +68,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     ActiveStream(HttpConnectionManager connection, ResponseEncoder encoder) {
         this.connection = connection;
+        this.listener = connection.listener();
         this.encoder = encoder;
         encoder.setCallbacks(this);
     }
@@ -86,9 +89,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         this.head = HttpMethod.HEAD.equals(request.method());
         HttpHeaders h = request.headers();
         this.grpc = Grpc.isGrpc(h);
-        this.info = new StreamInfoImpl(request, encoder.protocol(), connection.listener().name(), connection.remoteAddress());
-        this.filters = new StreamFilters(this, connection.listener());
-        ListenerContext listener = connection.listener();
+        this.info = new StreamInfoImpl(request, encoder.protocol(), listener.name(), connection.remoteAddress());
+        this.filters = new StreamFilters(this, listener);
         boolean internal = connection.internalPeer();
         info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),
                 connection.clientCertificateDetails(), internal || listener.preserveExternalRequestId());
@@ -112,7 +114,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         if (state == State.DONE) {
             return;
         }
-        connection.listener().metrics().onStreamIdleTimeout();
+        listener.metrics().onStreamIdleTimeout();
         if (responseHeadersSent) {
             resetStream(ResponseFlag.STREAM_IDLE_TIMEOUT);
         } else {
@@ -123,7 +125,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     @Override
     public List<UpgradeConfig> listenerUpgradeConfigs() {
-        return connection.listener().upgradeConfigs();
+        return listener.upgradeConfigs();
     }
 
     @Override
@@ -186,8 +188,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
      * the connection and its other streams go on.
      */
     private void onInternalError(RuntimeException e) {
-        log.error("stream on listener '{}' failed: {}", connection.listener().name(), e.toString(), e);
-        connection.listener().metrics().downstream().count(DownstreamEvent.RQ_INTERNAL_ERROR);
+        log.error("stream on listener '{}' failed: {}", listener.name(), e.toString(), e);
+        listener.metrics().downstream().count(DownstreamEvent.RQ_INTERNAL_ERROR);
         if (state == State.DONE) {
             return;
         }
@@ -272,10 +274,10 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return;
         }
         info.responseCode = r.status().code();
-        if (connection.listener().echoRequestId() && info.requestId != null) {
+        if (listener.echoRequestId() && info.requestId != null) {
             r.headers().set(ProxyHeaders.X_REQUEST_ID, info.requestId);
         }
-        String hsts = connection.listener().connection().strictTransportSecurity();
+        String hsts = listener.connection().strictTransportSecurity();
         if (hsts != null && !r.headers().contains(STRICT_TRANSPORT_SECURITY)) {
             r.headers().set(STRICT_TRANSPORT_SECURITY, hsts); // RFC 6797; TLS listeners only
         }
@@ -409,7 +411,6 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             return; // reset before the request headers arrived
         }
         filters.destroy();
-        ListenerContext listener = connection.listener();
         listener.accessLog().log(info);
         if (info.grpcStatus != null) {
             listener.metrics().onGrpcStatus(info.grpcStatus);
@@ -450,7 +451,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     @Override
     public RouteTable routeTable() {
-        return connection.listener().routeTable();
+        return listener.routeTable();
     }
 
     @Override
@@ -483,7 +484,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
 
     @Override
     public Tracing tracing() {
-        return connection.listener().tracing();
+        return listener.tracing();
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.net.SocketAddress;
  * protocol. Confined to the connection's event loop.
  */
 public final class HttpConnectionManager implements ServerConnectionCallbacks {
-    private final ListenerContext listener;
+    private final java.util.function.Supplier<ListenerContext> listener;
     private final Worker worker;
     private final Channel channel;
     private final SocketAddress remoteAddress;
@@ -25,14 +25,16 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     private final String clientCertificateDetails;
 
     /**
-     * @param channel the downstream connection (for its address, TLS details and event loop; never written here)
+     * @param listener the listener's current settings, read once per stream (a reload changes them for the streams
+     *                 that begin after it, on connections already open too)
+     * @param channel  the downstream connection (for its address, TLS details and event loop; never written here)
      */
-    public HttpConnectionManager(ListenerContext listener, Worker worker, Channel channel) {
+    public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel) {
         this.listener = listener;
         this.worker = worker;
         this.channel = channel;
         this.remoteAddress = channel.remoteAddress();
-        this.internalPeer = listener.internalAddresses().contains(remoteAddress);
+        this.internalPeer = listener.get().internalAddresses().contains(remoteAddress);
         this.clientCertificateDetails = channel.attr(TlsAttributes.XFCC).get();
     }
 
@@ -43,7 +45,7 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
 
     @Override
     public void onRejectedRequest(int status, String reason) {
-        AccessLog.logRejected(listener.name(), remoteAddress, status);
+        AccessLog.logRejected(listener.get().name(), remoteAddress, status);
     }
 
     @Override
@@ -53,18 +55,21 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
             case REQUEST_HEADERS_TIMEOUT -> DownstreamEvent.RQ_HEADER_TIMEOUT;
             case HTTP2_STREAM_ERROR -> DownstreamEvent.RQ_PROTOCOL_ERROR;
         };
-        listener.metrics().downstream().peerError(event, remoteAddress, detail);
+        listener.get().metrics().downstream().peerError(event, remoteAddress, detail);
     }
 
     @Override
     public void onRemoteReset() {
-        listener.metrics().downstream().count(DownstreamEvent.RQ_RX_RESET);
+        listener.get().metrics().downstream().count(DownstreamEvent.RQ_RX_RESET);
     }
 
     @Override
     public void onConnectionDrained(DrainReason reason) {
-        listener.metrics().downstream().count(reason == DrainReason.OVERLOAD ? DownstreamEvent.CX_OVERLOAD_DISABLE_KEEPALIVE
-                : DownstreamEvent.CX_MAX_REQUESTS_REACHED);
+        listener.get().metrics().downstream().count(switch (reason) {
+            case OVERLOAD -> DownstreamEvent.CX_OVERLOAD_DISABLE_KEEPALIVE;
+            case MAX_REQUESTS_PER_CONNECTION -> DownstreamEvent.CX_MAX_REQUESTS_REACHED;
+            case LISTENER_DRAIN -> DownstreamEvent.CX_DRAIN_CLOSE;
+        });
     }
 
     /** Whether the peer is an internal, trusted hop ({@code internal_address_config}). */
@@ -78,7 +83,7 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     }
 
     ListenerContext listener() {
-        return listener;
+        return listener.get();
     }
 
     Worker worker() {

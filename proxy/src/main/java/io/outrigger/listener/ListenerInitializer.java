@@ -12,6 +12,10 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.codec.ServerDrainEvent;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.outrigger.config.DownstreamConnectionConfig;
 import io.outrigger.config.Http2ProtocolOptions;
 import io.outrigger.overload.OverloadState;
@@ -47,14 +51,18 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
 
     static final int TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-    private final ListenerContext context;
+    /** What a reload may change; new connections read it once, streams read the context once each. */
+    private record State(ListenerContext context, ServerTlsContexts tls, ServerCodecOptions codecOptions) {
+    }
+
     private final Map<EventLoop, Worker> workers;
-    private final ServerTlsContexts tls;
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
-    private final DownstreamConnectionConfig connection;
-    private final ServerCodecOptions codecOptions;
+    private volatile State state;
+    private volatile boolean draining;
     /** Open connections of this listener, across all workers (for {@code max_connections}). */
     private final AtomicInteger open = new AtomicInteger();
+    /** The open connections, for a drain (a channel leaves the group when it closes). */
+    private final ChannelGroup connections = new DefaultChannelGroup("listener", GlobalEventExecutor.INSTANCE);
 
     /**
      * @param tls         the listener's server contexts, or {@code null} for cleartext
@@ -62,18 +70,59 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
      */
     public ListenerInitializer(ListenerContext context, Map<EventLoop, Worker> workers, ServerTlsContexts tls,
                                Duration idleTimeout) {
-        this.context = context;
         this.workers = workers;
-        this.tls = tls;
-        this.connection = context.connection();
+        this.state = state(context, tls, idleTimeout);
+        this.connectionManagers = ch -> new HttpConnectionManager(this::context, workers.get(ch.eventLoop()), ch);
+    }
+
+    private State state(ListenerContext context, ServerTlsContexts tls, Duration idleTimeout) {
+        DownstreamConnectionConfig connection = context.connection();
         OverloadState overload = context.overload();
-        this.codecOptions = new ServerCodecOptions(idleTimeout, connection.requestHeadersTimeout(),
-                connection.maxRequestsPerConnection(), overload::disableHttpKeepalive);
-        this.connectionManagers = ch -> new HttpConnectionManager(context, workers.get(ch.eventLoop()), ch);
+        return new State(context, tls, new ServerCodecOptions(idleTimeout, connection.requestHeadersTimeout(),
+                connection.maxRequestsPerConnection(), overload::disableHttpKeepalive, () -> draining));
+    }
+
+    /**
+     * Applies a reloaded listener config (same name and address): streams that begin from now on use {@code context}
+     * (routes, filters, access log, ...), also on connections already open; connections accepted from now on use
+     * {@code tls} and the connection settings.
+     */
+    public void update(ListenerContext context, ServerTlsContexts tls, Duration idleTimeout) {
+        this.state = state(context, tls, idleTimeout);
+    }
+
+    /** The listener's current TLS contexts, or {@code null} for cleartext. */
+    public ServerTlsContexts tls() {
+        return state.tls();
+    }
+
+    /** The listener's current settings. */
+    public ListenerContext context() {
+        return state.context();
+    }
+
+    /**
+     * Drains the listener: every open connection finishes its requests in flight and closes ({@link ServerDrainEvent}),
+     * and every request from now on, on a connection accepted later too, is the last of its connection. Accepting is
+     * the caller's to stop (closing the server channel).
+     */
+    public void drain() {
+        draining = true;
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ServerDrainEvent.INSTANCE));
+        }
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return open.get();
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        State st = state;
+        ListenerContext context = st.context();
+        DownstreamConnectionConfig connection = context.connection();
         if (context.overload().stopAcceptingConnections()) {
             context.metrics().downstream().count(DownstreamEvent.CX_OVERLOAD_REJECT);
             ch.close();
@@ -87,12 +136,13 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
             return;
         }
         context.metrics().onConnectionOpened();
+        connections.add(ch);
         ch.closeFuture().addListener(f -> {
             open.decrementAndGet();
             context.metrics().onConnectionClosed();
         });
-        if (tls != null) {
-            ch.pipeline().addLast("sni", new SniHandler(tls, 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
+        if (st.tls() != null) {
+            ch.pipeline().addLast("sni", new SniHandler(st.tls(), 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
             ch.pipeline().addLast("alpn", new AlpnHandler(this));
             return;
         }
@@ -103,22 +153,22 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
                 return;
             }
             case HTTP2 -> {
-                p.addLast("h2", http2Codec());
+                p.addLast("h2", http2Codec(st));
                 return;
             }
             default -> { } // AUTO: below
         }
-        Http1ServerCodec codec = http1Codec();
+        Http1ServerCodec codec = http1Codec(st);
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(http2Codec()) : null,
+                        ? new Http2ServerUpgradeCodec(http2Codec(st)) : null,
                 MAX_HEADER_BYTES);
-        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers, codecOptions);
+        Http1ServerConnection http1 = new Http1ServerConnection(connectionManagers, st.codecOptions());
         p.addLast("detect", new Http2PriorKnowledgeDetector(() -> {
             p.remove(codec);
             p.remove(upgrade);
             p.remove(http1);
-            p.addAfter("detect", "h2", http2Codec());
+            p.addAfter("detect", "h2", http2Codec(st));
         }));
         p.addLast("http1", codec);
         p.addLast("h2c-upgrade", upgrade);
@@ -127,29 +177,30 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
 
     /** Adds the HTTP/1.1 codec to a TLS connection whose ALPN chose HTTP/1.1. */
     void addHttp1(ChannelPipeline p, Channel ch) {
-        p.addLast("http1", http1Codec());
-        p.addLast("hcm", new Http1ServerConnection(connectionManagers, codecOptions));
+        State st = state;
+        p.addLast("http1", http1Codec(st));
+        p.addLast("hcm", new Http1ServerConnection(connectionManagers, st.codecOptions()));
     }
 
     /** A TLS handshake failed: counted, logged rate-limited (the connection is closed by the caller). */
     void onHandshakeFailure(Channel ch, Throwable cause) {
-        context.metrics().downstream().peerError(DownstreamEvent.SSL_CONNECTION_ERROR, ch.remoteAddress(),
+        state.context().metrics().downstream().peerError(DownstreamEvent.SSL_CONNECTION_ERROR, ch.remoteAddress(),
                 "TLS handshake failed: " + cause);
     }
 
-    private Http1ServerCodec http1Codec() {
-        return new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, connection.requestHeadersTimeout(),
+    private static Http1ServerCodec http1Codec(State st) {
+        return new Http1ServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, st.context().connection().requestHeadersTimeout(),
                 System::nanoTime);
     }
 
     /** Adds the HTTP/2 codec to a TLS connection whose ALPN chose h2. */
     void addHttp2(ChannelPipeline p, Channel ch) {
-        p.addLast("h2", http2Codec());
+        p.addLast("h2", http2Codec(state));
     }
 
-    private Http2ServerConnection http2Codec() {
-        Http2ProtocolOptions h2 = connection.http2();
-        return Http2ServerConnection.create(connectionManagers, codecOptions, Http2Settings.defaultSettings()
+    private Http2ServerConnection http2Codec(State st) {
+        Http2ProtocolOptions h2 = st.context().connection().http2();
+        return Http2ServerConnection.create(connectionManagers, st.codecOptions(), Http2Settings.defaultSettings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.initialStreamWindowSize())
                 .maxHeaderListSize(MAX_HEADER_BYTES)

@@ -22,6 +22,7 @@ import io.outrigger.overload.OverloadManager;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tls.CertificateReloader;
 import io.outrigger.tls.ServerTlsContexts;
+import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.ClusterManager;
 import io.outrigger.worker.ThreadLocalCluster;
 import io.outrigger.worker.Worker;
@@ -41,22 +42,29 @@ import org.slf4j.LoggerFactory;
  * listeners and the admin server. Built from a validated config; {@link #close()} stops it.
  */
 public final class OutriggerServer implements AutoCloseable {
-    private final Map<String, RouteTable> routeTables = new java.util.LinkedHashMap<>();
     private static final Logger log = LoggerFactory.getLogger(OutriggerServer.class);
     /** Per-connection write buffer marks: above the high mark the peer stops being read from. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
+    /** A bound listener: its config, server socket and connection initializer (which holds its live settings). */
+    record RunningListener(ListenerConfig config, Channel channel, ListenerInitializer init, ServerTlsContexts tls) {
+    }
+
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final EventLoopGroup maintenance;
-    private final List<Channel> listeners = new ArrayList<>();
-    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final Transport transport;
+    private final Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
+    /** The listeners in config order; replaced whole by a reload (read by the admin thread). */
+    private volatile Map<String, RunningListener> listeners = Map.of();
     private final AdminServer admin;
-    private CertificateReloader reloader;
+    private volatile CertificateReloader reloader;
     private ClusterManager clusterManager;
     private final Metrics metrics = new Metrics();
     private final OverloadManager overload;
-    private final OutriggerConfig config;
+    private volatile OutriggerConfig config;
+    private volatile FilterChains filters;
+    private volatile long configVersion = 1;
     private Tracing tracing = Tracing.DISABLED;
     private volatile boolean failedByOperator;
     private volatile boolean drained;
@@ -64,7 +72,8 @@ public final class OutriggerServer implements AutoCloseable {
     private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
             throws Exception {
         this.config = config;
-        Transport transport = Transport.detect();
+        this.filters = filters;
+        transport = Transport.detect();
         acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
         overload = new OverloadManager(config.overloadManager());
         overload.start(acceptor.next());
@@ -79,7 +88,6 @@ public final class OutriggerServer implements AutoCloseable {
             ClusterManager clusters = ClusterManager.build(config);
             clusterManager = clusters;
             metrics.registerClusters(clusters);
-            Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
             for (EventExecutor e : workers) {
                 EventLoop loop = (EventLoop) e;
                 byLoop.put(loop, new Worker(loop, clusters, transport.socketChannel()));
@@ -95,41 +103,17 @@ public final class OutriggerServer implements AutoCloseable {
                     });
                 }
             });
-            List<ServerTlsContexts> tlsListeners = new ArrayList<>();
-            for (ListenerConfig l : config.listeners()) {
-                ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
-                if (tls != null) {
-                    tlsListeners.add(tls);
+            Map<String, RunningListener> bound = new LinkedHashMap<>();
+            try {
+                for (ListenerConfig l : config.listeners()) {
+                    bound.put(l.name(), bind(l, newInitializer(l, filters)));
                 }
-                RouteTable routes = RouteTable.build(l);
-                routeTables.put(l.name(), routes);
-                ListenerContext ctx = new ListenerContext(l.name(), tls == null ? "http" : "https", routes,
-                        filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
-                        metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
-                        new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
-                        l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload);
-                ServerBootstrap b = new ServerBootstrap()
-                        .group(acceptor, workers)
-                        .channel(transport.serverChannel())
-                        .option(ChannelOption.SO_BACKLOG, 1024)
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                        .childHandler(new ListenerInitializer(ctx, Map.copyOf(byLoop), tls, l.idleTimeout()));
-                Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
-                listeners.add(ch);
-                InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-                boundAddresses.put(l.name(), bound);
-                log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
-                        tls != null ? "TLS, ALPN " + String.join(",", l.tls().alpnProtocols())
-                                : switch (l.connection().codecType()) {
-                                    case HTTP1 -> "HTTP/1.1";
-                                    case HTTP2 -> "HTTP/2 prior knowledge";
-                                    case AUTO -> "HTTP/1.1, h2c";
-                                });
+            } catch (Exception e) {
+                bound.values().forEach(r -> r.channel().close());
+                throw e;
             }
-            reloader = CertificateReloader.start(tlsListeners);
+            listeners = java.util.Collections.unmodifiableMap(bound);
+            reloader = CertificateReloader.start(tlsContexts());
             admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
             log.info("outrigger started: {} workers, {} transport", workerThreads, transport.name());
         } catch (Exception e) {
@@ -141,6 +125,53 @@ public final class OutriggerServer implements AutoCloseable {
             tracing.close();
             throw e;
         }
+    }
+
+    private List<ServerTlsContexts> tlsContexts() {
+        List<ServerTlsContexts> out = new ArrayList<>();
+        for (RunningListener r : listeners.values()) {
+            if (r.tls() != null) {
+                out.add(r.tls());
+            }
+        }
+        return out;
+    }
+
+    /** A listener's connection initializer for {@code l}; reads its TLS files (call off the event loops). */
+    private ListenerInitializer newInitializer(ListenerConfig l, FilterChains filters) throws Exception {
+        ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
+        return new ListenerInitializer(context(l, filters, tls), Map.copyOf(byLoop), tls, l.idleTimeout());
+    }
+
+    private ListenerContext context(ListenerConfig l, FilterChains filters, ServerTlsContexts tls) {
+        return new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
+                filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
+                metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
+                new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
+                l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload);
+    }
+
+    private RunningListener bind(ListenerConfig l, ListenerInitializer init) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(init);
+        Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+        ServerTlsContexts tls = l.tls() == null ? null : init.tls();
+        log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
+                tls != null ? "TLS, ALPN " + String.join(",", l.tls().alpnProtocols())
+                        : switch (l.connection().codecType()) {
+                            case HTTP1 -> "HTTP/1.1";
+                            case HTTP2 -> "HTTP/2 prior knowledge";
+                            case AUTO -> "HTTP/1.1, h2c";
+                        });
+        return new RunningListener(l, ch, init, tls);
     }
 
     /**
@@ -157,9 +188,170 @@ public final class OutriggerServer implements AutoCloseable {
         return new OutriggerServer(config, filters, workerThreads, adminAddressPath);
     }
 
+    /**
+     * Applies a new validated config as a difference (call from one thread at a time, never an event loop): unchanged
+     * clusters keep their pools, health and outlier state; changed ones are replaced (their hosts keep their places on
+     * a ring or Maglev table, which hash by address); removed ones retire. An unchanged listener keeps everything; a
+     * changed one keeps its socket and connections, and its new settings apply to streams and connections that begin
+     * after this; a new one binds; a removed one stops accepting and drains. Nothing is applied when anything fails
+     * (an endpoint name, a TLS file, a port that cannot be bound).
+     *
+     * @return the outcome, with the version in force
+     */
+    public synchronized ReloadResult apply(OutriggerConfig next, FilterChains nextFilters) {
+        OutriggerConfig current = config;
+        if (next.listeners().equals(current.listeners()) && next.clusters().equals(current.clusters())
+                && java.util.Objects.equals(next.tracing(), current.tracing())
+                && next.overloadManager().equals(current.overloadManager()) && next.admin().equals(current.admin())) {
+            return new ReloadResult(ReloadResult.Outcome.UNCHANGED, configVersion, List.of(), List.of());
+        }
+        List<String> changes = new ArrayList<>();
+        ClusterManager.Update clusters;
+        Map<String, ListenerInitializer> updated = new LinkedHashMap<>();
+        Map<String, RunningListener> added = new LinkedHashMap<>();
+        Map<String, RunningListener> old = listeners;
+        try {
+            clusters = clusterManager.prepare(next);
+            for (ListenerConfig l : next.listeners()) {
+                RunningListener r = old.get(l.name());
+                if (r != null && r.config().equals(l)) {
+                    continue;
+                }
+                if (r != null && r.config().address().equals(l.address())) {
+                    updated.put(l.name(), newInitializer(l, nextFilters)); // its settings, applied below
+                } else {
+                    added.put(l.name(), bind(l, newInitializer(l, nextFilters)));
+                }
+            }
+        } catch (Exception e) {
+            added.values().forEach(r -> r.channel().close());
+            log.warn("config reload rejected, version {} stays: {}", configVersion, e.toString());
+            return ReloadResult.rejected(configVersion, List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        // nothing below fails: publish
+        for (Cluster c : clusters.added()) {
+            metrics.bindCluster(c);
+            changes.add("cluster '" + c.name() + "' " + (current.cluster(c.name()).isPresent() ? "replaced" : "added"));
+        }
+        for (Cluster c : clusters.retired()) {
+            if (clusters.next().get(c.name()) == null) {
+                changes.add("cluster '" + c.name() + "' removed");
+            }
+        }
+        clusterManager.apply(clusters);
+        for (Worker w : byLoop.values()) {
+            w.eventLoop().execute(w::onClustersChanged);
+        }
+        Map<String, RunningListener> running = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            RunningListener r = old.get(l.name());
+            ListenerInitializer fresh = updated.get(l.name());
+            if (fresh != null) {
+                r.init().update(fresh.context(), fresh.tls(), l.idleTimeout());
+                running.put(l.name(), new RunningListener(l, r.channel(), r.init(), fresh.tls()));
+                changes.add("listener '" + l.name() + "' updated");
+            } else if (added.containsKey(l.name())) {
+                running.put(l.name(), added.get(l.name()));
+                changes.add("listener '" + l.name() + "' added");
+            } else {
+                running.put(l.name(), r);
+            }
+        }
+        for (RunningListener r : old.values()) {
+            RunningListener now = running.get(r.config().name());
+            if (now == null || now.channel() != r.channel()) {
+                r.channel().close(); // stop accepting; open connections finish their requests and close
+                r.init().drain();
+                if (now == null) {
+                    changes.add("listener '" + r.config().name() + "' removed");
+                }
+            }
+        }
+        listeners = java.util.Collections.unmodifiableMap(running);
+        if (!java.util.Objects.equals(next.tracing(), current.tracing()) || !next.admin().equals(current.admin())
+                || !next.overloadManager().equals(current.overloadManager())) {
+            changes.add("admin, tracing and overload_manager changes take effect at the next start");
+        }
+        CertificateReloader before = reloader;
+        reloader = CertificateReloader.start(tlsContexts());
+        if (before != null) {
+            before.close();
+        }
+        config = next;
+        filters = nextFilters;
+        configVersion++;
+        log.info("config version {} applied: {}", configVersion, changes.isEmpty() ? "no visible change" : String.join("; ", changes));
+        return new ReloadResult(ReloadResult.Outcome.APPLIED, configVersion, changes, List.of());
+    }
+
+    private volatile ConfigWatcher configWatcher;
+
+    /** Attaches the reloader of the config file ({@code POST /reload}, reload counters); none in {@code demo}. */
+    public void setConfigWatcher(ConfigWatcher watcher) {
+        this.configWatcher = watcher;
+        metrics.registerReloads(watcher::applied, watcher::failed, () -> configVersion);
+    }
+
+    /** The config file's reloader, or {@code null} when the config did not come from a file. */
+    public ConfigWatcher configWatcher() {
+        return configWatcher;
+    }
+
+    /** The config version in force: 1 at start, +1 per applied reload. */
+    public long configVersion() {
+        return configVersion;
+    }
+
+    /**
+     * The server's drain (SIGTERM): readiness fails at once; listeners with {@code drain_type: default} tell their open
+     * connections to finish and close (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY) and end every later
+     * connection after one request, keep accepting for {@code minDrainTime} (while load balancers and Kubernetes
+     * endpoints stop sending), then stop accepting. Returns once no connection is open on any listener after that —
+     * {@code modify_only} listeners keep serving until their clients (the app) close — or at {@code drainTime}.
+     * Blocks the calling thread (never an event loop); polls every 50 ms.
+     *
+     * @return connections still open when it returned (0: everything finished)
+     */
+    public int drain(java.time.Duration minDrainTime, java.time.Duration drainTime) throws InterruptedException {
+        long start = System.nanoTime();
+        drained = true;
+        List<RunningListener> draining = new ArrayList<>();
+        for (RunningListener r : listeners.values()) {
+            if (r.config().drainType() == ListenerConfig.DrainType.DEFAULT) {
+                r.init().drain();
+                draining.add(r);
+            }
+        }
+        log.info("draining: {} listener(s) close their connections; accepting for {} ms more, exit at the latest in {} ms",
+                draining.size(), minDrainTime.toMillis(), drainTime.toMillis());
+        boolean accepting = true;
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (accepting && elapsed >= minDrainTime.toNanos()) {
+                accepting = false;
+                for (RunningListener r : draining) {
+                    r.channel().close();
+                }
+            }
+            int open = 0;
+            for (RunningListener r : listeners.values()) {
+                open += r.init().openConnections();
+            }
+            if (!accepting && open == 0 || elapsed >= drainTime.toNanos()) {
+                log.info("drained in {} ms: {} connection(s) left", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(elapsed), open);
+                return open;
+            }
+            Thread.sleep(50); // polling the connection counts
+        }
+    }
+
     /** The address each listener bound, by listener name. */
     public Map<String, InetSocketAddress> listenerAddresses() {
-        return Map.copyOf(boundAddresses);
+        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+        for (RunningListener r : listeners.values()) {
+            out.put(r.config().name(), (InetSocketAddress) r.channel().localAddress());
+        }
+        return out;
     }
 
     /**
@@ -170,8 +362,8 @@ public final class OutriggerServer implements AutoCloseable {
         if (failedByOperator || drained) {
             return false;
         }
-        for (Channel c : listeners) {
-            if (!c.isActive()) {
+        for (RunningListener r : listeners.values()) {
+            if (!r.channel().isActive()) {
                 return false;
             }
         }
@@ -194,15 +386,24 @@ public final class OutriggerServer implements AutoCloseable {
      */
     public void drainListeners() {
         drained = true;
-        for (Channel c : listeners) {
-            c.close();
+        for (RunningListener r : listeners.values()) {
+            r.channel().close();
         }
         log.info("listeners drained: no new connections are accepted");
     }
 
     /** Each listener's route table, in config order (for {@code /debug/route}). */
     public Map<String, RouteTable> routeTables() {
-        return java.util.Collections.unmodifiableMap(routeTables);
+        Map<String, RouteTable> out = new LinkedHashMap<>();
+        for (RunningListener r : listeners.values()) {
+            out.put(r.config().name(), r.init().context().routeTable());
+        }
+        return out;
+    }
+
+    /** The HTTP filter chains of the running configuration. */
+    public FilterChains filters() {
+        return filters;
     }
 
     /** The running configuration. */
@@ -222,11 +423,14 @@ public final class OutriggerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (configWatcher != null) {
+            configWatcher.close();
+        }
         if (reloader != null) {
             reloader.close();
         }
-        for (Channel c : listeners) {
-            c.close().syncUninterruptibly();
+        for (RunningListener r : listeners.values()) {
+            r.channel().close().syncUninterruptibly();
         }
         if (admin != null) {
             admin.close();

@@ -23,6 +23,8 @@ public enum DownstreamEvent {
     CX_OVERLOAD_DISABLE_KEEPALIVE("downstream_cx_overload_disable_keepalive"),
     /** A connection drained after {@code max_requests_per_connection}. */
     CX_MAX_REQUESTS_REACHED("downstream_cx_max_requests_reached"),
+    /** Connections closed because their listener drained (SIGTERM, or removed or changed by a reload). */
+    CX_DRAIN_CLOSE("downstream_cx_drain_close"),
     /** A stream ended by an exception in the proxy's own code (a bug, logged with its stack trace): 500 or reset. */
     RQ_INTERNAL_ERROR("downstream_rq_internal_error"),
     /** A TLS handshake that failed (a client speaking cleartext, no shared protocol or cipher, a refused certificate). */

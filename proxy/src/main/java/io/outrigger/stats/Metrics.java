@@ -207,6 +207,11 @@ public final class Metrics {
     }
 
     /** Binds each cluster's upstream data points and registers its counters and gauges, read at scrape time. */
+    /** Binds the Prometheus data points of a cluster a reload added. */
+    public void bindCluster(Cluster c) {
+        c.stats().bind(new UpstreamMetrics(c.name()));
+    }
+
     public void registerClusters(ClusterManager clusters) {
         for (Cluster c : clusters.all()) {
             c.stats().bind(new UpstreamMetrics(c.name()));
@@ -239,6 +244,20 @@ public final class Metrics {
     }
 
     /** Registers the span export counters (read at scrape time); all zero when tracing is off. */
+    /** The config reload counters and the version in force. */
+    public void registerReloads(java.util.function.LongSupplier applied, java.util.function.LongSupplier failed,
+                                java.util.function.LongSupplier version) {
+        CounterWithCallback.builder().name("outrigger_server_config_reload_total")
+                .help("Config reloads applied (Envoy's server.config_reload)")
+                .callback(cb -> cb.call(applied.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("outrigger_server_config_reload_failed_total")
+                .help("Config reloads rejected; the running config stayed")
+                .callback(cb -> cb.call(failed.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("outrigger_server_config_version")
+                .help("The config version in force: 1 at start, +1 per applied reload")
+                .callback(cb -> cb.call(version.getAsLong())).register(registry);
+    }
+
     public void registerTracing(Tracing tracing) {
         CounterWithCallback.builder().name("outrigger_tracing_spans_sent_total")
                 .help("Sampled spans delivered to the tracing backend")

@@ -129,6 +129,18 @@ public final class Cluster {
     }
 
     /** Who to tell when a host becomes unhealthy (to close its pooled connections). */
+    private volatile boolean retired;
+
+    /** A reload removed or replaced this cluster: its health checks and outlier reviews stop. */
+    public void retire() {
+        retired = true;
+    }
+
+    /** Whether a reload removed or replaced this cluster. */
+    public boolean retired() {
+        return retired;
+    }
+
     public void onHostUnhealthy(Consumer<Host> listener) {
         this.onHostUnhealthy = listener;
     }

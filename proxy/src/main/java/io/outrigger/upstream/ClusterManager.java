@@ -13,12 +13,112 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** All clusters by name; immutable, built once per config off the event loops. */
+/**
+ * All clusters by name: an immutable map, built off the event loops and replaced whole by a reload
+ * ({@link #prepare}, {@link #apply}) with one volatile write. Workers notice a new map by its {@link #generation()}.
+ */
 public final class ClusterManager {
-    private final Map<String, Cluster> clusters;
+    private volatile Map<String, Cluster> clusters;
+    private volatile int generation;
+    private io.netty.channel.EventLoop maintenance;
+    private java.util.function.Supplier<? extends io.netty.channel.Channel> channelFactory;
+    private java.util.function.BiConsumer<Cluster, Host> onHostUnhealthy;
 
     private ClusterManager(Map<String, Cluster> clusters) {
         this.clusters = clusters;
+    }
+
+    /**
+     * What a new config changes: the next map (unchanged clusters are the running objects, with their pools, health
+     * and outlier state), and the clusters it adds and retires.
+     */
+    public record Update(Map<String, Cluster> next, List<Cluster> added, List<Cluster> retired, int unchanged) {
+    }
+
+    /**
+     * Builds the clusters a new config needs, reusing every running cluster whose config is equal; nothing is applied.
+     * Blocking (endpoint names are resolved): call off the event loops.
+     *
+     * @throws UnknownHostException when a new or changed cluster's endpoint name does not resolve
+     * @throws InvalidMaterialException when a new or changed cluster's TLS files cannot be used
+     */
+    public Update prepare(OutriggerConfig config) throws UnknownHostException, InvalidMaterialException {
+        Map<String, Cluster> current = clusters;
+        Map<String, Cluster> built = new LinkedHashMap<>();
+        List<Cluster> added = new ArrayList<>();
+        int unchanged = 0;
+        for (ClusterConfig c : config.clusters()) {
+            if (c.isAggregate()) {
+                continue;
+            }
+            Cluster old = current.get(c.name());
+            if (old != null && old.config().equals(c)) {
+                built.put(c.name(), old);
+                unchanged++;
+            } else {
+                Cluster fresh = build(c);
+                built.put(c.name(), fresh);
+                added.add(fresh);
+            }
+        }
+        Map<String, Cluster> next = new LinkedHashMap<>();
+        for (ClusterConfig c : config.clusters()) {
+            if (!c.isAggregate()) {
+                next.put(c.name(), built.get(c.name()));
+                continue;
+            }
+            List<Cluster> children = new ArrayList<>();
+            for (String name : c.aggregateClusters()) {
+                children.add(built.get(name));
+            }
+            Cluster old = current.get(c.name());
+            if (old != null && old.config().equals(c) && old.children().equals(children)) {
+                next.put(c.name(), old);
+                unchanged++;
+            } else {
+                Cluster fresh = Cluster.aggregate(c, children, ClusterResources.of(c));
+                next.put(c.name(), fresh);
+                added.add(fresh);
+            }
+        }
+        List<Cluster> retired = new ArrayList<>();
+        for (Cluster c : current.values()) {
+            if (next.get(c.name()) != c) {
+                retired.add(c);
+            }
+        }
+        return new Update(java.util.Collections.unmodifiableMap(next), List.copyOf(added), List.copyOf(retired), unchanged);
+    }
+
+    /**
+     * Publishes a prepared update: one volatile write; the added clusters' health checks and outlier reviews start, the
+     * retired ones' stop. Workers retire their views of the old clusters on their next look-up.
+     */
+    public void apply(Update update) {
+        for (Cluster c : update.retired()) {
+            c.retire();
+        }
+        clusters = update.next();
+        generation++;
+        if (maintenance != null) {
+            startMaintenance(update.added());
+        }
+    }
+
+    /** Increases with every applied update (read by workers, one volatile read per look-up). */
+    public int generation() {
+        return generation;
+    }
+
+    private static Cluster build(ClusterConfig c) throws UnknownHostException, InvalidMaterialException {
+        List<Host> hosts = new ArrayList<>();
+        java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+        for (EndpointConfig e : c.endpoints()) {
+            InetAddress ip = InetAddress.getByName(e.address().host());
+            hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
+                    e.priority(), inFlight));
+        }
+        return new Cluster(c, hosts, ClusterResources.of(c), ClientTlsContext.forCluster(c));
     }
 
     /**
@@ -31,18 +131,9 @@ public final class ClusterManager {
     public static ClusterManager build(OutriggerConfig config) throws UnknownHostException, InvalidMaterialException {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
-            if (c.isAggregate()) {
-                continue; // after the clusters they aggregate
+            if (!c.isAggregate()) { // aggregates after the clusters they aggregate
+                map.put(c.name(), build(c));
             }
-            List<Host> hosts = new ArrayList<>();
-            java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
-            for (EndpointConfig e : c.endpoints()) {
-                InetAddress ip = InetAddress.getByName(e.address().host());
-                hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
-                        e.priority(), inFlight));
-            }
-            map.put(c.name(), new Cluster(c, hosts, ClusterResources.of(c),
-                    ClientTlsContext.forCluster(c)));
         }
         return new ClusterManager(withAggregates(config, map));
     }
@@ -104,7 +195,14 @@ public final class ClusterManager {
      */
     public void startMaintenance(io.netty.channel.EventLoop maintenance, java.util.function.Supplier<? extends io.netty.channel.Channel> channelFactory,
                                  java.util.function.BiConsumer<Cluster, Host> onHostUnhealthy) {
-        for (Cluster c : clusters.values()) {
+        this.maintenance = maintenance;
+        this.channelFactory = channelFactory;
+        this.onHostUnhealthy = onHostUnhealthy;
+        startMaintenance(clusters.values());
+    }
+
+    private void startMaintenance(java.util.Collection<Cluster> started) {
+        for (Cluster c : started) {
             c.onHostUnhealthy(h -> onHostUnhealthy.accept(c, h));
             if (c.config().outlierDetection() != null) {
                 OutlierDetector d = new OutlierDetector(c, c.config().outlierDetection(), maintenance, System::nanoTime);

@@ -55,6 +55,9 @@ public final class HealthChecker {
     }
 
     private void check(Host host) {
+        if (cluster.retired()) {
+            return; // a reload removed or replaced the cluster: no more checks
+        }
         Promise<Integer> result = loop.newPromise();
         ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override

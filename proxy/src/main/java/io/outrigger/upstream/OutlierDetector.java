@@ -32,7 +32,14 @@ public final class OutlierDetector {
     /** Starts the periodic review that ends ejections. */
     public void start(ScheduledExecutorService scheduler) {
         long ms = config.interval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::review, ms, ms, TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        self.set(scheduler.scheduleWithFixedDelay(() -> {
+            if (cluster.retired()) {
+                self.get().cancel(false); // a reload removed or replaced the cluster
+                return;
+            }
+            review();
+        }, ms, ms, TimeUnit.MILLISECONDS));
     }
 
     /** A response from {@code host} (any worker thread). */

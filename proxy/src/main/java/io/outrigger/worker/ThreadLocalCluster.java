@@ -99,6 +99,16 @@ public final class ThreadLocalCluster {
                 && config.tls().alpnProtocols().contains("http/1.1");
     }
 
+    /**
+     * A reload removed or replaced the cluster: idle connections close now; connections still serving a request go
+     * back to their pool when it ends and close at the pool's {@code idle_timeout} (default 4 s).
+     */
+    void retire() {
+        for (ConnectionPool p : pools()) {
+            p.closeIdle();
+        }
+    }
+
     /** The pools created so far, HTTP/1.1 then HTTP/2 (for the admin API and shutdown). */
     public Iterable<ConnectionPool> pools() {
         java.util.List<ConnectionPool> all = new java.util.ArrayList<>(pools.values());

@@ -18,6 +18,7 @@ public final class Worker {
     private final ClusterManager clusterManager;
     private final Supplier<? extends Channel> channelFactory;
     private final Map<String, ThreadLocalCluster> clusters = new HashMap<>();
+    private int generation;
 
     public Worker(EventLoop eventLoop, ClusterManager clusterManager, Supplier<? extends Channel> channelFactory) {
         this.eventLoop = eventLoop;
@@ -36,6 +37,11 @@ public final class Worker {
      * @return the cluster, or {@code null} when no cluster has that name
      */
     public ThreadLocalCluster cluster(String name) {
+        int g = clusterManager.generation();
+        if (g != generation) {
+            generation = g;
+            retireReplaced();
+        }
         ThreadLocalCluster c = clusters.get(name);
         if (c == null) {
             Cluster shared = clusterManager.get(name);
@@ -46,6 +52,26 @@ public final class Worker {
             clusters.put(name, c);
         }
         return c;
+    }
+
+    /** A reload published new clusters: this worker's views of removed or replaced ones go (their idle connections close). */
+    private void retireReplaced() {
+        var it = clusters.values().iterator();
+        while (it.hasNext()) {
+            ThreadLocalCluster c = it.next();
+            if (clusterManager.get(c.cluster().name()) != c.cluster()) {
+                it.remove();
+                c.retire();
+            }
+        }
+    }
+
+    /**
+     * Retires this worker's views of clusters a reload removed or replaced now, not at the next look-up (call on the
+     * event loop; a reload schedules it on every worker).
+     */
+    public void onClustersChanged() {
+        cluster("");
     }
 
     /** The clusters this worker has used (call on the event loop). */

@@ -29,6 +29,7 @@ import io.outrigger.codec.ConnectionDrainPolicy;
 import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.codec.ServerDrainEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -105,8 +106,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         return flusher;
     }
 
+    /** Whether the current response must end the connection ({@code Connection: close}). */
     boolean isClosing() {
-        return closing;
+        return closing || drainPolicy.draining();
     }
 
     @Override
@@ -286,6 +288,17 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ServerDrainEvent.INSTANCE) {
+            if (!closing && drainPolicy.drainNow()) {
+                callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN);
+                if (stream == null && queued.isEmpty()) {
+                    closing = true; // idle keep-alive connection: closed now (the client reconnects elsewhere)
+                    channel.close();
+                }
+                // else: the current response carries Connection: close, or the connection closes after it
+            }
+            return;
+        }
         if (evt == Http1ServerCodec.REQUEST_HEADERS_TIMEOUT) {
             if (closing) {
                 return;
@@ -337,7 +350,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         stream = null;
         idle.streamEnded();
-        if (close) {
+        if (close || drainPolicy.draining()) {
             closing = true;
             releaseQueued();
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -26,6 +26,7 @@ import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.RequestHeadersTimer;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
+import io.outrigger.codec.ServerDrainEvent;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.codec.http1.Http1Headers;
 import java.time.Duration;
@@ -247,6 +248,13 @@ public final class Http2ServerConnection extends Http2Codec {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ServerDrainEvent.INSTANCE) {
+            if (drainPolicy.drainNow()) {
+                callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN);
+                ctx.channel().close(); // graceful: GOAWAY with the last stream started; closes once the open streams end
+            }
+            return;
+        }
         if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade) {
             // h2c upgrade (RFC 7540 §3.2): the upgrading request is stream 1, half-closed (remote)
             FullHttpRequest full = upgrade.upgradeRequest();

@@ -193,7 +193,7 @@ class Http1ServerConnectionTest {
         Recorder r = new Recorder();
         EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(4096, 8192),
                 new Http1ServerConnection(ch2 -> r, new io.outrigger.codec.ServerCodecOptions(
-                        java.time.Duration.ZERO, java.time.Duration.ZERO, 2, () -> false)));
+                        java.time.Duration.ZERO, java.time.Duration.ZERO, 2, () -> false, () -> false)));
         ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
         r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
         assertThat(wire(ch)).doesNotContain("connection: close");
@@ -203,6 +203,34 @@ class Http1ServerConnectionTest {
         ch.runPendingTasks();
         assertThat(ch.isOpen()).isFalse();
         assertThat(r.drained).containsExactly("MAX_REQUESTS_PER_CONNECTION");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aListenerDrainClosesAnIdleConnectionAtOnceAndABusyOneAfterItsResponseWithConnectionClose() {
+        Recorder idle = new Recorder();
+        EmbeddedChannel quiet = channel(idle);
+        quiet.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        idle.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(quiet)).doesNotContainIgnoringCase("connection: close");
+        quiet.runPendingTasks();
+        assertThat(quiet.isOpen()).isTrue(); // keep-alive, between requests
+        quiet.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE);
+        assertThat(quiet.isOpen()).isFalse();
+        assertThat(idle.drained).containsExactly("LISTENER_DRAIN");
+        assertThat(quiet.finishAndReleaseAll()).isFalse();
+
+        Recorder busy = new Recorder();
+        EmbeddedChannel ch = channel(busy);
+        ch.writeInbound(bytes("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"));
+        ch.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE);
+        ch.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE); // counted once
+        assertThat(ch.isOpen()).as("the request in flight finishes").isTrue();
+        busy.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(ch)).startsWith("HTTP/1.1 204").containsIgnoringCase("connection: close");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(busy.drained).containsExactly("LISTENER_DRAIN");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 

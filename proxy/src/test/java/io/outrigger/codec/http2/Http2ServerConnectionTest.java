@@ -267,7 +267,7 @@ class Http2ServerConnectionTest {
             public void onProtocolError(io.outrigger.codec.ProtocolError kind, String detail) {
                 errors.add(kind.name());
             }
-        }, new io.outrigger.codec.ServerCodecOptions(Duration.ZERO, Duration.ofSeconds(10), 0, () -> false),
+        }, new io.outrigger.codec.ServerCodecOptions(Duration.ZERO, Duration.ofSeconds(10), 0, () -> false, () -> false),
                 Http2Settings.defaultSettings(), 65_535));
         RawPeer peer = new RawPeer(slow);
         // HEADERS without END_HEADERS: the block waits for a CONTINUATION that never comes (HTTP/2 slowloris)
@@ -287,6 +287,26 @@ class Http2ServerConnectionTest {
         assertThat(slow.isActive()).isFalse();
         peer.close();
         slow.finishAndReleaseAll();
+        finish();
+    }
+
+    @Test
+    void aListenerDrainSendsGoAwayAndClosesOnceTheOpenStreamEnds() {
+        pump();
+        send(get("/in-flight"), true);
+        server.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE);
+        pump();
+        assertThat(clientFrames).anySatisfy(f -> {
+            assertThat(f).isInstanceOf(io.netty.handler.codec.http2.Http2GoAwayFrame.class);
+            assertThat(((io.netty.handler.codec.http2.Http2GoAwayFrame) f).errorCode()).isEqualTo(Http2Error.NO_ERROR.code());
+            assertThat(((io.netty.handler.codec.http2.Http2GoAwayFrame) f).lastStreamId()).isEqualTo(3);
+        });
+        assertThat(server.isOpen()).as("stream 3 is still open").isTrue();
+        encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        pump();
+        server.runPendingTasks();
+        assertThat(clientFrames).anySatisfy(f -> assertThat(f).isInstanceOf(Http2HeadersFrame.class));
+        assertThat(server.isOpen()).isFalse();
         finish();
     }
 
