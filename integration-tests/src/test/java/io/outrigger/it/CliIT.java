@@ -35,6 +35,35 @@ class CliIT {
     }
 
     @Test
+    void waitReadyBlocksUntilTheProxyIsReadyAndGivesUpAtItsTimeout() throws Exception {
+        int adminPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            adminPort = s.getLocalPort(); // free now; nothing listens there yet
+        }
+        Cmd gaveUp = outrigger("wait-ready", "--admin", "127.0.0.1:" + adminPort, "--timeout", "500ms");
+        assertThat(gaveUp.exit()).isEqualTo(1);
+        assertThat(gaveUp.err()).contains("not ready after 500ms: 127.0.0.1:" + adminPort + "/ready");
+
+        // the app's entrypoint starts first and waits; the sidecar comes up after it
+        java.util.concurrent.CompletableFuture<Cmd> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return outrigger("wait-ready", "--admin", "127.0.0.1:" + adminPort, "--timeout", "30s");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (Origin o = new Origin("o");
+             ProxyProcess p = ProxyProcess.start("wait-ready", ProxyProcess.catchAllConfig("{ cluster: o }",
+                     "- { name: o, endpoints: [ " + o.address() + " ] }").replace("admin: { address: 127.0.0.1:0 }",
+                     "admin: { address: 127.0.0.1:" + adminPort + " }"))) {
+            Cmd ready = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ready.exit()).as(ready.err()).isZero();
+            assertThat(ready.out()).contains("ready: 127.0.0.1:" + adminPort);
+            assertThat(p.adminGet("/ready").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void invalidConfigExits1AndPrintsFileLineColumn() throws Exception {
         Path bad = write("bad.yaml", GOOD.replace("{ name: c, endpoints", "{ name: c, lb_policy: ringhash, endpoints")
                 .replace("route: { cluster: c }", "route: { cluster: nope }")
