@@ -27,7 +27,8 @@ final class BalancingConfigReader {
             c.asString().ifPresent(children::add);
         }
         for (String key : List.of("endpoints", "lb_policy", "health_check", "outlier_detection", "tls",
-                "http2_protocol_options", "ring_hash", "hash_balance_factor")) {
+                "http2_protocol_options", "ring_hash", "hash_balance_factor", "dns_refresh_rate", "respect_dns_ttl",
+                "dns_resolvers", "dns_lookup_family")) {
             m.optional(key).ifPresent(k -> k.error(key + " is not for an aggregate cluster (its clusters have their own)"));
         }
         Duration connectTimeout = m.duration("connect_timeout", ClusterConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
@@ -43,7 +44,7 @@ final class BalancingConfigReader {
         return name == null ? null : new ClusterConfig(name, List.of(), ClusterConfig.LbPolicy.ROUND_ROBIN,
                 RingHashConfig.DEFAULT, connectTimeout, ConnectionPoolConfig.DEFAULT, null, null, null, cb, null,
                 ClusterConfig.ProtocolSelection.USE_CONFIGURED_PROTOCOL,
-                new LoadBalancingConfig(0, 2, 1.0, null, overprovisioning), children);
+                new LoadBalancingConfig(0, 2, 1.0, null, overprovisioning), children, null);
     }
 
     /** An aggregate cluster's {@code clusters} must name clusters of their own endpoints, other than itself. */

@@ -23,13 +23,15 @@ import java.util.List;
  * @param aggregateClusters {@code type: aggregate} with {@code clusters: [primary, secondary]} (Envoy's aggregate
  *                       cluster): the clusters' priority levels in this order, as one balancer; empty for a cluster of
  *                       its own endpoints
+ * @param dns            {@code type: strict_dns | logical_dns} and its DNS settings; {@code null} for {@code static}
+ *                       (endpoint names resolved once, when the cluster is built)
  */
 public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolicy lbPolicy, RingHashConfig ringHash,
                             Duration connectTimeout, ConnectionPoolConfig connectionPool, UpstreamTlsConfig tls,
                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
                             CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
                             ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing,
-                            List<String> aggregateClusters) {
+                            List<String> aggregateClusters, DnsConfig dns) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     public ClusterConfig {
@@ -44,7 +46,12 @@ public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolic
                          CircuitBreakersConfig circuitBreakers, Http2ProtocolOptions http2ProtocolOptions,
                          ProtocolSelection protocolSelection, LoadBalancingConfig loadBalancing) {
         this(name, endpoints, lbPolicy, ringHash, connectTimeout, connectionPool, tls, healthCheck, outlierDetection,
-                circuitBreakers, http2ProtocolOptions, protocolSelection, loadBalancing, List.of());
+                circuitBreakers, http2ProtocolOptions, protocolSelection, loadBalancing, List.of(), null);
+    }
+
+    /** Whether hosts come from DNS ({@code strict_dns}, {@code logical_dns}) rather than the config. */
+    public boolean usesDns() {
+        return dns != null;
     }
 
     /** Whether this is an aggregate cluster ({@code type: aggregate}). */

@@ -238,8 +238,19 @@ final class ConfigReader {
         if (type.equals("aggregate")) {
             return BalancingConfigReader.aggregateCluster(m);
         }
-        if (!type.equals("static")) {
-            m.optional("type").get().error("'" + type + "' (expected: static or aggregate)");
+        DnsConfig.Type dnsType = switch (type) {
+            case "strict_dns" -> DnsConfig.Type.STRICT_DNS;
+            case "logical_dns" -> DnsConfig.Type.LOGICAL_DNS;
+            default -> null;
+        };
+        if (dnsType == null && !type.equals("static")) {
+            m.optional("type").get().error("'" + type + "' (expected: one of static, strict_dns, logical_dns, aggregate)");
+        }
+        DnsConfig dns = dnsType == null ? null : dns(m, dnsType);
+        if (dnsType == null) {
+            for (String key : List.of("dns_refresh_rate", "respect_dns_ttl", "dns_resolvers", "dns_lookup_family")) {
+                m.optional(key).ifPresent(k -> k.error(key + " is for type strict_dns or logical_dns (this cluster is static)"));
+            }
         }
         String name = m.requiredString("name").orElse(null);
         List<EndpointConfig> endpoints = new ArrayList<>();
@@ -269,7 +280,42 @@ final class ConfigReader {
         LoadBalancingConfig balancing = BalancingConfigReader.loadBalancing(m, lb);
         m.finish();
         return name == null ? null : new ClusterConfig(name, endpoints, lb, ring, connectTimeout, pool, tls, hc, od, cb,
-                h2, selection, balancing);
+                h2, selection, balancing, List.of(), dns);
+    }
+
+    private static final Map<String, DnsConfig.LookupFamily> LOOKUP_FAMILIES = new LinkedHashMap<>();
+
+    static {
+        for (DnsConfig.LookupFamily f : DnsConfig.LookupFamily.values()) {
+            LOOKUP_FAMILIES.put(f.name().toLowerCase(java.util.Locale.ROOT), f);
+        }
+    }
+
+    private DnsConfig dns(ConfigMap m, DnsConfig.Type type) {
+        Duration refresh = m.duration("dns_refresh_rate", DnsConfig.DEFAULT_REFRESH_RATE, Duration.ofMillis(1));
+        boolean ttl = m.bool("respect_dns_ttl", false);
+        List<HostAndPort> resolvers = new ArrayList<>();
+        for (ConfigNode r : m.list("dns_resolvers")) {
+            Optional<String> text = r.asString();
+            if (text.isEmpty()) {
+                continue;
+            }
+            HostAndPort hp = HostAndPort.parse(text.get());
+            if (hp == null) {
+                hp = HostAndPort.parse(text.get() + ":53"); // no port: DNS's
+            }
+            if (hp == null || !isIpLiteral(hp.host())) {
+                r.error("'" + text.get() + "' (expected: a name server's IP address, optionally with a port: 127.0.0.1:5353, [::1]:53)");
+            } else {
+                resolvers.add(hp);
+            }
+        }
+        DnsConfig.LookupFamily family = m.oneOf("dns_lookup_family", LOOKUP_FAMILIES, DnsConfig.LookupFamily.AUTO);
+        return new DnsConfig(type, refresh, ttl, resolvers, family);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.matches("[0-9.]+") || host.contains(":");
     }
 
     private EndpointConfig endpoint(ConfigNode n) {

@@ -52,6 +52,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dnsClustersAndDrainTypeWithDefaultsAndLocatedErrors() throws Exception {
+        String base = """
+                listeners:
+                  - name: out
+                    address: 127.0.0.1:15001
+                    drain_type: modify_only
+                    virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: web } } ] } ]
+                clusters:
+                """;
+        OutriggerConfig c = load(base + """
+                  - { name: web, type: strict_dns, endpoints: [ web.svc:80 ], dns_resolvers: [ "127.0.0.1:5353", "10.0.0.2", "[::1]:53" ],
+                      dns_lookup_family: v4_only, respect_dns_ttl: true, dns_refresh_rate: 2s }
+                """);
+        assertThat(c.listeners().get(0).drainType()).isEqualTo(ListenerConfig.DrainType.MODIFY_ONLY);
+        DnsConfig dns = c.clusters().get(0).dns();
+        assertThat(dns).isEqualTo(new DnsConfig(DnsConfig.Type.STRICT_DNS, Duration.ofSeconds(2), true,
+                List.of(new HostAndPort("127.0.0.1", 5353), new HostAndPort("10.0.0.2", 53), new HostAndPort("::1", 53)),
+                DnsConfig.LookupFamily.V4_ONLY));
+        assertThat(load(base + "  - { name: web, type: logical_dns, endpoints: [ web.svc:80 ] }\n").clusters().get(0).dns())
+                .isEqualTo(new DnsConfig(DnsConfig.Type.LOGICAL_DNS, DnsConfig.DEFAULT_REFRESH_RATE, false, List.of(),
+                        DnsConfig.LookupFamily.AUTO));
+        assertThat(load(base + "  - { name: web, endpoints: [ web.svc:80 ] }\n").clusters().get(0).dns()).isNull();
+        assertThat(load(base.replace("drain_type: modify_only", "") + "  - { name: web, endpoints: [ web.svc:80 ] }\n")
+                .listeners().get(0).drainType()).isEqualTo(ListenerConfig.DrainType.DEFAULT);
+
+        assertThat(errors(base.replace("modify_only", "sometimes") + """
+                  - { name: web, type: eventual_dns, endpoints: [ web.svc:80 ] }
+                  - { name: b, endpoints: [ b.svc:80 ], dns_refresh_rate: 1s }
+                  - { name: c, type: strict_dns, endpoints: [ c.svc:80 ], dns_resolvers: [ dns.example ], dns_lookup_family: v5 }
+                """)).containsExactly(
+                "test.yaml:4:17: listeners[0].drain_type: 'sometimes' (expected: one of default, modify_only)",
+                "test.yaml:7:24: clusters[0].type: 'eventual_dns' (expected: one of static, strict_dns, logical_dns, aggregate)",
+                "test.yaml:8:59: clusters[1].dns_refresh_rate: dns_refresh_rate is for type strict_dns or logical_dns (this cluster is static)",
+                "test.yaml:9:76: clusters[2].dns_resolvers[0]: 'dns.example' (expected: a name server's IP address, optionally with a port: 127.0.0.1:5353, [::1]:53)",
+                "test.yaml:9:110: clusters[2].dns_lookup_family: 'v5' (expected: one of auto, v4_only, v6_only, v4_preferred, all)");
+    }
+
+    @Test
     void streamKeysWithDefaultsAndErrors() throws Exception {
         String yaml = """
                 listeners:

@@ -22,6 +22,50 @@ class AdminIT {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * How a pod exposes probes and metrics but nothing that changes the proxy: the admin stays on loopback, and an
+     * ordinary listener (in a pod: {@code 0.0.0.0:15021}) routes exactly {@code /ready} and {@code /stats/prometheus}
+     * to a cluster that is the admin address — Envoy's own pattern, so no admin code decides who may call what.
+     */
+    @Test
+    void aProbeListenerExposesOnlyReadyAndPrometheusWhileTheAdminStaysOnLoopback() throws Exception {
+        int adminPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            adminPort = s.getLocalPort();
+        }
+        try (ProxyProcess proxy = ProxyProcess.start("probes", """
+                admin: { address: 127.0.0.1:%1$d }
+                listeners:
+                  - name: probes
+                    address: 127.0.0.1:0
+                    access_log: []
+                    virtual_hosts:
+                      - name: probes
+                        domains: ["*"]
+                        routes:
+                          - { match: { path: /ready }, route: { cluster: admin } }
+                          - { match: { path: /stats/prometheus }, route: { cluster: admin } }
+                clusters:
+                  - { name: admin, endpoints: [ 127.0.0.1:%1$d ] }
+                """.formatted(adminPort))) {
+            String probes = "http://127.0.0.1:" + proxy.port("probes");
+            HttpResponse<String> ready = CLIENT.send(HttpRequest.newBuilder(URI.create(probes + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("LIVE\n");
+            assertThat(CLIENT.send(HttpRequest.newBuilder(URI.create(probes + "/stats/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("outrigger_downstream_cx_total");
+            for (String path : new String[] {"/healthcheck/fail", "/drain_listeners", "/reload", "/logging?level=trace"}) {
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(probes + path))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(404);
+            }
+            assertThat(CLIENT.send(HttpRequest.newBuilder(URI.create(probes + "/config_dump")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            assertThat(proxy.adminGet("/ready").statusCode()).as("nothing changed the proxy").isEqualTo(200);
+        }
+    }
+
     @Test
     void jsonAccessLogToAFileAndNoneWhereDisabled() throws Exception {
         Path log = Files.createDirectories(ProxyProcess.WORK).resolve("access-" + System.nanoTime() + ".jsonl");
@@ -94,7 +138,7 @@ class AdminIT {
 
             HttpResponse<String> dump = proxy.adminGet("/config_dump");
             assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
-            assertThat(dump.body()).startsWith("{\"admin\":{\"address\":\"127.0.0.1:0\"}")
+            assertThat(dump.body()).startsWith("{\"version_info\":\"1\",\"admin\":{\"address\":\"127.0.0.1:0\"}")
                     .contains("\"timeout\":\"15000ms\"", "\"idle_timeout\":\"4000ms\"", "\"max_requests\":1024",
                             "\"health_check\":{\"path\":\"/healthz\"",
                             "\"internal_address_config\":{\"cidr_ranges\":[\"127.0.0.0/8\",\"10.0.0.0/8\",",

@@ -44,8 +44,13 @@ final class Origin implements AutoCloseable {
 
     /** An origin on a given port (0: any), e.g. to restart a stopped one where it was. */
     Origin(String name, int port) throws IOException {
+        this(name, "127.0.0.1", port);
+    }
+
+    /** An origin on another loopback address (127.0.0.2, ...: Linux routes all of 127/8 to lo), e.g. for DNS records. */
+    Origin(String name, String ip, int port) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), port), 1024);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -56,7 +61,7 @@ final class Origin implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + port();
+        return server.getAddress().getAddress().getHostAddress() + ":" + port();
     }
 
     private void handle(HttpExchange ex) throws IOException {

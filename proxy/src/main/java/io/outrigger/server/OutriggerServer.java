@@ -68,6 +68,7 @@ public final class OutriggerServer implements AutoCloseable {
     private Tracing tracing = Tracing.DISABLED;
     private volatile boolean failedByOperator;
     private volatile boolean drained;
+    private volatile boolean initialized; // ready once: first health checks were done
 
     private OutriggerServer(OutriggerConfig config, FilterChains filters, int workerThreads, Path adminAddressPath)
             throws Exception {
@@ -93,7 +94,7 @@ public final class OutriggerServer implements AutoCloseable {
                 byLoop.put(loop, new Worker(loop, clusters, transport.socketChannel()));
             }
             // A host leaving load balancing: each worker closes its idle connections to it, on its own loop.
-            clusters.startMaintenance(maintenance.next(), transport.socketChannel(), (cluster, host) -> {
+            clusters.startMaintenance(maintenance.next(), transport.socketChannel(), transport.datagramChannel(), (cluster, host) -> {
                 for (Worker w : byLoop.values()) {
                     w.eventLoop().execute(() -> {
                         ThreadLocalCluster tlc = w.cluster(cluster.name());
@@ -367,11 +368,15 @@ public final class OutriggerServer implements AutoCloseable {
                 return false;
             }
         }
+        if (initialized) {
+            return true; // clusters a reload adds warm up without taking the server out of its Service
+        }
         for (var c : clusterManager.all()) {
             if (!c.initialHealthChecksDone()) {
                 return false;
             }
         }
+        initialized = true;
         return true;
     }
 

@@ -22,19 +22,23 @@ import org.slf4j.LoggerFactory;
  * @param ioHandler     the event-loop I/O handler factory
  * @param serverChannel the listening socket type
  * @param socketChannel creates client sockets (upstream connections)
+ * @param datagramChannel the UDP socket type (DNS queries)
  */
 public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends ServerChannel> serverChannel,
-                        Supplier<? extends Channel> socketChannel) {
+                        Supplier<? extends Channel> socketChannel,
+                        Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel) {
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
     public static Transport detect() {
         boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("outrigger.transport"));
         if (!forceNio && Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel::new);
+            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel::new,
+                    io.netty.channel.epoll.EpollDatagramChannel.class);
         }
         if (!forceNio) {
             log.info("native epoll transport unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel::new);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel::new,
+                io.netty.channel.socket.nio.NioDatagramChannel.class);
     }
 }

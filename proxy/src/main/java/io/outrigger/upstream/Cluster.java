@@ -18,7 +18,7 @@ public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
     private final ClusterConfig config;
-    private final List<Host> hosts;
+    private volatile List<Host> hosts; // replaced by DNS discovery (strict_dns, logical_dns)
     private final ClusterResources resources;
     private final ClusterStats stats = new ClusterStats();
     // per priority level (ascending), picks by the balancers of all workers; only with more than one level
@@ -30,6 +30,8 @@ public final class Cluster {
     private volatile Consumer<Host> onHostUnhealthy = h -> { };
     private volatile OutlierDetector outlierDetector;
     private volatile boolean initialHealthChecksDone;
+    private volatile boolean discovered; // a DNS cluster's first resolution is done (always true for others)
+    private volatile Consumer<Host> onHostAdded = h -> { };
     /** The last host-set changes of a hashing cluster, newest last; guarded by {@code this}. */
     private final java.util.ArrayDeque<HostSetChange> changes = new java.util.ArrayDeque<>();
     static final int MAX_CHANGES = 16;
@@ -61,6 +63,7 @@ public final class Cluster {
                     List<Cluster> children) {
         this.config = config;
         this.hosts = List.copyOf(hosts);
+        this.discovered = !config.usesDns();
         this.resources = resources;
         this.tls = tls;
         this.children = List.copyOf(children);
@@ -105,9 +108,66 @@ public final class Cluster {
         this.outlierDetector = detector;
     }
 
+    /** A DNS cluster's first resolution is done (readiness waits for it, as Envoy's initialization does). */
+    public void markDiscovered() {
+        discovered = true;
+    }
+
+    /** Who to tell when discovery adds a host (the health checker, to start checking it). */
+    public void onHostAdded(Consumer<Host> listener) {
+        this.onHostAdded = listener;
+    }
+
+    /**
+     * Replaces the hosts (DNS discovery) and publishes a new snapshot; hosts kept from before must be the same objects,
+     * so their health, pools and connections stay. Removed hosts' idle connections close. Call off the event loops.
+     *
+     * @param next the new hosts
+     * @param why  for the log and {@code /debug/hash}, e.g. {@code dns: +10.0.0.9:80 -10.0.0.7:80}
+     */
+    public synchronized void updateHosts(List<Host> next, String why) {
+        List<Host> before = hosts;
+        hosts = List.copyOf(next);
+        HostSet previous = hostSet;
+        HostSet now = build();
+        hostSet = now;
+        if (previous.lbFactory().hashStructure() != null && now.lbFactory().hashStructure() != null) {
+            changes.addLast(HostSetChange.measure(previous.lbFactory().hashStructure(), now.lbFactory().hashStructure(),
+                    why, System.nanoTime()));
+            if (changes.size() > MAX_CHANGES) {
+                changes.removeFirst();
+            }
+        }
+        log.info("cluster '{}': {}; {} hosts", name(), why, hosts.size());
+        for (Host h : hosts) {
+            if (!before.contains(h)) {
+                onHostAdded.accept(h);
+            }
+        }
+        for (Host h : before) {
+            if (!hosts.contains(h)) {
+                onHostUnhealthy.accept(h); // its pooled idle connections close
+            }
+        }
+        for (Cluster parent : parents) {
+            parent.rebuildHosts(why);
+        }
+    }
+
+    /** An aggregate's cluster changed its hosts: the aggregate's hosts are theirs again. */
+    private synchronized void rebuildHosts(String why) {
+        List<Host> all = new ArrayList<>();
+        for (Cluster c : children) {
+            all.addAll(c.hosts());
+        }
+        hosts = List.copyOf(all);
+        hostSet = build();
+        log.info("aggregate cluster '{}': {}", name(), why);
+    }
+
     /** Whether every host has a first active health-check result (always true without health_check). */
     public boolean initialHealthChecksDone() {
-        return initialHealthChecksDone || config.healthCheck() == null;
+        return discovered && (initialHealthChecksDone || config.healthCheck() == null || hosts.isEmpty());
     }
 
     void markInitialHealthChecksDone() {
@@ -217,6 +277,9 @@ public final class Cluster {
             return out;
         }
         java.util.TreeMap<Integer, List<Host>> byLevel = new java.util.TreeMap<>();
+        for (io.outrigger.config.EndpointConfig e : config.endpoints()) {
+            byLevel.computeIfAbsent(e.priority(), k -> new ArrayList<>()); // a level without hosts (yet) still counts
+        }
         for (Host h : hosts) {
             byLevel.computeIfAbsent(h.priority(), k -> new ArrayList<>()).add(h);
         }

@@ -23,6 +23,7 @@ public final class ClusterManager {
     private io.netty.channel.EventLoop maintenance;
     private java.util.function.Supplier<? extends io.netty.channel.Channel> channelFactory;
     private java.util.function.BiConsumer<Cluster, Host> onHostUnhealthy;
+    private Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel;
 
     private ClusterManager(Map<String, Cluster> clusters) {
         this.clusters = clusters;
@@ -56,7 +57,7 @@ public final class ClusterManager {
                 built.put(c.name(), old);
                 unchanged++;
             } else {
-                Cluster fresh = build(c);
+                Cluster fresh = build(c, old);
                 built.put(c.name(), fresh);
                 added.add(fresh);
             }
@@ -110,15 +111,63 @@ public final class ClusterManager {
         return generation;
     }
 
-    private static Cluster build(ClusterConfig c) throws UnknownHostException, InvalidMaterialException {
+    /**
+     * @param old the cluster of that name this one replaces, or {@code null}: hosts at the same address take over its
+     *            hosts' health (when both health-check, or both detect outliers)
+     */
+    private static Cluster build(ClusterConfig c, Cluster old) throws UnknownHostException, InvalidMaterialException {
         List<Host> hosts = new ArrayList<>();
         java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+        Map<InetSocketAddress, Host> before = new java.util.HashMap<>();
+        if (old != null && !old.config().isAggregate() && (old.config().healthCheck() != null) == (c.healthCheck() != null)
+                && (old.config().outlierDetection() != null) == (c.outlierDetection() != null)) {
+            for (Host h : old.hosts()) {
+                before.put(h.address(), h);
+            }
+        }
+        if (c.usesDns()) {
+            // hosts come from DnsDiscovery once maintenance starts (an unresolvable name does not stop the start). A
+            // reload that replaces the cluster starts from the old one's addresses for endpoints it keeps, so traffic
+            // never meets an empty cluster; the first resolution reconciles them.
+            List<Host> seeded = new ArrayList<>();
+            if (old != null && old.config().usesDns()) {
+                java.util.concurrent.atomic.LongAdder seededInFlight = new java.util.concurrent.atomic.LongAdder();
+                for (EndpointConfig e : c.endpoints()) {
+                    for (Host h : old.hosts()) {
+                        if (h.hostname().equals(e.address().host()) && h.address().getPort() == e.address().port()) {
+                            Host copy = new Host(c.name(), h.hostname(), h.address(), e.weight(), e.priority(), seededInFlight);
+                            if (before.containsKey(h.address())) {
+                                copy.health().inherit(h.health());
+                            }
+                            seeded.add(copy);
+                        }
+                    }
+                }
+            }
+            Cluster cluster = new Cluster(c, seeded, ClusterResources.of(c), ClientTlsContext.forCluster(c));
+            if (!seeded.isEmpty()) {
+                cluster.markDiscovered();
+                cluster.markInitialHealthChecksDone();
+            }
+            return cluster;
+        }
+        boolean allChecked = c.healthCheck() != null;
         for (EndpointConfig e : c.endpoints()) {
             InetAddress ip = InetAddress.getByName(e.address().host());
-            hosts.add(new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
-                    e.priority(), inFlight));
+            Host h = new Host(c.name(), e.address().host(), new InetSocketAddress(ip, e.address().port()), e.weight(),
+                    e.priority(), inFlight);
+            Host prior = before.get(h.address());
+            if (prior != null) {
+                h.health().inherit(prior.health());
+            }
+            allChecked &= prior != null && prior.health().checkedOnce;
+            hosts.add(h);
         }
-        return new Cluster(c, hosts, ClusterResources.of(c), ClientTlsContext.forCluster(c));
+        Cluster cluster = new Cluster(c, hosts, ClusterResources.of(c), ClientTlsContext.forCluster(c));
+        if (allChecked) {
+            cluster.markInitialHealthChecksDone();
+        }
+        return cluster;
     }
 
     /**
@@ -132,7 +181,7 @@ public final class ClusterManager {
         Map<String, Cluster> map = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
             if (!c.isAggregate()) { // aggregates after the clusters they aggregate
-                map.put(c.name(), build(c));
+                map.put(c.name(), build(c, null));
             }
         }
         return new ClusterManager(withAggregates(config, map));
@@ -194,8 +243,10 @@ public final class ClusterManager {
      * @param onHostUnhealthy told (on the maintenance thread) when a host leaves load balancing
      */
     public void startMaintenance(io.netty.channel.EventLoop maintenance, java.util.function.Supplier<? extends io.netty.channel.Channel> channelFactory,
+                                 Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel,
                                  java.util.function.BiConsumer<Cluster, Host> onHostUnhealthy) {
         this.maintenance = maintenance;
+        this.datagramChannel = datagramChannel;
         this.channelFactory = channelFactory;
         this.onHostUnhealthy = onHostUnhealthy;
         startMaintenance(clusters.values());
@@ -211,6 +262,9 @@ public final class ClusterManager {
             }
             if (c.config().healthCheck() != null) {
                 new HealthChecker(c, c.config().healthCheck(), maintenance, channelFactory).start();
+            }
+            if (c.config().usesDns()) {
+                new DnsDiscovery(c, maintenance, datagramChannel).start();
             }
         }
     }

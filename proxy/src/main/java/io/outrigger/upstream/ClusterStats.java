@@ -33,6 +33,11 @@ public final class ClusterStats {
     public final LongAdder upstreamRqPerTryTimeout = new LongAdder();
     /** The route's max_stream_duration ended the stream (flag UMSDR). */
     public final LongAdder upstreamRqMaxDurationReached = new LongAdder();
+    /** DNS discovery rounds (strict_dns, logical_dns): started, all names resolved, any name failed, no host. */
+    public final LongAdder dnsUpdateAttempt = new LongAdder();
+    public final LongAdder dnsUpdateSuccess = new LongAdder();
+    public final LongAdder dnsUpdateFailure = new LongAdder();
+    public final LongAdder dnsUpdateEmpty = new LongAdder();
     public final LongAdder ejectionsEnforced = new LongAdder();
     public final LongAdder healthCheckFailure = new LongAdder();
     public final LongAdder healthCheckSuccess = new LongAdder();
@@ -73,6 +78,10 @@ public final class ClusterStats {
         m.put("upstream_rq_pending_overflow", upstreamRqPendingOverflow.sum());
         m.put("upstream_rq_max_requests_overflow", upstreamRqMaxRequestsOverflow.sum());
         m.put("upstream_cx_connect_fail", upstreamCxConnectFail.sum());
+        m.put("update_attempt", dnsUpdateAttempt.sum());
+        m.put("update_success", dnsUpdateSuccess.sum());
+        m.put("update_failure", dnsUpdateFailure.sum());
+        m.put("update_empty", dnsUpdateEmpty.sum());
         m.put("outlier_detection.ejections_enforced_total", ejectionsEnforced.sum());
         m.put("health_check.success", healthCheckSuccess.sum());
         m.put("health_check.failure", healthCheckFailure.sum());

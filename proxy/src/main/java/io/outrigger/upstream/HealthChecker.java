@@ -49,14 +49,19 @@ public final class HealthChecker {
     /** Schedules the first check of every host at a random point within one interval. */
     public void start() {
         for (Host h : cluster.hosts()) {
-            loop.schedule(() -> check(h), ThreadLocalRandom.current().nextLong(Math.max(1, config.interval().toMillis())),
-                    TimeUnit.MILLISECONDS);
+            startChecking(h);
         }
+        cluster.onHostAdded(h -> loop.execute(() -> startChecking(h))); // DNS discovery
+    }
+
+    private void startChecking(Host h) {
+        loop.schedule(() -> check(h), ThreadLocalRandom.current().nextLong(Math.max(1, config.interval().toMillis())),
+                TimeUnit.MILLISECONDS);
     }
 
     private void check(Host host) {
-        if (cluster.retired()) {
-            return; // a reload removed or replaced the cluster: no more checks
+        if (cluster.retired() || !cluster.hosts().contains(host)) {
+            return; // a reload removed or replaced the cluster, or discovery removed the host: no more checks
         }
         Promise<Integer> result = loop.newPromise();
         ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {

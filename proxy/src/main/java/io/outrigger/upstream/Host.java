@@ -121,6 +121,11 @@ public final class Host {
         clusterActiveRequests.decrement();
     }
 
+    /** The counter of attempts in flight that all hosts of this host's cluster add to (for hosts discovery adds). */
+    LongAdder clusterInFlight() {
+        return clusterActiveRequests;
+    }
+
     /** Attempts in flight on all hosts of this host's cluster (a sum over LongAdder cells: no lock). */
     public long clusterActiveRequests() {
         return clusterActiveRequests.sum();

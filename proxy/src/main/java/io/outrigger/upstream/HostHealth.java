@@ -18,6 +18,21 @@ public final class HostHealth {
     final AtomicInteger consecutive5xx = new AtomicInteger();
     final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
 
+    /**
+     * Takes over the health of the same address in a cluster a reload replaced: active health-check results and an
+     * outlier ejection carry on, so a reload neither sends traffic to a failing host nor waits for first checks again.
+     * Called on the config thread before the new cluster is published.
+     */
+    void inherit(HostHealth old) {
+        failedActiveHealthCheck = old.failedActiveHealthCheck;
+        ejected = old.ejected;
+        ejectedUntilNanos = old.ejectedUntilNanos;
+        ejectionCount = old.ejectionCount;
+        healthCheckSuccesses = old.healthCheckSuccesses;
+        healthCheckFailures = old.healthCheckFailures;
+        checkedOnce = old.checkedOnce;
+    }
+
     /** Whether the host may receive traffic (not failed by health checks and not ejected). */
     public boolean healthy() {
         return !failedActiveHealthCheck && !ejected;
