@@ -92,7 +92,8 @@ public final class Main implements Runnable {
         };
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "outrigger-shutdown"));
         if (drain != null) {
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> new Thread(() -> {
+            java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable drainThenExit = () -> {
                 try {
                     server.drain(drain.minDrainTime(), drain.drainTime());
                 } catch (InterruptedException e) {
@@ -100,7 +101,12 @@ public final class Main implements Runnable {
                 }
                 stop.run();
                 System.exit(0);
-            }, "outrigger-drain").start());
+            };
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> {
+                if (draining.compareAndSet(false, true)) { // a second SIGTERM changes nothing
+                    new Thread(drainThenExit, "outrigger-drain").start();
+                }
+            });
         }
         try {
             stopped.await();

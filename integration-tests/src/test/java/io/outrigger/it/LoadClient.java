@@ -24,6 +24,11 @@ final class LoadClient implements AutoCloseable {
      * @param users   x-user-id values are drawn from user-0 .. user-(users-1)
      */
     LoadClient(String baseUrl, int clients, int users) {
+        this(baseUrl, clients, users, "/item");
+    }
+
+    /** As above, every request to {@code path}. */
+    LoadClient(String baseUrl, int clients, int users, String path) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         for (int i = 0; i < clients; i++) {
@@ -31,7 +36,7 @@ final class LoadClient implements AutoCloseable {
                 while (running.get()) {
                     String user = "user-" + ThreadLocalRandom.current().nextInt(users);
                     try {
-                        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/item"))
+                        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
                                 .header("x-user-id", user).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 200) {
                             ok.incrementAndGet();
