@@ -65,6 +65,7 @@ class DnsIT {
                 assertThat(added.path("moved_fraction").asDouble()).isBetween(0.2, 0.45); // a third, in theory
                 added.path("flows").forEach(f -> assertThat(f.path("to").asText()).isEqualTo("127.0.0.3:" + port));
                 assertThat(removed.path("reason").asText()).isEqualTo("dns: -127.0.0.2:" + port);
+                assertThat(removed.path("moved_fraction").asDouble()).isBetween(0.2, 0.45);
                 removed.path("flows").forEach(f -> assertThat(f.path("from").asText()).isEqualTo("127.0.0.2:" + port));
                 System.out.printf("dns: +1 host moved %.1f %% of keys (all to it), -1 host moved %.1f %% (all from it); "
                         + "%d requests, 0 failed%n", 100 * added.path("moved_fraction").asDouble(),

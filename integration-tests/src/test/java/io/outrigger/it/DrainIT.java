@@ -41,6 +41,9 @@ class DrainIT {
                 TlsIT.waitUntil(() -> load.ok.get() > 300);
                 CompletableFuture<Cmd> http1 = CompletableFuture.supplyAsync(() -> run("curl", "-s", "-i", base + "/slow/1"));
                 CompletableFuture<Cmd> http2 = CompletableFuture.supplyAsync(() -> run("nghttp", "-v", base + "/slow/2"));
+                // HTTP/2 load too: 4 connections x 10 streams (h2c prior knowledge) through SIGTERM
+                CompletableFuture<Cmd> h2load = CompletableFuture.supplyAsync(() -> run("h2load", "-D", "3", "-c", "4",
+                        "-m", "10", base + "/h2"));
                 TlsIT.waitUntil(() -> slow.requests.get() >= 2); // both slow requests reached the origin
                 long t0 = System.nanoTime();
                 p.signal("TERM");
@@ -69,10 +72,14 @@ class DrainIT {
                 Cmd h2 = http2.join();
                 assertThat(h2.out()).contains("recv GOAWAY frame", ":status: 200");
                 assertThat(load.failures).isEmpty();
+                String h2loadOut = h2load.join().out();
+                assertThat(h2loadOut).containsPattern("requests: \\d+ total, \\d+ started, \\d+ done, \\d+ succeeded, 0 failed, 0 errored, 0 timeout")
+                        .containsPattern("status codes: \\d+ 2xx, 0 3xx, 0 4xx, 0 5xx");
                 System.out.printf("drain: SIGTERM -> readiness failed at once, listener closed after %d ms (min 1 s), "
-                        + "exit 0 after %d ms with two 2 s requests in flight; %d requests under 8 clients of load, "
-                        + "0 failed (load stopped %d ms after SIGTERM)%n", closedAfter, exitedAfter, load.ok.get(),
-                        TimeUnit.NANOSECONDS.toMillis(stopAccepting - t0));
+                        + "exit 0 after %d ms with two 2 s requests in flight; %d HTTP/1.1 requests under 8 clients of load, "
+                        + "0 failed (load stopped %d ms after SIGTERM); HTTP/2 (h2load -c 4 -m 10): %s%n", closedAfter,
+                        exitedAfter, load.ok.get(), TimeUnit.NANOSECONDS.toMillis(stopAccepting - t0),
+                        h2loadOut.lines().filter(l -> l.startsWith("requests:")).findFirst().orElse("?"));
                 assertThat(p.logText()).contains("drained in", ": 0 connection(s) left");
             } finally {
                 p.close();

@@ -55,10 +55,15 @@ final class ProxyProcess implements AutoCloseable {
 
     /** As {@link #start}, with these {@code run} options instead of {@link #DEFAULT_RUN_OPTIONS}. */
     static ProxyProcess startWith(String name, String yaml, List<String> runOptions, String... jvmOptions) throws Exception {
-        assertThat(JAR).as("the built jar (run through mvn verify)").exists();
         Path dir = Files.createDirectories(WORK.resolve(name + "-" + System.nanoTime()));
         Path config = dir.resolve("outrigger.yaml");
         Files.writeString(config, yaml);
+        return startFile(dir, config, runOptions, jvmOptions);
+    }
+
+    /** Starts the proxy with a config file the test made (a symlink, say); its log and admin address go to {@code dir}. */
+    static ProxyProcess startFile(Path dir, Path config, List<String> runOptions, String... jvmOptions) throws Exception {
+        assertThat(JAR).as("the built jar (run through mvn verify)").exists();
         Path adminPath = dir.resolve("admin.address");
         Path log = dir.resolve("proxy.log");
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dio.netty.leakDetection.level=paranoid"));

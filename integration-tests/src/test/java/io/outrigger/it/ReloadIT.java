@@ -7,7 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,7 @@ class ReloadIT {
                         domains: ["*"]
                         routes:
                           - { match: { prefix: /ws }, route: { cluster: ws } }
-                          - { match: { prefix: / }, route: { cluster: web } }
+                          - { match: { prefix: / }, route: { cluster: web, hash_policy: [ { header: { header_name: x-user-id } } ] } }
                 """ + (extraListener ? """
                   - name: extra
                     address: 127.0.0.1:0
@@ -38,9 +41,38 @@ class ReloadIT {
                     virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, direct_response: { status: 200, body: { inline_string: extra } } } ] } ]
                 """ : "") + """
                 clusters:
-                  - { name: web, endpoints: [ %s ] }
+                  - { name: web, lb_policy: ring_hash, endpoints: [ %s ] }
                   - { name: ws, endpoints: [ %s ] }
                 """.formatted(webEndpoints, ws);
+    }
+
+    private static JsonNode lastChange(ProxyProcess p) throws Exception {
+        JsonNode hash = new ObjectMapper().readTree(p.adminGet("/debug/hash?cluster=web&format=json").body());
+        assertThat(hash.path("host_set_changes").size()).as(hash.toString()).isPositive();
+        return hash.path("host_set_changes").get(0); // newest first
+    }
+
+    @Test
+    void aConfigMapStyleSymlinkSwapIsSeen() throws Exception {
+        // Kubernetes mounts a ConfigMap as DIR/outrigger.yaml -> ..data/outrigger.yaml, ..data -> ..TIMESTAMP; an update
+        // writes a new ..TIMESTAMP directory and renames a new ..data symlink over the old one
+        Path dir = Files.createDirectories(ProxyProcess.WORK.resolve("configmap-" + System.nanoTime()));
+        Path v1 = Files.createDirectories(dir.resolve("..2026_11_30_v1"));
+        Files.writeString(v1.resolve("outrigger.yaml"), ProxyProcess.mainListenerConfig(
+                "- { match: { prefix: / }, direct_response: { status: 200, body: { inline_string: one } } }\n", "[]\n"));
+        Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Files.createSymbolicLink(dir.resolve("outrigger.yaml"), Path.of("..data", "outrigger.yaml"));
+        try (ProxyProcess p = ProxyProcess.startFile(dir, dir.resolve("outrigger.yaml"), ProxyProcess.DEFAULT_RUN_OPTIONS)) {
+            String url = "http://127.0.0.1:" + p.port("main") + "/";
+            assertThat(Cmd.curlRun("-s", url).out()).isEqualTo("one");
+            Path v2 = Files.createDirectories(dir.resolve("..2026_11_30_v2"));
+            Files.writeString(v2.resolve("outrigger.yaml"), ProxyProcess.mainListenerConfig(
+                    "- { match: { prefix: / }, direct_response: { status: 200, body: { inline_string: two } } }\n", "[]\n"));
+            Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+            Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            TlsIT.waitUntil(() -> p.stat("server.config_version") == 2);
+            assertThat(Cmd.curlRun("-s", url).out()).isEqualTo("two");
+        }
     }
 
     @Test
@@ -64,6 +96,7 @@ class ReloadIT {
                 System.out.printf("reload: file written -> version 2 in force after %d ms (debounce 200 ms)%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)); // includes the load warm-up
                 TlsIT.waitUntil(() -> b.requests.get() > 50);
+                JsonNode added = lastChange(p);
                 HttpClient plain = HttpClient.newHttpClient();
                 int extraPort = p.port("extra");
                 assertThat(plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + extraPort + "/")).build(),
@@ -91,6 +124,17 @@ class ReloadIT {
                 int okAt = load.ok.get();
                 TlsIT.waitUntil(() -> load.ok.get() > okAt + 200);
                 bBefore = b.requests.get();
+                JsonNode removed = lastChange(p);
+                // the ring hashes hosts by address: a one-host change moves only that host's keys
+                assertThat(added.path("reason").asText()).isEqualTo("reload: +" + b.address());
+                assertThat(added.path("moved_fraction").asDouble()).isBetween(0.35, 0.65); // a half, in theory
+                assertThat(removed.path("moved_fraction").asDouble()).isBetween(0.35, 0.65);
+                added.path("flows").forEach(f -> assertThat(f.path("to").asText()).isEqualTo(b.address()));
+                assertThat(removed.path("reason").asText()).isEqualTo("reload: -" + b.address());
+                removed.path("flows").forEach(f -> assertThat(f.path("from").asText()).isEqualTo(b.address()));
+                System.out.printf("reload: adding a second host moved %.1f %% of keys (all to it), removing it %.1f %% "
+                        + "(all from it)%n", 100 * added.path("moved_fraction").asDouble(),
+                        100 * removed.path("moved_fraction").asDouble());
                 assertThat(bBefore - bAt).as("b gets nothing after its removal but requests in flight").isLessThan(5);
             } finally {
                 load.close();

@@ -29,6 +29,7 @@ final class LiveStats {
             g.writeNumberField("time_ms", System.currentTimeMillis());
             g.writeNumberField("uptime_ms", ManagementFactory.getRuntimeMXBean().getUptime());
             g.writeStringField("version", Version.get());
+            g.writeNumberField("config_version", server.configVersion());
             g.writeBooleanField("ready", server.ready());
             g.writeNumberField("window_s", 10);
             g.writeArrayFieldStart("listeners");

@@ -60,6 +60,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private byte[] lastBytes; // the config thread's
     private ScheduledFuture<?> pending; // the config thread's
     private WatchService watch;
+    private final String name; // the config file's name in its directory
 
     /**
      * @param file   the config file the server was started with (its current bytes are the baseline)
@@ -67,6 +68,7 @@ public final class ConfigWatcher implements AutoCloseable {
      */
     public ConfigWatcher(Path file, Loader loader, OutriggerServer server) {
         this.file = file;
+        this.name = file.getFileName().toString();
         this.loader = loader;
         this.server = server;
         try {
@@ -92,8 +94,16 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = watch.take();
-                key.pollEvents(); // any change in the directory may be ours (symlink swaps rename other entries)
+                boolean ours = false;
+                for (var event : key.pollEvents()) {
+                    // the file itself, or a Kubernetes ConfigMap's ..data / ..TIMESTAMP entries; an overflow may hide either
+                    ours |= event.context() == null || event.kind() == StandardWatchEventKinds.OVERFLOW
+                            || event.context().toString().equals(name) || event.context().toString().startsWith("..");
+                }
                 key.reset();
+                if (!ours) {
+                    continue; // another file in the directory (a log, say)
+                }
                 thread.execute(() -> {
                     if (pending != null) {
                         pending.cancel(false);

@@ -1,27 +1,16 @@
 package io.outrigger.server;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import io.outrigger.admin.AdminServer;
-import io.outrigger.config.ListenerConfig;
 import io.outrigger.config.OutriggerConfig;
-import io.outrigger.http.AccessLog;
-import io.outrigger.http.InternalAddresses;
-import io.outrigger.http.ListenerContext;
 import io.outrigger.tracing.Tracing;
-import io.outrigger.listener.ListenerInitializer;
 import io.outrigger.router.RouteTable;
 import io.outrigger.overload.OverloadManager;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tls.CertificateReloader;
-import io.outrigger.tls.ServerTlsContexts;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.ClusterManager;
 import io.outrigger.worker.ThreadLocalCluster;
@@ -30,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutriggerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutriggerServer.class);
-    /** Per-connection write buffer marks: above the high mark the peer stops being read from. */
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-
-    /** A bound listener: its config, server socket and connection initializer (which holds its live settings). */
-    record RunningListener(ListenerConfig config, Channel channel, ListenerInitializer init, ServerTlsContexts tls) {
-    }
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final EventLoopGroup maintenance;
     private final Transport transport;
     private final Map<EventLoop, Worker> byLoop = new IdentityHashMap<>();
-    /** The listeners in config order; replaced whole by a reload (read by the admin thread). */
-    private volatile Map<String, RunningListener> listeners = Map.of();
+    private ListenerManager listeners;
     private final AdminServer admin;
     private volatile CertificateReloader reloader;
     private ClusterManager clusterManager;
@@ -104,17 +85,9 @@ public final class OutriggerServer implements AutoCloseable {
                     });
                 }
             });
-            Map<String, RunningListener> bound = new LinkedHashMap<>();
-            try {
-                for (ListenerConfig l : config.listeners()) {
-                    bound.put(l.name(), bind(l, newInitializer(l, filters)));
-                }
-            } catch (Exception e) {
-                bound.values().forEach(r -> r.channel().close());
-                throw e;
-            }
-            listeners = java.util.Collections.unmodifiableMap(bound);
-            reloader = CertificateReloader.start(tlsContexts());
+            listeners = new ListenerManager(acceptor, workers, transport, byLoop, metrics, overload, tracing);
+            listeners.start(config.listeners(), filters);
+            reloader = CertificateReloader.start(listeners.tlsContexts());
             admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
             log.info("outrigger started: {} workers, {} transport", workerThreads, transport.name());
         } catch (Exception e) {
@@ -126,53 +99,6 @@ public final class OutriggerServer implements AutoCloseable {
             tracing.close();
             throw e;
         }
-    }
-
-    private List<ServerTlsContexts> tlsContexts() {
-        List<ServerTlsContexts> out = new ArrayList<>();
-        for (RunningListener r : listeners.values()) {
-            if (r.tls() != null) {
-                out.add(r.tls());
-            }
-        }
-        return out;
-    }
-
-    /** A listener's connection initializer for {@code l}; reads its TLS files (call off the event loops). */
-    private ListenerInitializer newInitializer(ListenerConfig l, FilterChains filters) throws Exception {
-        ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
-        return new ListenerInitializer(context(l, filters, tls), Map.copyOf(byLoop), tls, l.idleTimeout());
-    }
-
-    private ListenerContext context(ListenerConfig l, FilterChains filters, ServerTlsContexts tls) {
-        return new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
-                filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
-                metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
-                new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
-                l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload);
-    }
-
-    private RunningListener bind(ListenerConfig l, ListenerInitializer init) throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(init);
-        Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
-        InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-        ServerTlsContexts tls = l.tls() == null ? null : init.tls();
-        log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
-                tls != null ? "TLS, ALPN " + String.join(",", l.tls().alpnProtocols())
-                        : switch (l.connection().codecType()) {
-                            case HTTP1 -> "HTTP/1.1";
-                            case HTTP2 -> "HTTP/2 prior knowledge";
-                            case AUTO -> "HTTP/1.1, h2c";
-                        });
-        return new RunningListener(l, ch, init, tls);
     }
 
     /**
@@ -206,30 +132,17 @@ public final class OutriggerServer implements AutoCloseable {
                 && next.overloadManager().equals(current.overloadManager()) && next.admin().equals(current.admin())) {
             return new ReloadResult(ReloadResult.Outcome.UNCHANGED, configVersion, List.of(), List.of());
         }
-        List<String> changes = new ArrayList<>();
         ClusterManager.Update clusters;
-        Map<String, ListenerInitializer> updated = new LinkedHashMap<>();
-        Map<String, RunningListener> added = new LinkedHashMap<>();
-        Map<String, RunningListener> old = listeners;
+        ListenerManager.Update listenerUpdate;
         try {
             clusters = clusterManager.prepare(next);
-            for (ListenerConfig l : next.listeners()) {
-                RunningListener r = old.get(l.name());
-                if (r != null && r.config().equals(l)) {
-                    continue;
-                }
-                if (r != null && r.config().address().equals(l.address())) {
-                    updated.put(l.name(), newInitializer(l, nextFilters)); // its settings, applied below
-                } else {
-                    added.put(l.name(), bind(l, newInitializer(l, nextFilters)));
-                }
-            }
+            listenerUpdate = listeners.prepare(next.listeners(), nextFilters);
         } catch (Exception e) {
-            added.values().forEach(r -> r.channel().close());
             log.warn("config reload rejected, version {} stays: {}", configVersion, e.toString());
             return ReloadResult.rejected(configVersion, List.of(e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         // nothing below fails: publish
+        List<String> changes = new ArrayList<>();
         for (Cluster c : clusters.added()) {
             metrics.bindCluster(c);
             changes.add("cluster '" + c.name() + "' " + (current.cluster(c.name()).isPresent() ? "replaced" : "added"));
@@ -243,38 +156,13 @@ public final class OutriggerServer implements AutoCloseable {
         for (Worker w : byLoop.values()) {
             w.eventLoop().execute(w::onClustersChanged);
         }
-        Map<String, RunningListener> running = new LinkedHashMap<>();
-        for (ListenerConfig l : next.listeners()) {
-            RunningListener r = old.get(l.name());
-            ListenerInitializer fresh = updated.get(l.name());
-            if (fresh != null) {
-                r.init().update(fresh.context(), fresh.tls(), l.idleTimeout());
-                running.put(l.name(), new RunningListener(l, r.channel(), r.init(), fresh.tls()));
-                changes.add("listener '" + l.name() + "' updated");
-            } else if (added.containsKey(l.name())) {
-                running.put(l.name(), added.get(l.name()));
-                changes.add("listener '" + l.name() + "' added");
-            } else {
-                running.put(l.name(), r);
-            }
-        }
-        for (RunningListener r : old.values()) {
-            RunningListener now = running.get(r.config().name());
-            if (now == null || now.channel() != r.channel()) {
-                r.channel().close(); // stop accepting; open connections finish their requests and close
-                r.init().drain();
-                if (now == null) {
-                    changes.add("listener '" + r.config().name() + "' removed");
-                }
-            }
-        }
-        listeners = java.util.Collections.unmodifiableMap(running);
+        changes.addAll(listeners.commit(listenerUpdate));
         if (!java.util.Objects.equals(next.tracing(), current.tracing()) || !next.admin().equals(current.admin())
                 || !next.overloadManager().equals(current.overloadManager())) {
             changes.add("admin, tracing and overload_manager changes take effect at the next start");
         }
         CertificateReloader before = reloader;
-        reloader = CertificateReloader.start(tlsContexts());
+        reloader = CertificateReloader.start(listeners.tlsContexts());
         if (before != null) {
             before.close();
         }
@@ -314,45 +202,13 @@ public final class OutriggerServer implements AutoCloseable {
      * @return connections still open when it returned (0: everything finished)
      */
     public int drain(java.time.Duration minDrainTime, java.time.Duration drainTime) throws InterruptedException {
-        long start = System.nanoTime();
         drained = true;
-        List<RunningListener> draining = new ArrayList<>();
-        for (RunningListener r : listeners.values()) {
-            if (r.config().drainType() == ListenerConfig.DrainType.DEFAULT) {
-                r.init().drain();
-                draining.add(r);
-            }
-        }
-        log.info("draining: {} listener(s) close their connections; accepting for {} ms more, exit at the latest in {} ms",
-                draining.size(), minDrainTime.toMillis(), drainTime.toMillis());
-        boolean accepting = true;
-        while (true) {
-            long elapsed = System.nanoTime() - start;
-            if (accepting && elapsed >= minDrainTime.toNanos()) {
-                accepting = false;
-                for (RunningListener r : draining) {
-                    r.channel().close();
-                }
-            }
-            int open = 0;
-            for (RunningListener r : listeners.values()) {
-                open += r.init().openConnections();
-            }
-            if (!accepting && open == 0 || elapsed >= drainTime.toNanos()) {
-                log.info("drained in {} ms: {} connection(s) left", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(elapsed), open);
-                return open;
-            }
-            Thread.sleep(50); // polling the connection counts
-        }
+        return listeners.drain(minDrainTime, drainTime);
     }
 
     /** The address each listener bound, by listener name. */
     public Map<String, InetSocketAddress> listenerAddresses() {
-        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
-        for (RunningListener r : listeners.values()) {
-            out.put(r.config().name(), (InetSocketAddress) r.channel().localAddress());
-        }
-        return out;
+        return listeners.addresses();
     }
 
     /**
@@ -363,10 +219,8 @@ public final class OutriggerServer implements AutoCloseable {
         if (failedByOperator || drained) {
             return false;
         }
-        for (RunningListener r : listeners.values()) {
-            if (!r.channel().isActive()) {
-                return false;
-            }
+        if (!listeners.allActive()) {
+            return false;
         }
         if (initialized) {
             return true; // clusters a reload adds warm up without taking the server out of its Service
@@ -391,19 +245,13 @@ public final class OutriggerServer implements AutoCloseable {
      */
     public void drainListeners() {
         drained = true;
-        for (RunningListener r : listeners.values()) {
-            r.channel().close();
-        }
+        listeners.stopAccepting();
         log.info("listeners drained: no new connections are accepted");
     }
 
     /** Each listener's route table, in config order (for {@code /debug/route}). */
     public Map<String, RouteTable> routeTables() {
-        Map<String, RouteTable> out = new LinkedHashMap<>();
-        for (RunningListener r : listeners.values()) {
-            out.put(r.config().name(), r.init().context().routeTable());
-        }
-        return out;
+        return listeners.routeTables();
     }
 
     /** The HTTP filter chains of the running configuration. */
@@ -434,8 +282,8 @@ public final class OutriggerServer implements AutoCloseable {
         if (reloader != null) {
             reloader.close();
         }
-        for (RunningListener r : listeners.values()) {
-            r.channel().close().syncUninterruptibly();
+        if (listeners != null) {
+            listeners.close();
         }
         if (admin != null) {
             admin.close();

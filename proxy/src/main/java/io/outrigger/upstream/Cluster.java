@@ -256,6 +256,24 @@ public final class Cluster {
         }
     }
 
+    /**
+     * Records, as this cluster's first host-set change, how many keys moved from the cluster it replaces (a reload):
+     * {@code /debug/hash} shows it like any other change. Hashing policies on both sides only.
+     */
+    public synchronized void recordReplacing(Cluster old, String why) {
+        var before = old.hostSet().lbFactory().hashStructure();
+        var after = hostSet.lbFactory().hashStructure();
+        if (before != null && after != null) {
+            java.util.List<HostSetChange> history = old.hostSetChanges(); // newest first
+            java.util.Collections.reverse(history);
+            changes.addAll(history);
+            changes.addLast(HostSetChange.measure(before, after, why, System.nanoTime()));
+            while (changes.size() > MAX_CHANGES) {
+                changes.removeFirst();
+            }
+        }
+    }
+
     /** The last host-set changes' disruption (hashing policies only), newest first; at most {@value #MAX_CHANGES}. */
     public synchronized java.util.List<HostSetChange> hostSetChanges() {
         java.util.List<HostSetChange> out = new java.util.ArrayList<>(changes);

@@ -58,6 +58,9 @@ public final class ClusterManager {
                 unchanged++;
             } else {
                 Cluster fresh = build(c, old);
+                if (old != null && !old.config().isAggregate()) {
+                    fresh.recordReplacing(old, "reload: " + endpointChange(old, fresh));
+                }
                 built.put(c.name(), fresh);
                 added.add(fresh);
             }
@@ -104,6 +107,26 @@ public final class ClusterManager {
         if (maintenance != null) {
             startMaintenance(update.added());
         }
+    }
+
+    // "+10.0.0.9:80 -10.0.0.7:80", or "settings" when the addresses are the same
+    private static String endpointChange(Cluster old, Cluster fresh) {
+        StringBuilder sb = new StringBuilder();
+        java.util.Set<InetSocketAddress> before = new java.util.HashSet<>();
+        old.hosts().forEach(h -> before.add(h.address()));
+        java.util.Set<InetSocketAddress> after = new java.util.HashSet<>();
+        fresh.hosts().forEach(h -> after.add(h.address()));
+        for (Host h : fresh.hosts()) {
+            if (!before.contains(h.address())) {
+                sb.append(sb.length() == 0 ? "" : " ").append('+').append(h.addressString());
+            }
+        }
+        for (Host h : old.hosts()) {
+            if (!after.contains(h.address())) {
+                sb.append(sb.length() == 0 ? "" : " ").append('-').append(h.addressString());
+            }
+        }
+        return sb.length() == 0 ? "settings" : sb.toString();
     }
 
     /** Increases with every applied update (read by workers, one volatile read per look-up). */

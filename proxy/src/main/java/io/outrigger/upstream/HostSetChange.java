@@ -58,7 +58,8 @@ public record HostSetChange(long atNanos, String reason, int before, int after, 
         for (long k : KEYS) {
             Host a = before.lookup(k);
             Host b = after.lookup(k);
-            if (a != b) {
+            // by address: a reload rebuilds a changed cluster's hosts as new objects at the same addresses
+            if (a != b && (a == null || b == null || !a.address().equals(b.address()))) {
                 moved++;
                 flows.merge((a == null ? "-" : a.addressString()) + " " + (b == null ? "-" : b.addressString()), 1,
                         Integer::sum);

@@ -56,6 +56,8 @@ public final class Http2ServerConnection extends Http2Codec {
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
     private final ServerCodecOptions options;
     private final int connectionWindow;
+    /** Between the announcing GOAWAY and the final one of a listener drain: covers a client's round trip, ms. */
+    static final long DRAIN_GOAWAY_DELAY_MS = 1_000;
     private final ConnectionDrainPolicy drainPolicy;
     private boolean connectionWindowGranted;
     private final StreamStateGuard guard;
@@ -238,7 +240,10 @@ public final class Http2ServerConnection extends Http2Codec {
         idle.streamStarted();
         s.start(callbacks.newStream(s), request, endStream);
         ServerConnectionCallbacks.DrainReason drain = drainPolicy.onNewRequest();
-        if (drain != null) {
+        if (drain == ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN) {
+            callbacks.onConnectionDrained(drain);
+            drainGracefully(ctx());
+        } else if (drain != null) {
             callbacks.onConnectionDrained(drain);
             // graceful close: GOAWAY naming this stream as the last one now (as nginx does; a client learns at once
             // to open its next stream elsewhere), the connection closes once the streams in flight are done
@@ -246,12 +251,32 @@ public final class Http2ServerConnection extends Http2Codec {
         }
     }
 
+    /**
+     * RFC 9113 §6.8's graceful shutdown for a listener drain: a GOAWAY with the largest stream id announces it, so the
+     * streams a client is sending meanwhile are still served; {@link #DRAIN_GOAWAY_DELAY_MS} later (a round trip) the
+     * final GOAWAY names the last stream taken and the connection closes once its open streams end (Envoy and nginx
+     * drain the same way).
+     */
+    private void drainGracefully(ChannelHandlerContext ctx) {
+        goAway(ctx, Integer.MAX_VALUE, Http2Error.NO_ERROR.code(), io.netty.buffer.Unpooled.EMPTY_BUFFER, ctx.newPromise());
+        ctx.flush();
+        ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                // Netty's close() sends no second GOAWAY once one was sent: name the last stream here
+                goAway(ctx, connection().remote().lastStreamCreated(), Http2Error.NO_ERROR.code(),
+                        io.netty.buffer.Unpooled.EMPTY_BUFFER, ctx.newPromise());
+                ctx.flush();
+                ctx.channel().close(); // once the open streams end
+            }
+        }, DRAIN_GOAWAY_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == ServerDrainEvent.INSTANCE) {
             if (drainPolicy.drainNow()) {
                 callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN);
-                ctx.channel().close(); // graceful: GOAWAY with the last stream started; closes once the open streams end
+                drainGracefully(ctx);
             }
             return;
         }
