@@ -213,8 +213,9 @@ final class ConfigReader {
                 warnings.routeRead(rc, r);
             }
         }
+        java.util.Map<String, ConfigNode> perFilter = RouteConfigReader.perFilterConfig(m);
         m.finish();
-        return name == null ? null : new VirtualHostConfig(name, domains, routes);
+        return name == null ? null : new VirtualHostConfig(name, domains, routes, perFilter);
     }
 
     static boolean validDomain(String d) {

@@ -59,8 +59,30 @@ final class RouteConfigReader {
                 default -> directResponse(a);
             };
         }
+        java.util.Map<String, ConfigNode> perFilter = perFilterConfig(m);
         m.finish();
-        return match == null || action == null ? null : new RouteConfig(name, match, action);
+        return match == null || action == null ? null : new RouteConfig(name, match, action, perFilter);
+    }
+
+    /**
+     * {@code typed_per_filter_config} (Envoy's v3 name) or {@code per_filter_config}: filter name to its node, checked
+     * later by the filters themselves (they know their keys).
+     */
+    static java.util.Map<String, ConfigNode> perFilterConfig(ConfigMap m) {
+        java.util.Map<String, ConfigNode> out = new java.util.LinkedHashMap<>();
+        if (m.has("typed_per_filter_config") && m.has("per_filter_config")) {
+            m.optional("per_filter_config").get().error("give either typed_per_filter_config or per_filter_config, not both");
+        }
+        java.util.Optional<ConfigNode> node = m.optional("typed_per_filter_config").or(() -> m.optional("per_filter_config"));
+        if (node.isEmpty()) {
+            return out;
+        }
+        ConfigMap filters = node.get().asMap();
+        for (String name : java.util.List.copyOf(filters.keys())) {
+            filters.optional(name).ifPresent(v -> out.put(name, v));
+        }
+        filters.finish();
+        return out;
     }
 
     private RouteAction action(ConfigNode n, RouteMatch match) {

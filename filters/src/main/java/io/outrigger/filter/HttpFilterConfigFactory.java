@@ -19,4 +19,17 @@ public interface HttpFilterConfigFactory {
      * @return the factory, or {@code null} after recording errors on the nodes
      */
     FilterFactory createFilterFactory(ConfigNode config, ConfigNode entry);
+
+    /**
+     * Parses this filter's settings for one route or virtual host ({@code typed_per_filter_config: { NAME: {...} }}),
+     * which the filter reads per stream with {@link StreamFilterCallbacks#routeSpecificConfig}. {@code { disabled: true }}
+     * never reaches this method. By default a filter has no per-route settings.
+     *
+     * @param config the entry's node
+     * @return the parsed settings (immutable; shared by every stream), or {@code null} after recording errors
+     */
+    default Object createRouteSpecificConfig(ConfigNode config) {
+        config.error("the '" + name() + "' filter has no per-route settings (only { disabled: true })");
+        return null;
+    }
 }

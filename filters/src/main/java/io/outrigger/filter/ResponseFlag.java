@@ -36,7 +36,9 @@ public enum ResponseFlag {
     /** The downstream request was malformed (400, 431, 414). */
     DOWNSTREAM_PROTOCOL_ERROR("DPE"),
     /** The overload manager answered 503 ({@code stop_accepting_requests}). */
-    OVERLOAD_MANAGER("OM");
+    OVERLOAD_MANAGER("OM"),
+    /** A rate limit answered 429 ({@code local_ratelimit}; Envoy's RateLimited). */
+    RATE_LIMITED("RL");
 
     private final String code;
 

@@ -13,6 +13,18 @@ public interface StreamFilterCallbacks {
     StreamInfo streamInfo();
 
     /**
+     * This filter's settings for the route the request matched ({@code typed_per_filter_config}; the route's entry wins
+     * over its virtual host's), as its factory's {@link HttpFilterConfigFactory#createRouteSpecificConfig} made them.
+     * The route is looked up once per stream, from the request headers as they were when the first filter saw them.
+     *
+     * @param filterName the filter's name in {@code http_filters}
+     * @return the settings, or {@code null} when the route (or no route) has none for it
+     */
+    default Object routeSpecificConfig(String filterName) {
+        return null;
+    }
+
+    /**
      * Ends the stream with a locally generated response. If response headers already went downstream
      * the stream is reset instead. Filters after the caller do not see the request.
      *

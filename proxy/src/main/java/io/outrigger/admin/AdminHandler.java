@@ -202,6 +202,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.put("server.config_version", endpoints.server().configVersion());
         m.put("server.config_reload", watcher == null ? 0 : watcher.applied());
         m.put("server.config_reload_failed", watcher == null ? 0 : watcher.failed());
+        m.putAll(io.outrigger.filter.FilterStats.snapshot()); // http filters' counters, by their Envoy-style names
         m.put("server.allocated_bytes", allocatedBytes());
         return m;
     }

@@ -61,6 +61,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private State state = State.OPEN;
     private Span span = Span.getInvalid();
     private StreamTimers timers;
+    /** The matched route's per-filter settings (empty: none, or the listener has none). */
+    private java.util.Map<String, Object> routeFilterConfigs = java.util.Map.of();
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ActiveStream.class);
     private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
@@ -106,7 +108,20 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", ResponseFlag.OVERLOAD_MANAGER, null);
             return;
         }
+        if (listener.routeTable().hasFilterConfigs()) {
+            // filters before the router read their per-route settings: the route as the request arrived (Envoy's
+            // route cache); the router still matches after the filters, on the headers as they leave them
+            io.outrigger.router.RouteEntry route = listener.routeTable().route(request);
+            routeFilterConfigs = route == null ? java.util.Map.of() : route.filterConfigs();
+            filters.applyRouteConfigs(routeFilterConfigs);
+        }
         filters.decodeHeaders(request, endStream);
+    }
+
+    @Override
+    public Object routeSpecificConfig(String filterName) {
+        Object c = routeFilterConfigs.get(filterName);
+        return c == io.outrigger.filter.FilterConfigDisabled.INSTANCE ? null : c;
     }
 
     // Envoy's stream idle timeout: 408 while the request is incomplete, 504 after; a reset once the response started

@@ -1,6 +1,6 @@
 package io.outrigger.http;
 
-import io.outrigger.filter.FilterFactory;
+import io.outrigger.filter.ConfiguredFilter;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
 import io.outrigger.tracing.Tracing;
@@ -29,7 +29,7 @@ import java.util.List;
  * @param connection  the listener's codecs and connection limits
  * @param overload    the overload manager's current actions
  */
-public record ListenerContext(String name, String scheme, RouteTable routeTable, List<FilterFactory> filters,
+public record ListenerContext(String name, String scheme, RouteTable routeTable, List<ConfiguredFilter> filters,
                               long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId,
                               InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing,
                               List<UpgradeConfig> upgradeConfigs, Duration streamIdleTimeout,

@@ -5,7 +5,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.outrigger.filter.FilterChainBuilder;
-import io.outrigger.filter.FilterFactory;
+import io.outrigger.filter.ConfiguredFilter;
+import io.outrigger.filter.FilterConfigDisabled;
 import io.outrigger.filter.StreamDecoderFilter;
 import io.outrigger.filter.StreamEncoderFilter;
 import io.outrigger.router.RouterFilter;
@@ -23,6 +24,11 @@ final class StreamFilters {
     private final long bufferLimit;
     private final StreamDecoderFilter[] decoders;
     private final StreamEncoderFilter[] encoders;
+    private final String[] decoderNames; // the http_filters name of each decoder (the router's: null)
+    private final String[] encoderNames;
+    /** Stands in for a filter a route disables ({@code { disabled: true }}): passes everything on. */
+    private static final io.outrigger.filter.StreamFilter PASS = new io.outrigger.filter.StreamFilter() {
+    };
     private final RouterFilter router = new RouterFilter();
     private final DecoderIteration decoding;
     private EncoderIteration encoding;
@@ -43,13 +49,25 @@ final class StreamFilters {
                 e.add(filter);
             }
         };
-        for (FilterFactory factory : listener.filters()) {
-            factory.createFilters(builder);
+        List<String> dn = new ArrayList<>();
+        List<String> en = new ArrayList<>();
+        for (ConfiguredFilter f : listener.filters()) {
+            f.factory().createFilters(builder);
+            while (dn.size() < d.size()) {
+                dn.add(f.name());
+            }
+            while (en.size() < e.size()) {
+                en.add(f.name());
+            }
         }
         d.add(router);
+        dn.add(null);
         Collections.reverse(e); // responses meet the filters in reverse order
+        Collections.reverse(en);
         this.decoders = d.toArray(new StreamDecoderFilter[0]);
         this.encoders = e.toArray(new StreamEncoderFilter[0]);
+        this.decoderNames = dn.toArray(new String[0]);
+        this.encoderNames = en.toArray(new String[0]);
         for (StreamDecoderFilter f : decoders) {
             f.setDecoderFilterCallbacks(stream);
         }
@@ -62,6 +80,23 @@ final class StreamFilters {
 
     RouterFilter router() {
         return router;
+    }
+
+    /**
+     * The matched route's per-filter settings, before the first frame: filters it disables
+     * ({@link FilterConfigDisabled}) are replaced by a pass-through for this stream (never called, never destroyed).
+     */
+    void applyRouteConfigs(java.util.Map<String, Object> configs) {
+        for (int i = 0; i < decoders.length; i++) {
+            if (decoderNames[i] != null && configs.get(decoderNames[i]) == FilterConfigDisabled.INSTANCE) {
+                decoders[i] = PASS;
+            }
+        }
+        for (int i = 0; i < encoders.length; i++) {
+            if (configs.get(encoderNames[i]) == FilterConfigDisabled.INSTANCE) {
+                encoders[i] = PASS;
+            }
+        }
     }
 
     void decodeHeaders(HttpRequest request, boolean endStream) {
@@ -113,7 +148,7 @@ final class StreamFilters {
             f.onDestroy();
         }
         for (StreamEncoderFilter f : encoders) {
-            if (!isDecoder(f)) { // a StreamFilter was destroyed above
+            if (f != PASS && !isDecoder(f)) { // a StreamFilter was destroyed above
                 f.onDestroy();
             }
         }

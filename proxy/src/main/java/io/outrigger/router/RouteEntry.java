@@ -21,8 +21,15 @@ import java.util.Map;
  * @param name   the route's {@code name}, or {@code null}
  * @param match  path, header and query-parameter conditions
  * @param action forward, redirect or direct response
+ * @param filterConfigs per HTTP filter name, its parsed settings for this route (the route's over its virtual host's),
+ *               as the filter's factory made them; empty when none
  */
-public record RouteEntry(String name, RouteMatch match, RouteConfig.Action action) {
+public record RouteEntry(String name, RouteMatch match, RouteConfig.Action action, java.util.Map<String, Object> filterConfigs) {
+    /** A route without per-filter settings. */
+    public RouteEntry(String name, RouteMatch match, RouteConfig.Action action) {
+        this(name, match, action, java.util.Map.of());
+    }
+
     /** {@link #firstFailure} result: every condition holds. */
     static final int MATCHED = -1;
     /** {@link #firstFailure} result: a CONNECT request on a non-CONNECT route, or the reverse. */

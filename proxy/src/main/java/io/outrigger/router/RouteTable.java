@@ -28,6 +28,7 @@ public final class RouteTable {
     private final List<Map.Entry<String, VirtualHost>> prefixes; // "foo.*" stored as "foo."; longest first
     private final VirtualHost catchAll;
     private final List<DomainRule> rules; // every domain pattern in config order, for explanations
+    private final boolean hasFilterConfigs;
 
     /** How a domain pattern compares with a {@code Host}, in Envoy's precedence order. */
     public enum DomainKind {
@@ -61,7 +62,9 @@ public final class RouteTable {
     }
 
     private RouteTable(Map<String, VirtualHost> exact, List<Map.Entry<String, VirtualHost>> suffixes,
-                       List<Map.Entry<String, VirtualHost>> prefixes, VirtualHost catchAll, List<DomainRule> rules) {
+                       List<Map.Entry<String, VirtualHost>> prefixes, VirtualHost catchAll, List<DomainRule> rules,
+                       boolean hasFilterConfigs) {
+        this.hasFilterConfigs = hasFilterConfigs;
         this.exact = exact;
         this.suffixes = suffixes;
         this.prefixes = prefixes;
@@ -69,17 +72,31 @@ public final class RouteTable {
         this.rules = rules;
     }
 
-    /** Compiles a listener's virtual hosts. The first virtual host to claim a domain keeps it. */
+    /** Compiles a listener's virtual hosts, without per-filter settings. */
     public static RouteTable build(ListenerConfig listener) {
+        return build(listener, (v, r) -> java.util.Map.of());
+    }
+
+    /**
+     * Compiles a listener's virtual hosts. The first virtual host to claim a domain keeps it.
+     *
+     * @param filterConfigs each route's parsed per-filter settings, merged with its virtual host's
+     *                      ({@code FilterChains#routeConfigs})
+     */
+    public static RouteTable build(ListenerConfig listener,
+                                   java.util.function.BiFunction<VirtualHostConfig, RouteConfig, java.util.Map<String, Object>> filterConfigs) {
         Map<String, VirtualHost> exact = new HashMap<>();
         List<Map.Entry<String, VirtualHost>> suffixes = new ArrayList<>();
         List<Map.Entry<String, VirtualHost>> prefixes = new ArrayList<>();
         VirtualHost catchAll = null;
         List<DomainRule> rules = new ArrayList<>();
+        boolean hasFilterConfigs = false;
         for (VirtualHostConfig vc : listener.virtualHosts()) {
             List<RouteEntry> routes = new ArrayList<>();
             for (RouteConfig rc : vc.routes()) {
-                routes.add(new RouteEntry(rc.name(), rc.match(), rc.action()));
+                java.util.Map<String, Object> fc = filterConfigs.apply(vc, rc);
+                hasFilterConfigs |= !fc.isEmpty();
+                routes.add(new RouteEntry(rc.name(), rc.match(), rc.action(), fc));
             }
             VirtualHost vh = new VirtualHost(vc.name(), routes);
             for (String d : vc.domains()) {
@@ -103,7 +120,7 @@ public final class RouteTable {
         suffixes.sort(longestFirst);
         prefixes.sort(longestFirst);
         return new RouteTable(Map.copyOf(exact), List.copyOf(suffixes), List.copyOf(prefixes), catchAll,
-                List.copyOf(rules));
+                List.copyOf(rules), hasFilterConfigs);
     }
 
     /**
@@ -163,6 +180,11 @@ public final class RouteTable {
             }
         }
         return catchAll;
+    }
+
+    /** Whether any route carries per-filter settings (else filters never need the route before the router). */
+    public boolean hasFilterConfigs() {
+        return hasFilterConfigs;
     }
 
     /**

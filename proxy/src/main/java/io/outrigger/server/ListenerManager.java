@@ -253,7 +253,7 @@ final class ListenerManager {
     /** A listener's connection initializer for {@code l}; reads its TLS files (call off the event loops). */
     private ListenerInitializer newInitializer(ListenerConfig l, FilterChains filters) throws Exception {
         ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
-        ListenerContext context = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l),
+        ListenerContext context = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l, filters.routeConfigs()),
                 filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                 metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
                 new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,

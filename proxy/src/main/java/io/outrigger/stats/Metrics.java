@@ -51,6 +51,10 @@ public final class Metrics {
             .help("Upstream attempt duration until response headers").labelNames("cluster")
             .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
 
+    public Metrics() {
+        registerFilterStats();
+    }
+
     /** The data points of one listener. */
     public final class ListenerMetrics {
         private final String listener;
@@ -244,6 +248,15 @@ public final class Metrics {
     }
 
     /** Registers the span export counters (read at scrape time); all zero when tracing is off. */
+    /** HTTP filters' counters ({@link io.outrigger.filter.FilterStats}) as one labelled family. */
+    private void registerFilterStats() {
+        CounterWithCallback.builder().name("outrigger_http_filter_events_total")
+                .help("HTTP filters' counters by their Envoy-style names (e.g. http_local_rate_limiter.http_local_rate_limit.rate_limited)")
+                .labelNames("stat")
+                .callback(cb -> io.outrigger.filter.FilterStats.snapshot().forEach((k, v) -> cb.call(v, k)))
+                .register(registry);
+    }
+
     /** The config reload counters and the version in force. */
     public void registerReloads(java.util.function.LongSupplier applied, java.util.function.LongSupplier failed,
                                 java.util.function.LongSupplier version) {
