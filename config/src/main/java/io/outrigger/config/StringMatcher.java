@@ -28,6 +28,16 @@ public record StringMatcher(Kind kind, String value, Pattern regex, boolean igno
      * @param actual the string to test; never {@code null}
      * @return whether it satisfies this condition
      */
+    /**
+     * Reads Envoy's {@code StringMatcher} ({@code { exact | prefix | suffix | contains | safe_regex: { regex }, ignore_case }}),
+     * for filters' settings.
+     *
+     * @return the matcher, or {@code null} after recording the error on the node
+     */
+    public static StringMatcher read(ConfigNode n) {
+        return RouteMatchReader.stringMatcher(n);
+    }
+
     public boolean matches(String actual) {
         String v = ignoreCase && kind != Kind.SAFE_REGEX ? actual.toLowerCase(Locale.ROOT) : actual;
         return switch (kind) {

@@ -29,8 +29,8 @@ public interface StreamFilterCallbacks {
      * the stream is reset instead. Filters after the caller do not see the request.
      *
      * @param status the response status
-     * @param body   a short plain-text body (a newline is appended)
-     * @param flag   why, for the access log
+     * @param body   a short plain-text body (a newline is appended); empty: no body
+     * @param flag   why, for the access log; {@code null} for a reply that is no failure (a CORS preflight)
      */
     default void sendLocalReply(HttpResponseStatus status, String body, ResponseFlag flag) {
         sendLocalReply(status, body, flag, null);

@@ -372,14 +372,16 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             filters.encodeHeaders(r, true);
             return;
         }
-        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        byte[] bytes = body.isEmpty() ? new byte[0] : (body + "\n").getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        }
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? 0 : bytes.length);
         if (modify != null) {
             modify.accept(r.headers());
         }
-        filters.encodeHeaders(r, head);
-        if (!head && state != State.DONE) {
+        filters.encodeHeaders(r, head || bytes.length == 0);
+        if (!head && bytes.length > 0 && state != State.DONE) {
             ByteBuf data = connection.channel().alloc().buffer(bytes.length).writeBytes(bytes);
             filters.encodeData(data, true);
         }

@@ -54,7 +54,7 @@ final class StreamInfoImpl implements StreamInfo {
     }
 
     void addFlag(ResponseFlag flag) {
-        if (!flags.contains(flag)) {
+        if (flag != null && !flags.contains(flag)) { // null: a local reply that is no failure (a CORS preflight)
             flags.add(flag);
         }
     }
