@@ -38,7 +38,11 @@ public enum ResponseFlag {
     /** The overload manager answered 503 ({@code stop_accepting_requests}). */
     OVERLOAD_MANAGER("OM"),
     /** A rate limit answered 429 ({@code local_ratelimit}; Envoy's RateLimited). */
-    RATE_LIMITED("RL");
+    RATE_LIMITED("RL"),
+    /** The {@code fault} filter aborted the request (Envoy's FaultInjected). */
+    FAULT_INJECTED("FI"),
+    /** The {@code fault} filter delayed the request (Envoy's DelayInjected). */
+    DELAY_INJECTED("DI");
 
     private final String code;
 

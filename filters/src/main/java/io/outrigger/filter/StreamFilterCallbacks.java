@@ -13,6 +13,19 @@ public interface StreamFilterCallbacks {
     StreamInfo streamInfo();
 
     /**
+     * The stream's event loop: a filter that waits (a timer, an answer from elsewhere) resumes the stream on it.
+     *
+     * @throws UnsupportedOperationException where the stream has none (test doubles)
+     */
+    default io.netty.channel.EventLoop eventLoop() {
+        throw new UnsupportedOperationException("no event loop");
+    }
+
+    /** Adds a response flag to the stream's access-log line (a filter that delayed it, say). */
+    default void addResponseFlag(ResponseFlag flag) {
+    }
+
+    /**
      * This filter's settings for the route the request matched ({@code typed_per_filter_config}; the route's entry wins
      * over its virtual host's), as its factory's {@link HttpFilterConfigFactory#createRouteSpecificConfig} made them.
      * The route is looked up once per stream, from the request headers as they were when the first filter saw them.
