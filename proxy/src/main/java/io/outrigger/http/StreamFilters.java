@@ -26,6 +26,9 @@ final class StreamFilters {
     private final StreamEncoderFilter[] encoders;
     private final String[] decoderNames; // the http_filters name of each decoder (the router's: null)
     private final String[] encoderNames;
+    private static final StreamEncoderFilter[] NO_ENCODERS = {};
+    private static final String[] ROUTER_ONLY = {null};
+    private static final String[] NO_NAMES = {};
     /** Stands in for a filter a route disables ({@code { disabled: true }}): passes everything on. */
     private static final io.outrigger.filter.StreamFilter PASS = new io.outrigger.filter.StreamFilter() {
     };
@@ -36,38 +39,45 @@ final class StreamFilters {
     StreamFilters(ActiveStream stream, ListenerContext listener) {
         this.stream = stream;
         this.bufferLimit = listener.bufferLimit();
-        List<StreamDecoderFilter> d = new ArrayList<>();
-        List<StreamEncoderFilter> e = new ArrayList<>();
-        FilterChainBuilder builder = new FilterChainBuilder() {
-            @Override
-            public void addDecoderFilter(StreamDecoderFilter filter) {
-                d.add(filter);
-            }
+        if (listener.filters().isEmpty()) { // the common sidecar case: just the router, nothing to name
+            this.decoders = new StreamDecoderFilter[] {router};
+            this.encoders = NO_ENCODERS;
+            this.decoderNames = ROUTER_ONLY;
+            this.encoderNames = NO_NAMES;
+        } else {
+            List<StreamDecoderFilter> d = new ArrayList<>();
+            List<StreamEncoderFilter> e = new ArrayList<>();
+            FilterChainBuilder builder = new FilterChainBuilder() {
+                @Override
+                public void addDecoderFilter(StreamDecoderFilter filter) {
+                    d.add(filter);
+                }
 
-            @Override
-            public void addEncoderFilter(StreamEncoderFilter filter) {
-                e.add(filter);
+                @Override
+                public void addEncoderFilter(StreamEncoderFilter filter) {
+                    e.add(filter);
+                }
+            };
+            List<String> dn = new ArrayList<>();
+            List<String> en = new ArrayList<>();
+            for (ConfiguredFilter f : listener.filters()) {
+                f.factory().createFilters(builder);
+                while (dn.size() < d.size()) {
+                    dn.add(f.name());
+                }
+                while (en.size() < e.size()) {
+                    en.add(f.name());
+                }
             }
-        };
-        List<String> dn = new ArrayList<>();
-        List<String> en = new ArrayList<>();
-        for (ConfiguredFilter f : listener.filters()) {
-            f.factory().createFilters(builder);
-            while (dn.size() < d.size()) {
-                dn.add(f.name());
-            }
-            while (en.size() < e.size()) {
-                en.add(f.name());
-            }
+            d.add(router);
+            dn.add(null);
+            Collections.reverse(e); // responses meet the filters in reverse order
+            Collections.reverse(en);
+            this.decoders = d.toArray(new StreamDecoderFilter[0]);
+            this.encoders = e.toArray(new StreamEncoderFilter[0]);
+            this.decoderNames = dn.toArray(new String[0]);
+            this.encoderNames = en.toArray(new String[0]);
         }
-        d.add(router);
-        dn.add(null);
-        Collections.reverse(e); // responses meet the filters in reverse order
-        Collections.reverse(en);
-        this.decoders = d.toArray(new StreamDecoderFilter[0]);
-        this.encoders = e.toArray(new StreamEncoderFilter[0]);
-        this.decoderNames = dn.toArray(new String[0]);
-        this.encoderNames = en.toArray(new String[0]);
         for (StreamDecoderFilter f : decoders) {
             f.setDecoderFilterCallbacks(stream);
         }
