@@ -21,6 +21,20 @@ public interface StreamFilterCallbacks {
         throw new UnsupportedOperationException("no event loop");
     }
 
+    /** Whether the server takes traffic: false while it drains (SIGTERM) or an operator failed it ({@code /healthcheck/fail}). */
+    default boolean serverLive() {
+        return true;
+    }
+
+    /**
+     * The share of a cluster's hosts that are healthy (active health checks and outlier detection), in percent.
+     *
+     * @return 0..100, or -1 when there is no cluster of that name
+     */
+    default double clusterHealthyPercent(String cluster) {
+        return -1;
+    }
+
     /** Adds a response flag to the stream's access-log line (a filter that delayed it, say). */
     default void addResponseFlag(ResponseFlag flag) {
     }

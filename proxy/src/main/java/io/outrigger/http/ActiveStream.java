@@ -467,6 +467,28 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     @Override
+    public boolean serverLive() {
+        return listener.serverLive().getAsBoolean();
+    }
+
+    @Override
+    public double clusterHealthyPercent(String cluster) {
+        io.outrigger.worker.ThreadLocalCluster c = worker().cluster(cluster);
+        if (c == null) {
+            return -1;
+        }
+        java.util.List<io.outrigger.upstream.Host> hosts = c.cluster().hosts();
+        if (hosts.isEmpty()) {
+            return 0;
+        }
+        int healthy = 0;
+        for (int i = 0; i < hosts.size(); i++) {
+            healthy += hosts.get(i).health().healthy() ? 1 : 0;
+        }
+        return 100.0 * healthy / hosts.size();
+    }
+
+    @Override
     public RouteTable routeTable() {
         return listener.routeTable();
     }

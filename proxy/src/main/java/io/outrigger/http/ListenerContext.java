@@ -28,12 +28,15 @@ import java.util.List;
  * @param streamIdleTimeout no bytes either way on a stream for this long ends it ({@code ZERO}: never)
  * @param connection  the listener's codecs and connection limits
  * @param overload    the overload manager's current actions
+ * @param serverLive  false while the server drains or an operator failed it ({@code /healthcheck/fail}): what the
+ *                    {@code health_check} filter answers
  */
 public record ListenerContext(String name, String scheme, RouteTable routeTable, List<ConfiguredFilter> filters,
                               long bufferLimit, AccessLog accessLog, Metrics.ListenerMetrics metrics, boolean echoRequestId,
                               InternalAddresses internalAddresses, boolean preserveExternalRequestId, Tracing tracing,
                               List<UpgradeConfig> upgradeConfigs, Duration streamIdleTimeout,
-                              DownstreamConnectionConfig connection, OverloadState overload) {
+                              DownstreamConnectionConfig connection, OverloadState overload,
+                              java.util.function.BooleanSupplier serverLive) {
     /** Envoy's default per-connection buffer limit, 1 MiB. */
     public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 

@@ -57,10 +57,12 @@ final class ListenerManager {
     private final Metrics metrics;
     private final OverloadManager overload;
     private final Tracing tracing;
+    private final java.util.function.BooleanSupplier serverLive;
     private volatile Map<String, RunningListener> listeners = Map.of();
 
     ListenerManager(EventLoopGroup acceptor, EventLoopGroup workers, Transport transport, Map<EventLoop, Worker> byLoop,
-                    Metrics metrics, OverloadManager overload, Tracing tracing) {
+                    Metrics metrics, OverloadManager overload, Tracing tracing, java.util.function.BooleanSupplier serverLive) {
+        this.serverLive = serverLive;
         this.acceptor = acceptor;
         this.workers = workers;
         this.transport = transport;
@@ -257,7 +259,7 @@ final class ListenerManager {
                 filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                 metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
                 new InternalAddresses(l.internalAddressConfig().cidrRanges()), l.preserveExternalRequestId(), tracing,
-                l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload);
+                l.upgradeConfigs(), l.streamIdleTimeout(), l.connection(), overload, serverLive);
         return new ListenerInitializer(context, byLoop, tls, l.idleTimeout());
     }
 

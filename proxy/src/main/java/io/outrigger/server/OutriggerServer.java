@@ -85,7 +85,8 @@ public final class OutriggerServer implements AutoCloseable {
                     });
                 }
             });
-            listeners = new ListenerManager(acceptor, workers, transport, byLoop, metrics, overload, tracing);
+            listeners = new ListenerManager(acceptor, workers, transport, byLoop, metrics, overload, tracing,
+                    () -> !failedByOperator && !drained);
             listeners.start(config.listeners(), filters);
             reloader = CertificateReloader.start(listeners.tlsContexts());
             admin = AdminServer.start(config, acceptor, transport, this, byLoop, clusters, adminAddressPath);
