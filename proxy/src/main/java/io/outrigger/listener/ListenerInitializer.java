@@ -113,6 +113,13 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         }
     }
 
+    /** After the listener stopped accepting: its idle HTTP/1.1 keep-alive connections close ({@link ServerDrainEvent#CLOSE_IDLE}). */
+    public void closeIdle() {
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ServerDrainEvent.CLOSE_IDLE));
+        }
+    }
+
     /** Connections open now. */
     public int openConnections() {
         return open.get();

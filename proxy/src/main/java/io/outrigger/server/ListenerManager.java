@@ -153,6 +153,7 @@ final class ListenerManager {
             if (now == null || now.channel() != r.channel()) {
                 r.channel().close(); // stop accepting; open connections finish their requests and close
                 r.init().drain();
+                r.init().closeIdle(); // no load balancer sends here any more
                 if (now == null) {
                     changes.add("listener '" + r.config().name() + "' removed");
                 }
@@ -185,6 +186,7 @@ final class ListenerManager {
                 accepting = false;
                 for (RunningListener r : draining) {
                     r.channel().close();
+                    r.init().closeIdle();
                 }
             }
             int open = 0;

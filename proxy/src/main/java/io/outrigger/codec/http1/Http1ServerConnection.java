@@ -290,12 +290,15 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ServerDrainEvent.INSTANCE) {
             if (!closing && drainPolicy.drainNow()) {
+                // the current or next response carries Connection: close and ends the connection
                 callbacks.onConnectionDrained(ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN);
-                if (stream == null && queued.isEmpty()) {
-                    closing = true; // idle keep-alive connection: closed now (the client reconnects elsewhere)
-                    channel.close();
-                }
-                // else: the current response carries Connection: close, or the connection closes after it
+            }
+            return;
+        }
+        if (evt == ServerDrainEvent.CLOSE_IDLE) {
+            if (!closing && drainPolicy.draining() && stream == null && queued.isEmpty()) {
+                closing = true; // an idle keep-alive connection once the listener stopped accepting
+                channel.close();
             }
             return;
         }

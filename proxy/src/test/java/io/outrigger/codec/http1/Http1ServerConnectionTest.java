@@ -207,7 +207,7 @@ class Http1ServerConnectionTest {
     }
 
     @Test
-    void aListenerDrainClosesAnIdleConnectionAtOnceAndABusyOneAfterItsResponseWithConnectionClose() {
+    void aListenerDrainEndsConnectionsAfterTheirNextResponseAndClosesIdleOnesOnceTheListenerStopsAccepting() {
         Recorder idle = new Recorder();
         EmbeddedChannel quiet = channel(idle);
         quiet.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
@@ -216,8 +216,20 @@ class Http1ServerConnectionTest {
         quiet.runPendingTasks();
         assertThat(quiet.isOpen()).isTrue(); // keep-alive, between requests
         quiet.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE);
+        assertThat(quiet.isOpen()).as("a request may be on its way: served, with Connection: close").isTrue();
+        quiet.writeInbound(bytes("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        idle.encoders.get(1).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(quiet)).containsIgnoringCase("connection: close");
+        quiet.runPendingTasks();
         assertThat(quiet.isOpen()).isFalse();
         assertThat(idle.drained).containsExactly("LISTENER_DRAIN");
+
+        Recorder idle2 = new Recorder();
+        EmbeddedChannel quiet2 = channel(idle2);
+        quiet2.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.INSTANCE);
+        quiet2.pipeline().fireUserEventTriggered(io.outrigger.codec.ServerDrainEvent.CLOSE_IDLE);
+        assertThat(quiet2.isOpen()).as("the listener stopped accepting: an idle connection closes").isFalse();
+        assertThat(quiet2.finishAndReleaseAll()).isFalse();
         assertThat(quiet.finishAndReleaseAll()).isFalse();
 
         Recorder busy = new Recorder();
