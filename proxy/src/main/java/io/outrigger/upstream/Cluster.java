@@ -188,7 +188,6 @@ public final class Cluster {
         return hostSet;
     }
 
-    /** Who to tell when a host becomes unhealthy (to close its pooled connections). */
     private volatile boolean retired;
 
     /** A reload removed or replaced this cluster: its health checks and outlier reviews stop. */
@@ -201,6 +200,7 @@ public final class Cluster {
         return retired;
     }
 
+    /** Who to tell when a host becomes unhealthy (to close its pooled connections). */
     public void onHostUnhealthy(Consumer<Host> listener) {
         this.onHostUnhealthy = listener;
     }

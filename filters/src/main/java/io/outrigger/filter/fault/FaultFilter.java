@@ -32,6 +32,9 @@ final class FaultFilter implements StreamDecoderFilter {
     private FaultConfig config;
     private ScheduledFuture<?> timer;
     private boolean counted; // holds a slot of max_active_faults
+    // the abort is drawn once per stream: the first call draws, later calls repeat it
+    private Boolean aborting;
+    private HttpResponseStatus abortStatus;
 
     FaultFilter(FaultConfig listenerConfig, RandomGenerator random) {
         this.listenerConfig = listenerConfig;
@@ -102,10 +105,6 @@ final class FaultFilter implements StreamDecoderFilter {
         }
         return d.fixed().toMillis();
     }
-
-    // decided once per stream: the first call draws, later calls repeat it
-    private Boolean aborting;
-    private HttpResponseStatus abortStatus;
 
     private HttpResponseStatus abortStatus(HttpHeaders h) {
         if (aborting != null) {
