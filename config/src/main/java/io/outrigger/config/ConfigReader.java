@@ -181,12 +181,13 @@ final class ConfigReader {
             }
         }
         ListenerConfig.DrainType drainType = m.oneOf("drain_type", DRAIN_TYPES, ListenerConfig.DrainType.DEFAULT);
+        Http3Config http3 = m.optional("http3").map(h -> StreamConfigReader.http3(h, tls != null)).orElse(null);
         m.finish();
         if (name == null || address == null) {
             return null;
         }
         return new ListenerConfig(name, address, filters, vhosts, tls, accessLogs, echoRequestId, internal,
-                preserveExternalRequestId, upgrades, streamIdle, idle, connection, drainType);
+                preserveExternalRequestId, upgrades, streamIdle, idle, connection, drainType, http3);
     }
 
     private VirtualHostConfig virtualHost(ConfigNode n, Map<String, ConfigNode> clusters) {

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One listener ({@code listeners[]}): a TCP address serving HTTP/1.1 and HTTP/2, in cleartext or TLS.
+ * One listener ({@code listeners[]}): a TCP address serving HTTP/1.1 and HTTP/2, in cleartext or TLS, and with TLS
+ * optionally HTTP/3 on the same port number over UDP.
  *
  * @param name          unique name, used in logs and stats
  * @param address       where to accept connections; unique among listeners
@@ -28,13 +29,15 @@ import java.util.List;
  * @param drainType     {@code drain_type} (Envoy's): {@code default} drains on SIGTERM and when a reload removes or
  *                      changes the listener; {@code modify_only} only for a reload — an outbound listener the app
  *                      calls through keeps serving while the app finishes its own drain
+ * @param http3         when not {@code null} ({@code http3: { enabled: true }} on a TLS listener), HTTP/3 over QUIC on
+ *                      a UDP socket with the listener's port number
  */
 public record ListenerConfig(String name, HostAndPort address, List<HttpFilterConfig> httpFilters,
                              List<VirtualHostConfig> virtualHosts, DownstreamTlsConfig tls, List<AccessLogConfig> accessLogs,
                              boolean alwaysSetRequestIdInResponse, InternalAddressConfig internalAddressConfig,
                              boolean preserveExternalRequestId, List<UpgradeConfig> upgradeConfigs,
                              Duration streamIdleTimeout, Duration idleTimeout, DownstreamConnectionConfig connection,
-                             DrainType drainType) {
+                             DrainType drainType, Http3Config http3) {
     /** Envoy's {@code Listener.DrainType}. */
     public enum DrainType {
         /** Drains on server shutdown (SIGTERM, {@code /drain_listeners}) and on removal or change by a reload. */

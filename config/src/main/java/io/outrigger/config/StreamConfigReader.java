@@ -69,6 +69,39 @@ final class StreamConfigReader {
         return new DownstreamConnectionConfig(codec, headers, maxRequests, h2, maxConnections, hstsValue);
     }
 
+    private static final Map<String, Http3Config.AddressValidation> ADDRESS_VALIDATION = new LinkedHashMap<>();
+
+    static {
+        for (Http3Config.AddressValidation v : Http3Config.AddressValidation.values()) {
+            ADDRESS_VALIDATION.put(v.name().toLowerCase(java.util.Locale.ROOT), v);
+        }
+    }
+
+    /**
+     * A listener's {@code http3}; {@code null} when {@code enabled} is false.
+     *
+     * @param tls whether the listener has a {@code tls} block (QUIC always runs TLS 1.3, RFC 9001)
+     */
+    static Http3Config http3(ConfigNode n, boolean tls) {
+        ConfigMap m = n.asMap();
+        Http3Config d = Http3Config.DEFAULT;
+        boolean enabled = m.bool("enabled", true);
+        int streams = (int) m.integer("max_concurrent_streams", d.maxConcurrentStreams(), 1, 1 << 20);
+        long streamWindow = m.size("initial_stream_window_size", d.initialStreamWindowSize(), 1024, 1L << 30);
+        long connWindow = m.size("initial_connection_window_size", d.initialConnectionWindowSize(), 1024, 1L << 32);
+        Duration idle = m.duration("idle_network_timeout", d.idleNetworkTimeout(), Duration.ofSeconds(1));
+        int packet = (int) m.size("max_packet_length", d.maxPacketLength(), 1200, 65_527);
+        boolean earlyData = m.bool("enable_early_data", d.enableEarlyData());
+        Http3Config.AddressValidation validation = m.oneOf("address_validation", ADDRESS_VALIDATION, d.addressValidation());
+        int pending = (int) m.integer("retry_above_pending_handshakes", d.retryAbovePendingHandshakes(), 0, 1 << 20);
+        m.finish();
+        if (enabled && !tls) {
+            n.error("http3 needs a tls listener (QUIC always runs TLS 1.3, RFC 9001)");
+        }
+        return enabled ? new Http3Config(streams, streamWindow, connWindow, idle, packet, earlyData, validation, pending)
+                : null;
+    }
+
     /** The top-level {@code overload_manager}. */
     static OverloadManagerConfig overloadManager(ConfigNode n) {
         ConfigMap m = n.asMap();

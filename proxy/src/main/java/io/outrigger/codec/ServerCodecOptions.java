@@ -16,11 +16,14 @@ import java.util.function.BooleanSupplier;
  * @param listenerDraining         read once per request: while true (the listener drains), each response ends its
  *                                 connection the same way; connections open when the drain began get a
  *                                 {@link ServerDrainEvent}
+ * @param altSvc                   the {@code Alt-Svc} value (RFC 7838) a TCP codec adds to responses that have none —
+ *                                 {@code h3=":PORT"; ma=86400} while the listener serves HTTP/3 — or {@code null}
  */
 public record ServerCodecOptions(Duration idleTimeout, Duration requestHeadersTimeout, long maxRequestsPerConnection,
-                                 BooleanSupplier keepaliveDisabled, BooleanSupplier listenerDraining) {
+                                 BooleanSupplier keepaliveDisabled, BooleanSupplier listenerDraining,
+                                 String altSvc) {
     /** Only an idle timeout ({@code ZERO}: none); no headers timeout, no request limit, keep-alive always on. */
     public static ServerCodecOptions idleOnly(Duration idleTimeout) {
-        return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false, () -> false);
+        return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false, () -> false, null);
     }
 }

@@ -30,12 +30,22 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
      * @param channel  the downstream connection (for its address, TLS details and event loop; never written here)
      */
     public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel) {
+        this(listener, worker, channel, channel.remoteAddress(), channel.attr(TlsAttributes.XFCC).get());
+    }
+
+    /**
+     * @param channel                  the downstream connection (for its allocator and event loop; never written here)
+     * @param remoteAddress            the peer's address (a QUIC connection's channel address is not the peer's)
+     * @param clientCertificateDetails the {@code x-forwarded-client-cert} value of the verified client, or {@code null}
+     */
+    public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel,
+                                 SocketAddress remoteAddress, String clientCertificateDetails) {
         this.listener = listener;
         this.worker = worker;
         this.channel = channel;
-        this.remoteAddress = channel.remoteAddress();
+        this.remoteAddress = remoteAddress;
         this.internalPeer = listener.get().internalAddresses().contains(remoteAddress);
-        this.clientCertificateDetails = channel.attr(TlsAttributes.XFCC).get();
+        this.clientCertificateDetails = clientCertificateDetails;
     }
 
     @Override

@@ -6,9 +6,6 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.outrigger.tls.ClientCertificates;
 import io.outrigger.tls.TlsAttributes;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -38,16 +35,9 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
     }
 
     private static void recordClientCertificate(ChannelHandlerContext ctx, SSLSession session) {
-        try {
-            Certificate[] peer = session.getPeerCertificates();
-            Certificate[] local = session.getLocalCertificates();
-            if (peer.length > 0 && peer[0] instanceof X509Certificate client) {
-                String by = local != null && local.length > 0 && local[0] instanceof X509Certificate own
-                        ? ClientCertificates.firstUri(own) : null;
-                ctx.channel().attr(TlsAttributes.XFCC).set(ClientCertificates.xfcc(client, by));
-            }
-        } catch (SSLPeerUnverifiedException e) {
-            // no client certificate (mTLS not required): nothing to forward
+        String xfcc = ClientCertificates.xfcc(session);
+        if (xfcc != null) {
+            ctx.channel().attr(TlsAttributes.XFCC).set(xfcc);
         }
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
+import io.netty.handler.codec.quic.QuicChannel;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.ServerDrainEvent;
@@ -59,6 +60,9 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     private final Function<Channel, ServerConnectionCallbacks> connectionManagers;
     private volatile State state;
     private volatile boolean draining;
+    private volatile boolean stoppedAccepting;
+    /** The {@code Alt-Svc} value of TCP responses while the listener serves HTTP/3, else {@code null}. */
+    private volatile String altSvc;
     /** Open connections of this listener, across all workers (for {@code max_connections}). */
     private final AtomicInteger open = new AtomicInteger();
     /** The open connections, for a drain (a channel leaves the group when it closes). */
@@ -79,7 +83,17 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         DownstreamConnectionConfig connection = context.connection();
         OverloadState overload = context.overload();
         return new State(context, tls, new ServerCodecOptions(idleTimeout, connection.requestHeadersTimeout(),
-                connection.maxRequestsPerConnection(), overload::disableHttpKeepalive, () -> draining));
+                connection.maxRequestsPerConnection(), overload::disableHttpKeepalive, () -> draining, altSvc));
+    }
+
+    /**
+     * Announces the listener's HTTP/3 side on its TCP responses (RFC 7838): {@code h3=":PORT"; ma=86400}, or
+     * {@code null} for none. Call before the listener accepts (the settings of later connections carry it).
+     */
+    public void advertiseHttp3(int port) {
+        this.altSvc = "h3=\":" + port + "\"; ma=86400";
+        State st = state;
+        this.state = state(st.context(), st.tls(), st.codecOptions().idleTimeout());
     }
 
     /**
@@ -120,27 +134,42 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
         }
     }
 
+    /**
+     * The listener stops accepting: new connections are closed at once. Its TCP socket is closed by the caller; its UDP
+     * socket stays until its QUIC connections are done, so this is how the HTTP/3 side stops accepting.
+     */
+    public void stopAccepting() {
+        stoppedAccepting = true;
+    }
+
     /** Connections open now. */
     public int openConnections() {
         return open.get();
     }
 
-    @Override
-    protected void initChannel(Channel ch) {
-        State st = state;
-        ListenerContext context = st.context();
-        DownstreamConnectionConfig connection = context.connection();
+    /**
+     * Admits a new connection — TCP, or QUIC for the listener's HTTP/3 side — against the overload manager and
+     * {@code max_connections} (one count for both), and tracks it until it closes.
+     *
+     * @return whether the connection may go on; when not, it was counted and closed
+     */
+    boolean admit(Channel ch) {
+        ListenerContext context = state.context();
+        if (stoppedAccepting) {
+            ch.close(); // the HTTP/3 side of a listener that stopped accepting (its UDP socket serves the open ones)
+            return false;
+        }
         if (context.overload().stopAcceptingConnections()) {
             context.metrics().downstream().count(DownstreamEvent.CX_OVERLOAD_REJECT);
             ch.close();
-            return;
+            return false;
         }
-        int max = connection.maxConnections();
+        int max = context.connection().maxConnections();
         if (open.incrementAndGet() > max && max > 0) {
             open.decrementAndGet();
             context.metrics().downstream().count(DownstreamEvent.CX_OVERFLOW);
             ch.close();
-            return;
+            return false;
         }
         context.metrics().onConnectionOpened();
         connections.add(ch);
@@ -148,6 +177,31 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
             open.decrementAndGet();
             context.metrics().onConnectionClosed();
         });
+        return true;
+    }
+
+    /** The codec settings for connections accepted now. */
+    ServerCodecOptions codecOptions() {
+        return state.codecOptions();
+    }
+
+    /** The connection manager of a QUIC connection: its peer is {@link QuicChannel#remoteSocketAddress()}. */
+    ServerConnectionCallbacks quicConnectionManager(QuicChannel qc) {
+        javax.net.ssl.SSLEngine engine = qc.sslEngine();
+        String xfcc = null;
+        if (engine != null && engine.getSession() != null) {
+            xfcc = io.outrigger.tls.ClientCertificates.xfcc(engine.getSession());
+        }
+        return new HttpConnectionManager(this::context, workers.get(qc.eventLoop()), qc, qc.remoteSocketAddress(), xfcc);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        State st = state;
+        DownstreamConnectionConfig connection = st.context().connection();
+        if (!admit(ch)) {
+            return;
+        }
         if (st.tls() != null) {
             ch.pipeline().addLast("sni", new SniHandler(st.tls(), 16 * 1024, TLS_HANDSHAKE_TIMEOUT_MS));
             ch.pipeline().addLast("alpn", new AlpnHandler(this));

@@ -12,6 +12,7 @@ import io.outrigger.http.AccessLog;
 import io.outrigger.http.InternalAddresses;
 import io.outrigger.http.ListenerContext;
 import io.outrigger.listener.ListenerInitializer;
+import io.outrigger.listener.QuicListener;
 import io.outrigger.overload.OverloadManager;
 import io.outrigger.router.RouteTable;
 import io.outrigger.stats.Metrics;
@@ -39,9 +40,39 @@ final class ListenerManager {
     /** Per-connection write buffer marks: above the high mark the peer stops being read from. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    /** A bound listener: its config, server socket and connection initializer (which holds its live settings). */
-    record RunningListener(ListenerConfig config, Channel channel, ListenerInitializer init, ServerTlsContexts tls) {
+    /**
+     * A bound listener: its config, server socket, connection initializer (which holds its live settings), and its
+     * HTTP/3 side ({@code null} when it has none).
+     */
+    record RunningListener(ListenerConfig config, Channel channel, ListenerInitializer init, ServerTlsContexts tls,
+                           QuicListener quic) {
+        /** Stops accepting on TCP and QUIC; open connections go on (QUIC's UDP sockets serve them until closed). */
+        void stopAccepting() {
+            channel.close();
+            init.stopAccepting();
+        }
+
+        /** Closes every socket, once the connections are done or {@code maxWait} passed (QUIC's die with their socket). */
+        void closeWhenDrained(Duration maxWait) {
+            if (quic == null) {
+                return;
+            }
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            io.netty.util.concurrent.GlobalEventExecutor.INSTANCE.execute(new Runnable() {
+                @Override
+                public void run() {
+                    if (init.openConnections() == 0 || System.nanoTime() - deadline > 0) {
+                        quic.close();
+                    } else {
+                        io.netty.util.concurrent.GlobalEventExecutor.INSTANCE.schedule(this, 100, TimeUnit.MILLISECONDS);
+                    }
+                }
+            });
+        }
     }
+
+    /** How long a listener removed by a reload keeps its QUIC sockets for the connections still open. */
+    private static final Duration REMOVED_QUIC_DRAIN = Duration.ofSeconds(30);
 
     /**
      * What a reload changes, prepared but not applied: the next configs, the new settings of listeners that keep their
@@ -107,6 +138,10 @@ final class ListenerManager {
                     continue;
                 }
                 if (r != null && r.config().address().equals(l.address())) {
+                    if (!java.util.Objects.equals(r.config().http3(), l.http3())) {
+                        throw new IllegalArgumentException("listener '" + l.name() + "': a change of http3 on a running"
+                                + " listener needs a restart (its UDP sockets keep their QUIC settings)");
+                    }
                     updated.put(l.name(), newInitializer(l, filters));
                 } else {
                     added.put(l.name(), bind(l, newInitializer(l, filters)));
@@ -139,7 +174,7 @@ final class ListenerManager {
             ListenerInitializer fresh = u.updated().get(l.name());
             if (fresh != null) {
                 r.init().update(fresh.context(), fresh.tls(), l.idleTimeout());
-                running.put(l.name(), new RunningListener(l, r.channel(), r.init(), fresh.tls()));
+                running.put(l.name(), new RunningListener(l, r.channel(), r.init(), fresh.tls(), r.quic()));
                 changes.add("listener '" + l.name() + "' updated");
             } else if (u.added().containsKey(l.name())) {
                 running.put(l.name(), u.added().get(l.name()));
@@ -151,9 +186,10 @@ final class ListenerManager {
         for (RunningListener r : old.values()) {
             RunningListener now = running.get(r.config().name());
             if (now == null || now.channel() != r.channel()) {
-                r.channel().close(); // stop accepting; open connections finish their requests and close
+                r.stopAccepting(); // open connections finish their requests and close
                 r.init().drain();
                 r.init().closeIdle(); // no load balancer sends here any more
+                r.closeWhenDrained(REMOVED_QUIC_DRAIN);
                 if (now == null) {
                     changes.add("listener '" + r.config().name() + "' removed");
                 }
@@ -185,7 +221,7 @@ final class ListenerManager {
             if (accepting && elapsed >= minDrainTime.toNanos()) {
                 accepting = false;
                 for (RunningListener r : draining) {
-                    r.channel().close();
+                    r.stopAccepting();
                     r.init().closeIdle();
                 }
             }
@@ -204,14 +240,14 @@ final class ListenerManager {
     /** Stops accepting on every listener (Envoy's {@code /drain_listeners}); open connections go on. */
     void stopAccepting() {
         for (RunningListener r : listeners.values()) {
-            r.channel().close();
+            r.stopAccepting();
         }
     }
 
     /** Whether every listener's socket is bound and accepting. */
     boolean allActive() {
         for (RunningListener r : listeners.values()) {
-            if (!r.channel().isActive()) {
+            if (!r.channel().isActive() || r.quic() != null && !r.quic().isActive()) {
                 return false;
             }
         }
@@ -251,12 +287,15 @@ final class ListenerManager {
     void close() {
         for (RunningListener r : listeners.values()) {
             r.channel().close().syncUninterruptibly();
+            if (r.quic() != null) {
+                r.quic().close();
+            }
         }
     }
 
     /** A listener's connection initializer for {@code l}; reads its TLS files (call off the event loops). */
     private ListenerInitializer newInitializer(ListenerConfig l, FilterChains filters) throws Exception {
-        ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls());
+        ServerTlsContexts tls = l.tls() == null ? null : ServerTlsContexts.build(l.name(), l.tls(), l.http3());
         ListenerContext context = new ListenerContext(l.name(), tls == null ? "http" : "https", RouteTable.build(l, filters.routeConfigs()),
                 filters.forListener(l.name()), ListenerContext.DEFAULT_BUFFER_LIMIT, AccessLog.of(l.accessLogs()),
                 metrics.listener(l.name()), l.alwaysSetRequestIdInResponse(),
@@ -277,6 +316,19 @@ final class ListenerManager {
                 .childHandler(init);
         Channel ch = b.bind(l.address().host(), l.address().port()).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+        QuicListener quic = null;
+        if (l.http3() != null) {
+            try {
+                List<EventLoop> loops = new ArrayList<>();
+                workers.forEach(e -> loops.add((EventLoop) e));
+                quic = QuicListener.bind(l.name(), l.address().host(), bound.getPort(), l.http3(), init, loops,
+                        transport.datagramChannel(), "epoll".equals(transport.name()));
+            } catch (InterruptedException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            init.advertiseHttp3(bound.getPort());
+        }
         ServerTlsContexts tls = init.tls();
         log.info("listener '{}' on {}:{} ({})", l.name(), bound.getHostString(), bound.getPort(),
                 tls != null ? "TLS, ALPN " + String.join(",", l.tls().alpnProtocols())
@@ -285,6 +337,6 @@ final class ListenerManager {
                             case HTTP2 -> "HTTP/2 prior knowledge";
                             case AUTO -> "HTTP/1.1, h2c";
                         });
-        return new RunningListener(l, ch, init, tls);
+        return new RunningListener(l, ch, init, tls, quic);
     }
 }

@@ -88,4 +88,23 @@ public final class ClientCertificates {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * The {@code x-forwarded-client-cert} value of a handshake's verified client certificate.
+     *
+     * @return {@code null} when the client presented none
+     */
+    public static String xfcc(javax.net.ssl.SSLSession session) {
+        try {
+            java.security.cert.Certificate[] peer = session.getPeerCertificates();
+            java.security.cert.Certificate[] local = session.getLocalCertificates();
+            if (peer.length > 0 && peer[0] instanceof X509Certificate client) {
+                String by = local != null && local.length > 0 && local[0] instanceof X509Certificate own ? firstUri(own) : null;
+                return xfcc(client, by);
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // no client certificate (mTLS not required): nothing to forward
+        }
+        return null;
+    }
 }

@@ -7,7 +7,13 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicSslEngine;
 import io.outrigger.config.DownstreamTlsConfig;
+import io.outrigger.config.Http3Config;
 import io.outrigger.config.FileRef;
 import io.outrigger.config.TlsCertificateConfig;
 import io.outrigger.tls.CertificateMaterial.InvalidMaterialException;
@@ -33,18 +39,24 @@ import org.slf4j.LoggerFactory;
 public final class ServerTlsContexts implements Mapping<String, SslContext> {
     private static final Logger log = LoggerFactory.getLogger(ServerTlsContexts.class);
 
+    /** One version of the listener's certificates: for TCP, and for QUIC when the listener serves HTTP/3. */
+    private record Snapshot(Mapping<String, SslContext> tcp, QuicSslContext quic) {
+    }
+
     private final String listener;
     private final DownstreamTlsConfig config;
-    private volatile Mapping<String, SslContext> current;
+    private final Http3Config http3;
+    private volatile Snapshot current;
     private byte[] fingerprint;      // reloader thread only
     private byte[] failedFingerprint; // reloader thread only
     private String lastError;         // reloader thread only
 
-    private ServerTlsContexts(String listener, DownstreamTlsConfig config, Mapping<String, SslContext> mapping,
+    private ServerTlsContexts(String listener, DownstreamTlsConfig config, Http3Config http3, Snapshot snapshot,
                               byte[] fingerprint) {
         this.listener = listener;
         this.config = config;
-        this.current = mapping;
+        this.http3 = http3;
+        this.current = snapshot;
         this.fingerprint = fingerprint;
     }
 
@@ -54,13 +66,39 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
      * @throws InvalidMaterialException naming the YAML node of the file at fault
      */
     public static ServerTlsContexts build(String listener, DownstreamTlsConfig config) throws InvalidMaterialException {
-        Mapping<String, SslContext> mapping = mapping(config); // first: its errors are the most precise
-        return new ServerTlsContexts(listener, config, mapping, fingerprint(config));
+        return build(listener, config, null);
+    }
+
+    /**
+     * Loads every certificate, key and CA of a listener's {@code tls} section, for TCP and, with {@code http3}, for
+     * QUIC too (TLS 1.3, ALPN {@code h3}).
+     *
+     * @param http3 the listener's {@code http3}, or {@code null} when it serves no HTTP/3
+     * @throws InvalidMaterialException naming the YAML node of the file at fault
+     */
+    public static ServerTlsContexts build(String listener, DownstreamTlsConfig config, Http3Config http3)
+            throws InvalidMaterialException {
+        Snapshot snapshot = snapshot(config, http3); // first: its errors are the most precise
+        return new ServerTlsContexts(listener, config, http3, snapshot, fingerprint(config));
     }
 
     @Override
     public SslContext map(String serverName) {
-        return current.map(serverName);
+        return current.tcp().map(serverName);
+    }
+
+    /**
+     * A TLS engine for a new QUIC connection, from the current certificates (SNI picks among them during the
+     * handshake).
+     *
+     * @throws IllegalStateException when the listener serves no HTTP/3
+     */
+    public QuicSslEngine newQuicEngine(QuicChannel channel) {
+        QuicSslContext quic = current.quic();
+        if (quic == null) {
+            throw new IllegalStateException("listener '" + listener + "' serves no HTTP/3");
+        }
+        return quic.newEngine(channel.alloc());
     }
 
     public DownstreamTlsConfig config() {
@@ -84,8 +122,7 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
             return false;
         }
         try {
-            Mapping<String, SslContext> next = mapping(config);
-            current = next;
+            current = snapshot(config, http3);
             fingerprint = fp == null ? fingerprint(config) : fp;
             failedFingerprint = null;
             lastError = null;
@@ -99,6 +136,47 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
             lastError = error;
             failedFingerprint = fp;
             return false;
+        }
+    }
+
+    private static Snapshot snapshot(DownstreamTlsConfig config, Http3Config http3) throws InvalidMaterialException {
+        return new Snapshot(mapping(config), http3 == null ? null : quicContext(config, http3));
+    }
+
+    /** The QUIC context: the first certificate's, with every certificate selectable by SNI. */
+    private static QuicSslContext quicContext(DownstreamTlsConfig config, Http3Config http3) throws InvalidMaterialException {
+        List<X509Certificate> trusted = config.trustedCa() == null ? List.of()
+                : CertificateMaterial.certificates(config.trustedCa());
+        List<QuicSslContext> contexts = new ArrayList<>();
+        for (TlsCertificateConfig c : config.certificates()) {
+            contexts.add(quicBuilder(config, http3, CertificateMaterial.load(c), trusted, c).build());
+        }
+        DomainWildcardMappingBuilder<QuicSslContext> builder = new DomainWildcardMappingBuilder<>(contexts.get(0));
+        for (int i = 0; i < contexts.size(); i++) {
+            for (String name : config.certificates().get(i).serverNames()) {
+                builder.add(name, contexts.get(i));
+            }
+        }
+        Mapping<String, QuicSslContext> sni = builder.build();
+        TlsCertificateConfig first = config.certificates().get(0);
+        return quicBuilder(config, http3, CertificateMaterial.load(first), trusted, first).sni(sni).build();
+    }
+
+    private static QuicSslContextBuilder quicBuilder(DownstreamTlsConfig config, Http3Config http3, CertificateMaterial m,
+                                                     List<X509Certificate> trusted, TlsCertificateConfig c)
+            throws InvalidMaterialException {
+        try {
+            QuicSslContextBuilder b = QuicSslContextBuilder.forServer(m.key(), null, m.chain().toArray(new X509Certificate[0]))
+                    .applicationProtocols(Http3.supportedApplicationProtocols())
+                    .earlyData(http3.enableEarlyData())
+                    .sessionTimeout(300);
+            if (config.requireClientCertificate()) {
+                b.clientAuth(ClientAuth.REQUIRE).trustManager(new SanCheckingTrustManager(trusted, config.matchSubjectAltNames()));
+            }
+            return b;
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            throw new InvalidMaterialException(c.certificateChain().node(), "cannot use " + c.certificateChain()
+                    + " with " + c.privateKey() + " for QUIC: " + e.getMessage(), e);
         }
     }
 

@@ -102,6 +102,7 @@ final class Http1ServerStream implements ResponseEncoder {
         }
         state = State.RESPONDING;
         Channel ch = connection.channel();
+        connection.advertiseAlternatives(response);
         int code = response.status().code();
         if (upgradeRequested && !endStream && (connect ? code >= 200 && code < 300 : code == 101)) {
             // RFC 9110 §15.2.2 (101) and §9.3.6 (2xx to CONNECT): from here on the connection is a tunnel, both ways

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.MultiplexedHeaders;
 import java.util.Map;
 
 /**
@@ -27,85 +28,29 @@ public final class Http2HeaderConversion {
     private Http2HeaderConversion() {
     }
 
-    /** Why a request header block is malformed (RFC 9113 §8.3.1), or {@code null} when it is acceptable. */
+    /** Why a request header block is malformed (RFC 9113 §8.3.1), or {@code null}: {@link MultiplexedHeaders#validateRequest}. */
     public static String validateRequest(Http2Headers h) {
-        CharSequence method = h.method();
-        if (method == null || method.length() == 0) {
-            return "missing :method";
-        }
-        boolean connect = AsciiString.contentEquals(method, "CONNECT");
-        if (connect && h.get(Http2Headers.PseudoHeaderName.PROTOCOL.value()) == null) {
-            return h.scheme() != null || h.path() != null ? "CONNECT with :scheme or :path"
-                    : h.authority() == null ? "CONNECT without :authority" : null;
-        }
-        if (h.scheme() == null || h.scheme().length() == 0) {
-            return "missing :scheme";
-        }
-        CharSequence path = h.path();
-        if (path == null || path.length() == 0) {
-            return "missing :path";
-        }
-        return io.outrigger.codec.http1.Http1RequestValidator.targetProblem(path); // what HTTP/1.1 refuses too
+        return MultiplexedHeaders.validateRequest(h);
     }
 
     /** Whether a trailer block carries a pseudo-header (forbidden, RFC 9113 §8.1). */
     public static boolean hasPseudoHeader(Http2Headers h) {
-        for (Map.Entry<CharSequence, CharSequence> e : h) {
-            CharSequence n = e.getKey();
-            if (n.length() > 0 && n.charAt(0) == ':') {
-                return true;
-            }
-        }
-        return false;
+        return MultiplexedHeaders.hasPseudoHeader(h);
     }
 
-    /**
-     * @param h a block that passed {@link #validateRequest}
-     * @throws IllegalArgumentException when the method is not a valid token
-     */
+    /** @see MultiplexedHeaders#toRequest */
     public static HttpRequest toRequest(Http2Headers h) {
-        HttpHeaders out = copyRegular(h, new DefaultHttpHeaders(false));
-        CharSequence authority = h.authority();
-        if (authority != null) {
-            out.set(HttpHeaderNames.HOST, authority); // RFC 9113 §8.3.1: :authority wins over Host
-        }
-        CharSequence path = h.path();
-        String target = path != null ? path.toString() : authority != null ? authority.toString() : "/";
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(h.method().toString()), target, out);
+        return MultiplexedHeaders.toRequest(h);
     }
 
-    /**
-     * RFC 8441 §4-5: turns an extended CONNECT with {@code :protocol websocket} (already converted by
-     * {@link #toRequest}) into the equivalent HTTP/1.1 upgrade request in place: {@code GET}, {@code Upgrade:
-     * websocket}, {@code Connection: upgrade}, and a fresh {@code Sec-WebSocket-Key} (RFC 6455 §4.1; RFC 8441 has
-     * none, an HTTP/1.1 upstream needs one).
-     *
-     * @return whether the request was an extended CONNECT for WebSocket
-     */
+    /** @see MultiplexedHeaders#toWebSocketUpgrade */
     public static boolean toWebSocketUpgrade(Http2Headers h, HttpRequest request) {
-        CharSequence protocol = h.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
-        if (protocol == null || !AsciiString.contentEqualsIgnoreCase(protocol, "websocket")
-                || !AsciiString.contentEquals(h.method(), "CONNECT")) {
-            return false;
-        }
-        request.setMethod(HttpMethod.GET);
-        HttpHeaders out = request.headers();
-        out.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        if (!out.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
-            byte[] key = new byte[16];
-            java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
-            out.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, java.util.Base64.getEncoder().encodeToString(key));
-        }
-        return true;
+        return MultiplexedHeaders.toWebSocketUpgrade(h, request);
     }
 
-    /** RFC 8441 §5: the upstream's 101 to a bridged WebSocket upgrade becomes a 200 without the HTTP/1.1 upgrade headers. */
+    /** @see MultiplexedHeaders#toExtendedConnectResponse */
     public static void toExtendedConnectResponse(HttpResponse r) {
-        if (r.status().code() == 101) {
-            r.setStatus(HttpResponseStatus.OK);
-        }
-        r.headers().remove(HttpHeaderNames.UPGRADE).remove(HttpHeaderNames.CONNECTION)
-                .remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+        MultiplexedHeaders.toExtendedConnectResponse(r);
     }
 
     /** @throws IllegalArgumentException when {@code :status} is missing or not a number */
@@ -120,26 +65,11 @@ public final class Http2HeaderConversion {
 
     /** Trailers: every field of the block (a trailer block has no pseudo-headers). */
     public static HttpHeaders toTrailers(Http2Headers h) {
-        return copyRegular(h, new DefaultHttpHeaders(false));
+        return MultiplexedHeaders.toTrailers(h);
     }
 
     private static HttpHeaders copyRegular(Http2Headers h, HttpHeaders out) {
-        StringBuilder cookie = null;
-        for (Map.Entry<CharSequence, CharSequence> e : h) {
-            CharSequence name = e.getKey();
-            if (name.length() > 0 && name.charAt(0) == ':') {
-                continue;
-            }
-            if (HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)) {
-                cookie = cookie == null ? new StringBuilder(e.getValue()) : cookie.append("; ").append(e.getValue());
-                continue;
-            }
-            out.add(name, e.getValue());
-        }
-        if (cookie != null) {
-            out.set(HttpHeaderNames.COOKIE, cookie.toString());
-        }
-        return out;
+        return MultiplexedHeaders.copyRegular(h, out);
     }
 
     /** A response header block: {@code :status} and the lowercased end-to-end headers. */

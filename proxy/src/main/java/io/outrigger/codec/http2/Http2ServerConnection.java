@@ -349,6 +349,14 @@ public final class Http2ServerConnection extends Http2Codec {
         super.onStreamError(ctx, outbound, e == http2Ex ? cause : e, e);
     }
 
+    /** Adds the listener's {@code Alt-Svc} (RFC 7838) to a response that has none. */
+    void advertiseAlternatives(io.netty.handler.codec.http.HttpResponse response) {
+        String altSvc = options.altSvc();
+        if (altSvc != null && !response.headers().contains(io.outrigger.codec.http1.Http1ServerConnection.ALT_SVC)) {
+            response.headers().set(io.outrigger.codec.http1.Http1ServerConnection.ALT_SVC, altSvc);
+        }
+    }
+
     static StreamResetReason resetReasonFor(long errorCode) {
         return errorCode == Http2Error.REFUSED_STREAM.code() ? StreamResetReason.REMOTE_REFUSED_STREAM
                 : StreamResetReason.REMOTE_RESET;

@@ -131,6 +131,7 @@ final class Http2ServerStream implements ResponseEncoder {
         if (extendedConnect) {
             Http2HeaderConversion.toExtendedConnectResponse(response);
         }
+        connection.advertiseAlternatives(response);
         ChannelHandlerContext ctx = connection.ctx();
         connection.encoder().writeHeaders(ctx, stream.id(), Http2HeaderConversion.fromResponse(response), 0, endStream,
                 ctx.newPromise());

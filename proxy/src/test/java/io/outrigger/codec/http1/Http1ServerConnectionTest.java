@@ -193,7 +193,7 @@ class Http1ServerConnectionTest {
         Recorder r = new Recorder();
         EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(4096, 8192),
                 new Http1ServerConnection(ch2 -> r, new io.outrigger.codec.ServerCodecOptions(
-                        java.time.Duration.ZERO, java.time.Duration.ZERO, 2, () -> false, () -> false)));
+                        java.time.Duration.ZERO, java.time.Duration.ZERO, 2, () -> false, () -> false, null)));
         ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
         r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
         assertThat(wire(ch)).doesNotContain("connection: close");

@@ -267,7 +267,7 @@ class Http2ServerConnectionTest {
             public void onProtocolError(io.outrigger.codec.ProtocolError kind, String detail) {
                 errors.add(kind.name());
             }
-        }, new io.outrigger.codec.ServerCodecOptions(Duration.ZERO, Duration.ofSeconds(10), 0, () -> false, () -> false),
+        }, new io.outrigger.codec.ServerCodecOptions(Duration.ZERO, Duration.ofSeconds(10), 0, () -> false, () -> false, null),
                 Http2Settings.defaultSettings(), 65_535));
         RawPeer peer = new RawPeer(slow);
         // HEADERS without END_HEADERS: the block waits for a CONTINUATION that never comes (HTTP/2 slowloris)

@@ -1,0 +1,55 @@
+package io.outrigger.codec.http3;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http3.DefaultHttp3Headers;
+import io.netty.handler.codec.http3.Http3Headers;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * From the protocol-neutral response to HTTP/3 field sections (RFC 9114 §4.2): names lowercased, connection-specific
+ * fields left out (§4.2: {@code connection}, {@code keep-alive}, {@code proxy-connection}, {@code transfer-encoding},
+ * {@code upgrade}; {@code te} only as {@code trailers}). The request side is {@link io.outrigger.codec.MultiplexedHeaders}.
+ */
+final class Http3HeaderConversion {
+    private Http3HeaderConversion() {
+    }
+
+    /** A response field section: {@code :status} and the end-to-end fields. */
+    static Http3Headers fromResponse(HttpResponse r) {
+        Http3Headers out = new DefaultHttp3Headers(false, r.headers().size() + 1);
+        out.status(r.status().codeAsText());
+        copy(r.headers(), out);
+        return out;
+    }
+
+    /** A trailer section (no pseudo-header). */
+    static Http3Headers fromTrailers(HttpHeaders t) {
+        Http3Headers out = new DefaultHttp3Headers(false, t.size());
+        copy(t, out);
+        return out;
+    }
+
+    private static void copy(HttpHeaders in, Http3Headers out) {
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            if (connectionSpecific(name, e.getValue())) {
+                continue;
+            }
+            out.add(name, e.getValue());
+        }
+    }
+
+    private static boolean connectionSpecific(AsciiString name, CharSequence value) {
+        return name.contentEquals(HttpHeaderNames.CONNECTION) || name.contentEquals(HttpHeaderNames.KEEP_ALIVE)
+                || name.contentEquals(HttpHeaderNames.PROXY_CONNECTION) || name.contentEquals(HttpHeaderNames.TRANSFER_ENCODING)
+                || name.contentEquals(HttpHeaderNames.UPGRADE) || name.contentEquals(HttpHeaderNames.HOST)
+                || name.contentEquals(HttpHeaderNames.TE) && !AsciiString.contentEqualsIgnoreCase(value, HttpHeaderValues.TRAILERS);
+    }
+}
