@@ -170,6 +170,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http3OnATlsListenerWithDefaultsSettingsAndErrors() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: h3
+                    address: 127.0.0.1:8443
+                    tls: { certificates: [ { certificate_chain: /c.pem, private_key: /k.pem } ] }
+                    http3: { enabled: true, max_concurrent_streams: 20, initial_stream_window_size: 128KiB, enable_early_data: true, address_validation: always }
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
+                  - name: plain
+                    address: 127.0.0.1:8080
+                    http3: { enabled: false }
+                    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
+                clusters:
+                  - { name: g, endpoints: [ 127.0.0.1:9090 ] }
+                """;
+        OutriggerConfig c = load(yaml);
+        Http3Config d = Http3Config.DEFAULT;
+        assertThat(c.listeners().get(0).http3()).isEqualTo(new Http3Config(20, 128 * 1024, d.initialConnectionWindowSize(),
+                Duration.ofSeconds(300), 1350, true, Http3Config.AddressValidation.ALWAYS, 64));
+        assertThat(c.listeners().get(1).http3()).isNull(); // enabled: false
+        assertThat(load(yaml.replace("max_concurrent_streams: 20, initial_stream_window_size: 128KiB, "
+                + "enable_early_data: true, address_validation: always", "")).listeners().get(0).http3()).isEqualTo(d);
+
+        assertThat(errors(yaml.replace("enabled: false", "enabled: true").replace("address_validation: always",
+                "address_validation: sometimes, max_packet_length: 100")))
+                .containsExactly(
+                        "test.yaml:5:138: listeners[0].http3.address_validation: 'sometimes' (expected: one of under_load,"
+                                + " always, never)",
+                        "test.yaml:5:168: listeners[0].http3.max_packet_length: '100' (expected: between 1200 and 65527"
+                                + " bytes)",
+                        "test.yaml:9:12: listeners[1].http3: http3 needs a tls listener (QUIC always runs TLS 1.3, RFC 9001)");
+    }
+
+    @Test
     void aCharacterOutsideTheBasicPlaneAtTheParsersBufferBoundaryLoads() throws Exception {
         // found by ConfigLoaderFuzzTest: snakeyaml-engine 3.0.1 threw IndexOutOfBoundsException when a surrogate
         // pair (an emoji in a comment) straddled its 1,024-character read buffer; fixed by 3.2

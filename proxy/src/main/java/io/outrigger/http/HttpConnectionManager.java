@@ -69,6 +69,11 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     }
 
     @Override
+    public void onEarlyDataRejected() {
+        listener.get().metrics().downstream().count(DownstreamEvent.HTTP3_EARLY_DATA_REJECTED);
+    }
+
+    @Override
     public void onRemoteReset() {
         listener.get().metrics().downstream().count(DownstreamEvent.RQ_RX_RESET);
     }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.quic.QuicConnectionIdGenerator;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.outrigger.codec.http3.Http3ServerConnection;
 import io.outrigger.config.Http3Config;
+import io.outrigger.stats.DownstreamEvent;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ public final class QuicListener {
                     + " load here: " + Quic.unavailabilityCause());
         }
         AtomicInteger pending = new AtomicInteger();
-        RetryTokens tokens = new RetryTokens(config, pending::get, System::currentTimeMillis, new SecureRandom());
+        RetryTokens tokens = new RetryTokens(config, pending::get, System::currentTimeMillis, new SecureRandom(),
+                () -> init.context().metrics().downstream().count(DownstreamEvent.HTTP3_RETRY_SENT));
         QuicCodecDispatcher dispatcher = new QuicCodecDispatcher() {
             @Override
             protected void initChannel(Channel ch, int localConnectionIdLength, QuicConnectionIdGenerator idGenerator) {
@@ -82,6 +84,12 @@ public final class QuicListener {
                         .tokenHandler(tokens)
                         .handler(connectionInitializer(init, pending))
                         .build());
+                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        log.debug("QUIC socket {}: {}", ctx.channel(), cause.toString()); // a bad datagram: dropped
+                    }
+                });
             }
         };
         List<EventLoop> used = reusePort ? loops : loops.subList(0, 1);
@@ -111,26 +119,43 @@ public final class QuicListener {
                     return;
                 }
                 pending.incrementAndGet();
+                init.context().metrics().downstream().count(DownstreamEvent.HTTP3_CX_TOTAL);
                 Http3ServerConnection connection = new Http3ServerConnection(init::quicConnectionManager, init.codecOptions());
-                qc.pipeline().addLast(new HandshakeTracker(pending), connection,
+                qc.pipeline().addLast(new HandshakeTracker(pending, init), connection,
                         connection.http3Handler(ListenerInitializer.MAX_HEADER_BYTES));
             }
         };
     }
 
-    /** Counts the listener's unfinished handshakes (what {@code under_load} address validation looks at). */
+    /**
+     * Counts the listener's unfinished handshakes (what {@code under_load} address validation looks at), counts failed
+     * ones, and closes a connection whose handshake is not done within {@link ListenerInitializer#TLS_HANDSHAKE_TIMEOUT_MS}
+     * (QUIC's own idle timeout would keep a silent half-open connection for minutes).
+     */
     private static final class HandshakeTracker extends ChannelInboundHandlerAdapter {
         private final AtomicInteger pending;
+        private final ListenerInitializer init;
         private boolean counted = true;
 
-        HandshakeTracker(AtomicInteger pending) {
+        HandshakeTracker(AtomicInteger pending, ListenerInitializer init) {
             this.pending = pending;
+            this.init = init;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.executor().schedule(() -> {
+                if (counted) {
+                    init.context().metrics().downstream().count(DownstreamEvent.HTTP3_HANDSHAKE_TIMEOUT);
+                    ctx.channel().close();
+                }
+            }, ListenerInitializer.TLS_HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof SslHandshakeCompletionEvent) {
-                done();
+                done(); // a failure also reaches exceptionCaught, where it is counted
             }
             ctx.fireUserEventTriggered(evt);
         }
@@ -139,6 +164,19 @@ public final class QuicListener {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             done();
             ctx.fireChannelInactive();
+        }
+
+        /** What the connection's handlers did not handle: a failed handshake (counted, logged rate-limited), or else. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Object peer = ((QuicChannel) ctx.channel()).remoteSocketAddress();
+            if (cause instanceof javax.net.ssl.SSLException) {
+                init.context().metrics().downstream().peerError(DownstreamEvent.SSL_CONNECTION_ERROR, peer,
+                        "QUIC TLS handshake failed: " + cause.getMessage());
+            } else {
+                log.debug("QUIC connection from {} failed: {}", peer, cause.toString());
+            }
+            ctx.close();
         }
 
         private void done() {

@@ -33,13 +33,17 @@ public final class RetryTokens implements QuicTokenHandler {
     private final IntSupplier pendingHandshakes;
     private final LongSupplier clockMs;
     private final FastThreadLocal<Mac> macs;
+    private final Runnable onRetry;
 
     /**
      * @param pendingHandshakes the listener's unfinished handshakes now
      * @param clockMs           wall-clock milliseconds (injected for tests)
      * @param random            where the key comes from
+     * @param onRetry           called for each Retry asked for (a counter)
      */
-    public RetryTokens(Http3Config config, IntSupplier pendingHandshakes, LongSupplier clockMs, SecureRandom random) {
+    public RetryTokens(Http3Config config, IntSupplier pendingHandshakes, LongSupplier clockMs, SecureRandom random,
+                       Runnable onRetry) {
+        this.onRetry = onRetry;
         this.mode = config.addressValidation();
         this.pendingThreshold = config.retryAbovePendingHandshakes();
         this.pendingHandshakes = pendingHandshakes;
@@ -71,6 +75,7 @@ public final class RetryTokens implements QuicTokenHandler {
         if (!retryNow()) {
             return false;
         }
+        onRetry.run();
         long issued = clockMs.getAsLong();
         out.writeBytes(mac(issued, address, dcid, dcid.readerIndex(), dcid.readableBytes()));
         out.writeLong(issued);

@@ -28,7 +28,15 @@ public enum DownstreamEvent {
     /** A stream ended by an exception in the proxy's own code (a bug, logged with its stack trace): 500 or reset. */
     RQ_INTERNAL_ERROR("downstream_rq_internal_error"),
     /** A TLS handshake that failed (a client speaking cleartext, no shared protocol or cipher, a refused certificate). */
-    SSL_CONNECTION_ERROR("ssl.connection_error");
+    SSL_CONNECTION_ERROR("ssl.connection_error"),
+    /** A QUIC connection admitted on the listener's HTTP/3 side (its handshake began). */
+    HTTP3_CX_TOTAL("http3.downstream_cx_total"),
+    /** A new QUIC connection asked to prove its address with a Retry packet (RFC 9000 §8.1.2). */
+    HTTP3_RETRY_SENT("http3.retry_sent"),
+    /** A QUIC handshake not finished within 10 s: the connection was closed. */
+    HTTP3_HANDSHAKE_TIMEOUT("http3.handshake_timeout"),
+    /** A non-idempotent request in 0-RTT early data answered 425 Too Early (RFC 8470 §5.2). */
+    HTTP3_EARLY_DATA_REJECTED("http3.early_data_rejected");
 
     private final String statName;
 

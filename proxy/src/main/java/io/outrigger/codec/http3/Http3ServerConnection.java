@@ -173,6 +173,7 @@ public final class Http3ServerConnection extends ChannelInboundHandlerAdapter {
     /** RFC 8470 §5.2: 425 Too Early; the client repeats the request after the handshake. Counted and access-logged. */
     void rejectEarlyData(Http3ServerStream stream) {
         callbacks().onRejectedRequest(425, "non-idempotent request in 0-RTT early data");
+        callbacks.onEarlyDataRejected();
         stream.writeLocal(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(425)));
     }
 

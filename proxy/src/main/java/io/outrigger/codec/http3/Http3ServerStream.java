@@ -258,15 +258,13 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
         if (extendedConnect) {
             MultiplexedHeaders.toExtendedConnectResponse(r);
         }
-        channel.write(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), channel.voidPromise());
-        afterWrite(endStream);
+        afterWrite(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), endStream);
     }
 
     /** Answers a request the codec refuses itself (425 to early data) and ends the stream. */
     void writeLocal(HttpResponse r) {
         response = ResponseState.RESPONDING;
-        channel.write(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), channel.voidPromise());
-        afterWrite(true);
+        afterWrite(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), true);
     }
 
     @Override
@@ -275,12 +273,11 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
             data.release();
             return;
         }
-        if (data.isReadable()) {
-            channel.write(new DefaultHttp3DataFrame(data), channel.voidPromise());
-        } else {
+        if (!data.isReadable() && !endStream) {
             data.release();
+            return;
         }
-        afterWrite(endStream);
+        afterWrite(new DefaultHttp3DataFrame(data), endStream); // an empty last one carries the end (a 2-byte frame)
     }
 
     @Override
@@ -288,19 +285,29 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
         if (response != ResponseState.RESPONDING) {
             return;
         }
-        channel.write(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromTrailers(trailers)), channel.voidPromise());
-        afterWrite(true);
+        afterWrite(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromTrailers(trailers)), true);
     }
 
-    private void afterWrite(boolean endStream) {
+    /**
+     * Writes a frame of the response; the last one is followed by the FIN once it was handed to QUIC (Netty's
+     * {@code shutdownOutput()} bypasses frames still queued for stream credit, so it must wait for the last write).
+     */
+    private void afterWrite(Object frame, boolean endStream) {
         if (!endStream) {
+            channel.write(frame, channel.voidPromise());
             flusher.flushLater();
             watermarks.update(channel.isWritable(), callbacks);
             return;
         }
         response = ResponseState.COMPLETE;
-        channel.flush();
-        channel.shutdownOutput(); // the FIN, after the frames written
+        channel.writeAndFlush(frame).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.shutdownOutput(); // the FIN, after every frame written
+            } else {
+                log.debug("HTTP/3 stream {}: response not sent: {}", channel.streamId(), String.valueOf(f.cause()));
+                channel.close();
+            }
+        });
         if (request != RequestState.COMPLETE) {
             // RFC 9114 §4.1: the response is complete; the rest of the request is not needed
             request = RequestState.COMPLETE;
