@@ -34,8 +34,9 @@ public final class MultiplexedHeaders {
 
     /**
      * Why a request header block is malformed (RFC 9113 §8.3.1, RFC 9114 §4.3.1: a missing {@code :method},
-     * {@code :scheme} or {@code :path}; CONNECT with {@code :scheme} or {@code :path} or without {@code :authority}; a
-     * target HTTP/1.1 would refuse too), or {@code null} when it is acceptable.
+     * {@code :scheme} or {@code :path}; a {@code :path} that is neither an absolute path nor {@code *} for OPTIONS;
+     * CONNECT with {@code :scheme} or {@code :path} or without {@code :authority}; a target HTTP/1.1 would refuse
+     * too), or {@code null} when it is acceptable.
      */
     public static String validateRequest(Headers<CharSequence, CharSequence, ?> h) {
         CharSequence method = h.get(METHOD);
@@ -53,6 +54,10 @@ public final class MultiplexedHeaders {
         CharSequence path = h.get(PATH);
         if (path == null || path.length() == 0) {
             return "missing :path";
+        }
+        // origin form, or "*" for OPTIONS (RFC 9113 §8.3.1, RFC 9114 §4.3.1)
+        if (path.charAt(0) != '/' && !(path.length() == 1 && path.charAt(0) == '*' && AsciiString.contentEquals(method, "OPTIONS"))) {
+            return ":path is not an absolute path";
         }
         return Http1RequestValidator.targetProblem(path);
     }

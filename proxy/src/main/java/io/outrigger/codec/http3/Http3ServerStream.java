@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * calls on the connection manager's stream; the response goes out as HEADERS/DATA frames and a FIN.
  *
  * <p>The request's headers are held until the codec knows whether a body follows (a DATA frame, or the FIN, usually
- * in the same packet), so a bodiless request reaches an HTTP/1.1 upstream without chunked framing. A malformed request
+ * in the same packet; for a GET or HEAD without Content-Length up to {@link #FIN_WAIT_MS} more), so a bodiless
+ * request reaches an HTTP/1.1 upstream without chunked framing. A malformed request
  * (RFC 9114 §4.1.2) resets the stream with {@code H3_MESSAGE_ERROR} and is never forwarded. Backpressure: a
  * read-disabled stream stops reading, so QUIC stops extending the peer's stream credit; the stream channel's
  * writability (QUIC's stream and connection windows) becomes watermark events. Confined to the connection's event loop.
@@ -49,6 +50,11 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     /** Where the response is. */
     private enum ResponseState { NONE, RESPONDING, COMPLETE, RESET }
 
+    /**
+     * How long the headers of a GET or HEAD wait for the stream's FIN when it did not come with them, ms: it decides
+     * whether the request reaches an HTTP/1.1 upstream as bodiless or chunked.
+     */
+    static final long FIN_WAIT_MS = 5;
     /** RFC 8470 §5.1. */
     private static final io.netty.util.AsciiString EARLY_DATA = io.netty.util.AsciiString.cached("early-data");
 
@@ -145,10 +151,22 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (request == RequestState.HEADERS_HELD) {
-            // the FIN, if it came in this read, is reported right after this event; decide once it had its chance
-            ctx.executor().execute(() -> deliverHeld(false));
+            if (bodilessByConvention(held)) {
+                // clients that send the FIN after their HEADERS write completes (Netty's) put it in the next packet
+                ctx.executor().schedule(() -> deliverHeld(false), FIN_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                // the FIN, if it came in this read, is reported right after this event; decide once it had its chance
+                ctx.executor().execute(() -> deliverHeld(false));
+            }
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /** A GET or HEAD without Content-Length: a body is not expected, so its FIN is worth a few ms' wait. */
+    private static boolean bodilessByConvention(HttpRequest r) {
+        return (r.method().equals(io.netty.handler.codec.http.HttpMethod.GET)
+                || r.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD))
+                && !r.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH);
     }
 
     @Override
@@ -174,6 +192,9 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         held = null;
+        if (request == RequestState.HEADERS_HELD) {
+            request = RequestState.COMPLETE; // never started: nothing to tell the core
+        }
         if (decoder != null) {
             connection.streamEnded();
         }
