@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * A TLS listener's {@code http3}: HTTP/3 over QUIC (RFC 9114, RFC 9000) on a UDP socket with the listener's port
  * number, serving the same virtual hosts and filters as its TCP side. Key names follow Envoy's
- * {@code quic_protocol_options} where it has one; the defaults suit a sidecar.
+ * {@code quic_protocol_options} where it has one; the defaults suit a sidecar. 0-RTT is always off (see
+ * {@code enable_early_data} in the reader).
  *
  * @param maxConcurrentStreams        {@code max_concurrent_streams}: bidirectional (request) streams a client may have
  *                                    open at once (the {@code initial_max_streams_bidi} transport parameter); default 100
@@ -17,9 +18,6 @@ import java.time.Duration;
  *                                    is closed (QUIC's {@code max_idle_timeout}, RFC 9000 §10.1); default 300 s (Envoy's)
  * @param maxPacketLength             {@code max_packet_length}: the largest UDP payload sent, bytes (1,200 to 65,527);
  *                                    default 1,350 (fits the common 1,500-byte MTU with room for tunnels)
- * @param enableEarlyData             {@code enable_early_data}: accept 0-RTT data on resumed connections; default
- *                                    {@code false}. When on, a non-idempotent request that arrives as early data gets
- *                                    425 Too Early (RFC 8470 §5.2) and is not forwarded
  * @param addressValidation           when a new connection must first prove its address with a Retry packet
  *                                    (RFC 9000 §8.1.2); default {@link AddressValidation#UNDER_LOAD}
  * @param retryAbovePendingHandshakes {@code retry_above_pending_handshakes}: with {@code under_load}, Retry is asked
@@ -27,10 +25,10 @@ import java.time.Duration;
  *                                    default 64
  */
 public record Http3Config(int maxConcurrentStreams, long initialStreamWindowSize, long initialConnectionWindowSize,
-                          Duration idleNetworkTimeout, int maxPacketLength, boolean enableEarlyData,
+                          Duration idleNetworkTimeout, int maxPacketLength,
                           AddressValidation addressValidation, int retryAbovePendingHandshakes) {
     public static final Http3Config DEFAULT = new Http3Config(100, 64 * 1024, 1 << 20, Duration.ofSeconds(300), 1350,
-            false, AddressValidation.UNDER_LOAD, 64);
+            AddressValidation.UNDER_LOAD, 64);
 
     /** {@code address_validation}: when a client's first packet is answered with a Retry. */
     public enum AddressValidation {

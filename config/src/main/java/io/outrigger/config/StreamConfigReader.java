@@ -91,14 +91,19 @@ final class StreamConfigReader {
         long connWindow = m.size("initial_connection_window_size", d.initialConnectionWindowSize(), 1024, 1L << 32);
         Duration idle = m.duration("idle_network_timeout", d.idleNetworkTimeout(), Duration.ofSeconds(1));
         int packet = (int) m.size("max_packet_length", d.maxPacketLength(), 1200, 65_527);
-        boolean earlyData = m.bool("enable_early_data", d.enableEarlyData());
+        if (m.bool("enable_early_data", false)) {
+            // Netty 4.2.18's QUIC server (quiche) completes no 0-RTT handshake with HTTP/3 here: ngtcp2's client sees its
+            // early data rejected, Netty's own client stalls; so 0-RTT stays off and no request is replayable
+            m.optional("enable_early_data").get().error("0-RTT is not supported (early data stays off: every request "
+                    + "waits for the handshake, so none can be replayed)");
+        }
         Http3Config.AddressValidation validation = m.oneOf("address_validation", ADDRESS_VALIDATION, d.addressValidation());
         int pending = (int) m.integer("retry_above_pending_handshakes", d.retryAbovePendingHandshakes(), 0, 1 << 20);
         m.finish();
         if (enabled && !tls) {
             n.error("http3 needs a tls listener (QUIC always runs TLS 1.3, RFC 9001)");
         }
-        return enabled ? new Http3Config(streams, streamWindow, connWindow, idle, packet, earlyData, validation, pending)
+        return enabled ? new Http3Config(streams, streamWindow, connWindow, idle, packet, validation, pending)
                 : null;
     }
 

@@ -176,7 +176,7 @@ class ConfigLoaderTest {
                   - name: h3
                     address: 127.0.0.1:8443
                     tls: { certificates: [ { certificate_chain: /c.pem, private_key: /k.pem } ] }
-                    http3: { enabled: true, max_concurrent_streams: 20, initial_stream_window_size: 128KiB, enable_early_data: true, address_validation: always }
+                    http3: { enabled: true, max_concurrent_streams: 20, initial_stream_window_size: 128KiB, enable_early_data: false, address_validation: always }
                     virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: g } } ] } ]
                   - name: plain
                     address: 127.0.0.1:8080
@@ -188,14 +188,17 @@ class ConfigLoaderTest {
         OutriggerConfig c = load(yaml);
         Http3Config d = Http3Config.DEFAULT;
         assertThat(c.listeners().get(0).http3()).isEqualTo(new Http3Config(20, 128 * 1024, d.initialConnectionWindowSize(),
-                Duration.ofSeconds(300), 1350, true, Http3Config.AddressValidation.ALWAYS, 64));
+                Duration.ofSeconds(300), 1350, Http3Config.AddressValidation.ALWAYS, 64));
         assertThat(c.listeners().get(1).http3()).isNull(); // enabled: false
         assertThat(load(yaml.replace("max_concurrent_streams: 20, initial_stream_window_size: 128KiB, "
-                + "enable_early_data: true, address_validation: always", "")).listeners().get(0).http3()).isEqualTo(d);
+                + "enable_early_data: false, address_validation: always", "")).listeners().get(0).http3()).isEqualTo(d);
 
         assertThat(errors(yaml.replace("enabled: false", "enabled: true").replace("address_validation: always",
-                "address_validation: sometimes, max_packet_length: 100")))
+                "address_validation: sometimes, max_packet_length: 100").replace("enable_early_data: false",
+                "enable_early_data: true")))
                 .containsExactly(
+                        "test.yaml:5:112: listeners[0].http3.enable_early_data: 0-RTT is not supported (early data stays"
+                                + " off: every request waits for the handshake, so none can be replayed)",
                         "test.yaml:5:138: listeners[0].http3.address_validation: 'sometimes' (expected: one of under_load,"
                                 + " always, never)",
                         "test.yaml:5:168: listeners[0].http3.max_packet_length: '100' (expected: between 1200 and 65527"

@@ -45,8 +45,4 @@ public interface ServerConnectionCallbacks {
     /** The peer reset a stream (HTTP/2 RST_STREAM): counted as {@code downstream_rq_rx_reset}. */
     default void onRemoteReset() {
     }
-
-    /** HTTP/3: a non-idempotent request arrived as 0-RTT early data and was answered 425 (RFC 8470 §5.2). */
-    default void onEarlyDataRejected() {
-    }
 }

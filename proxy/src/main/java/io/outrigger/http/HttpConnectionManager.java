@@ -69,11 +69,6 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     }
 
     @Override
-    public void onEarlyDataRejected() {
-        listener.get().metrics().downstream().count(DownstreamEvent.HTTP3_EARLY_DATA_REJECTED);
-    }
-
-    @Override
     public void onRemoteReset() {
         listener.get().metrics().downstream().count(DownstreamEvent.RQ_RX_RESET);
     }

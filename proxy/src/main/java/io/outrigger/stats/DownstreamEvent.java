@@ -34,9 +34,7 @@ public enum DownstreamEvent {
     /** A new QUIC connection asked to prove its address with a Retry packet (RFC 9000 §8.1.2). */
     HTTP3_RETRY_SENT("http3.retry_sent"),
     /** A QUIC handshake not finished within 10 s: the connection was closed. */
-    HTTP3_HANDSHAKE_TIMEOUT("http3.handshake_timeout"),
-    /** A non-idempotent request in 0-RTT early data answered 425 Too Early (RFC 8470 §5.2). */
-    HTTP3_EARLY_DATA_REJECTED("http3.early_data_rejected");
+    HTTP3_HANDSHAKE_TIMEOUT("http3.handshake_timeout");
 
     private final String statName;
 

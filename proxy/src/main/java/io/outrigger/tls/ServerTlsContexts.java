@@ -147,6 +147,11 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
     private static QuicSslContext quicContext(DownstreamTlsConfig config, Http3Config http3) throws InvalidMaterialException {
         List<X509Certificate> trusted = config.trustedCa() == null ? List.of()
                 : CertificateMaterial.certificates(config.trustedCa());
+        if (config.certificates().size() == 1) {
+            // one certificate: no SNI switch (moving a handshake to another SSL_CTX loses 0-RTT acceptance)
+            TlsCertificateConfig only = config.certificates().get(0);
+            return quicBuilder(config, http3, CertificateMaterial.load(only), trusted, only).build();
+        }
         List<QuicSslContext> contexts = new ArrayList<>();
         for (TlsCertificateConfig c : config.certificates()) {
             contexts.add(quicBuilder(config, http3, CertificateMaterial.load(c), trusted, c).build());
@@ -168,7 +173,7 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
         try {
             QuicSslContextBuilder b = QuicSslContextBuilder.forServer(m.key(), null, m.chain().toArray(new X509Certificate[0]))
                     .applicationProtocols(Http3.supportedApplicationProtocols())
-                    .earlyData(http3.enableEarlyData())
+                    .earlyData(false) // 0-RTT off: no request is replayable (RFC 9001 §9.2, RFC 8470)
                     .sessionTimeout(300);
             if (config.requireClientCertificate()) {
                 b.clientAuth(ClientAuth.REQUIRE).trustManager(new SanCheckingTrustManager(trusted, config.matchSubjectAltNames()));

@@ -19,7 +19,7 @@ class RetryTokensTest {
     private final ByteBuf dcid = Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
 
     private RetryTokens tokens(Http3Config.AddressValidation mode) {
-        Http3Config c = new Http3Config(100, 65536, 1 << 20, java.time.Duration.ofSeconds(30), 1350, false, mode, 4);
+        Http3Config c = new Http3Config(100, 65536, 1 << 20, java.time.Duration.ofSeconds(30), 1350, mode, 4);
         return new RetryTokens(c, pending::get, now::get, new SecureRandom(), retries::incrementAndGet);
     }
 

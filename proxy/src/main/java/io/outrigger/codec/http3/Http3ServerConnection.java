@@ -4,10 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http3.DefaultHttp3GoAwayFrame;
 import io.netty.handler.codec.http3.DefaultHttp3SettingsFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -16,7 +12,6 @@ import io.netty.handler.codec.http3.Http3ServerConnectionHandler;
 import io.netty.handler.codec.http3.Http3SettingsFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.outrigger.codec.ConnectionDrainPolicy;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.ProtocolError;
@@ -25,7 +20,6 @@ import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.ServerDrainEvent;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -36,15 +30,11 @@ import org.slf4j.LoggerFactory;
  * {@link Http3ServerConnectionHandler} (control and QPACK streams, SETTINGS) on the connection, one
  * {@link Http3ServerStream} per request stream, and does what is per connection: the connection manager, the
  * listener's idle timeout, drains with GOAWAY (RFC 9114 §5.2: first the largest stream id, a round trip later the
- * last one taken), {@code max_requests_per_connection}, and 0-RTT: while the handshake is unfinished a request is
- * early data (RFC 8470), forwarded only when its method is idempotent, else answered 425. Confined to the
- * connection's event loop.
+ * last one taken) and {@code max_requests_per_connection}. 0-RTT is off (the TLS context refuses early data), so every
+ * request arrives after the handshake and none can be replayed. Confined to the connection's event loop.
  */
 public final class Http3ServerConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http3ServerConnection.class);
-    /** RFC 9110 §9.2.2. */
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
     /** The largest client-initiated bidirectional stream id (a varint holds 2^62-1). */
     private static final long MAX_CLIENT_STREAM_ID = (1L << 62) - 4;
     /** Between the announcing GOAWAY and the final one of a drain: covers a client's round trip, ms. */
@@ -56,7 +46,6 @@ public final class Http3ServerConnection extends ChannelInboundHandlerAdapter {
     private QuicChannel channel;
     private ServerConnectionCallbacks callbacks;
     private ConnectionIdleTimer idle;
-    private boolean handshakeComplete;
     private int activeStreams;
     private long lastStreamId = -1;
     /** Set once the final GOAWAY went out: the connection closes when its last stream ends. */
@@ -99,9 +88,7 @@ public final class Http3ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
-            handshakeComplete = true;
-        } else if (evt == ServerDrainEvent.INSTANCE) {
+        if (evt == ServerDrainEvent.INSTANCE) {
             if (drainPolicy.drainNow()) {
                 callbacks().onConnectionDrained(ServerConnectionCallbacks.DrainReason.LISTENER_DRAIN);
                 drainGracefully();
@@ -158,23 +145,6 @@ public final class Http3ServerConnection extends ChannelInboundHandlerAdapter {
         if (closing && activeStreams == 0) {
             close();
         }
-    }
-
-    /** Whether requests arriving now are 0-RTT data (RFC 8470): the handshake is not complete. */
-    boolean inEarlyData() {
-        return !handshakeComplete;
-    }
-
-    /** Early data is forwarded for idempotent methods only (RFC 8470 §4, RFC 9110 §9.2.2). */
-    boolean earlyDataAllowed(HttpMethod method) {
-        return IDEMPOTENT.contains(method);
-    }
-
-    /** RFC 8470 §5.2: 425 Too Early; the client repeats the request after the handshake. Counted and access-logged. */
-    void rejectEarlyData(Http3ServerStream stream) {
-        callbacks().onRejectedRequest(425, "non-idempotent request in 0-RTT early data");
-        callbacks.onEarlyDataRejected();
-        stream.writeLocal(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(425)));
     }
 
     void onProtocolError(ProtocolError kind, String detail) {

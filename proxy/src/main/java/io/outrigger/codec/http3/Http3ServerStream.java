@@ -55,9 +55,8 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
      * whether the request reaches an HTTP/1.1 upstream as bodiless or chunked.
      */
     static final long FIN_WAIT_MS = 5;
-    /** RFC 8470 §5.1. */
-    private static final io.netty.util.AsciiString EARLY_DATA = io.netty.util.AsciiString.cached("early-data");
-
+    /** How long a stream whose FIN came first may wait for its HEADERS (held by the codec until the handshake ends), ms. */
+    static final long HEADERS_AFTER_FIN_MS = 10_000;
     private final Http3ServerConnection connection;
     private final QuicStreamChannel channel;
     private final FlushScheduler flusher;
@@ -69,6 +68,8 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     private RequestDecoder decoder;
     private StreamCallbacks callbacks;
     private int readDisables;
+    /** The FIN came before Netty's codec released the HEADERS (see {@link #channelInputClosed}). */
+    private boolean finBeforeHeaders;
 
     Http3ServerStream(Http3ServerConnection connection, QuicStreamChannel channel) {
         this.connection = connection;
@@ -112,17 +113,11 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
             return;
         }
         extendedConnect = MultiplexedHeaders.toWebSocketUpgrade(h, req);
-        if (connection.inEarlyData()) {
-            if (!connection.earlyDataAllowed(req.method())) {
-                // RFC 8470 §5.2: not forwarded; the client retries it after the handshake
-                request = RequestState.COMPLETE;
-                connection.rejectEarlyData(this);
-                return;
-            }
-            req.headers().set(EARLY_DATA, "1"); // RFC 8470 §5.1: an intermediary marks what it forwards early
-        }
         held = req;
         request = RequestState.HEADERS_HELD;
+        if (finBeforeHeaders) {
+            deliverHeld(true);
+        }
     }
 
     /** Starts the core's stream with the held headers, if they are still held. */
@@ -177,7 +172,14 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
             request = RequestState.COMPLETE;
             decoder.decodeData(Unpooled.EMPTY_BUFFER, true);
         } else if (request == RequestState.AWAITING_HEADERS) {
-            malformed("stream ended without a request");
+            // Netty's frame codec may still hold the HEADERS: it waits for the QPACK streams, which open once the
+            // handshake completes (0-RTT requests wait there). A stream that ends without them is malformed.
+            finBeforeHeaders = true;
+            ctx.executor().schedule(() -> {
+                if (request == RequestState.AWAITING_HEADERS) {
+                    malformed("stream ended without a request");
+                }
+            }, HEADERS_AFTER_FIN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -280,12 +282,6 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
             MultiplexedHeaders.toExtendedConnectResponse(r);
         }
         afterWrite(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), endStream);
-    }
-
-    /** Answers a request the codec refuses itself (425 to early data) and ends the stream. */
-    void writeLocal(HttpResponse r) {
-        response = ResponseState.RESPONDING;
-        afterWrite(new DefaultHttp3HeadersFrame(Http3HeaderConversion.fromResponse(r)), true);
     }
 
     @Override
