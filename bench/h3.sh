@@ -3,7 +3,8 @@
 # 2.6 and nginx 1.22 in Debian have no QUIC), same run, the harness's layout: proxies and origins on CPU 0, the load on
 # CPU 1. The load is bench/h3load (Netty's HTTP/3 codec; Debian's h2load has no QUIC), closed loop, C connections x M
 # streams. First its own ceiling: h3load against Caddy's static responder (no upstream) and ours' direct_response.
-# Prints req/s, proxy CPU us/req and p99 per round (A B A B).
+# Prints req/s, proxy CPU us/req and p99 per round (A B A B). Netty's client sends no SNI for a dotless name such as
+# localhost, so Caddy gets default_sni.
 # Needs: the harness origins up (HARNESS/run.sh --start-only, HARNESS a copy of ../shared/bench), a build
 # (mvn -B package -DskipTests), caddy, taskset.
 # usage: bench/h3.sh [ROUNDS] [SECONDS] [CONNECTIONS] [STREAMS]
@@ -22,6 +23,7 @@ cat > "$W/Caddyfile" <<CFG
 {
 	admin off
 	auto_https off
+	default_sni localhost
 	servers {
 		protocols h1 h2 h3
 	}

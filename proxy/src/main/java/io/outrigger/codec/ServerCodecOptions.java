@@ -26,4 +26,13 @@ public record ServerCodecOptions(Duration idleTimeout, Duration requestHeadersTi
     public static ServerCodecOptions idleOnly(Duration idleTimeout) {
         return new ServerCodecOptions(idleTimeout, Duration.ZERO, 0, () -> false, () -> false, null);
     }
+
+    private static final io.netty.util.AsciiString ALT_SVC = io.netty.util.AsciiString.cached("alt-svc");
+
+    /** Adds {@link #altSvc} (RFC 7838) to a response that has no {@code Alt-Svc} of its own; nothing when none is set. */
+    public void advertiseAlternatives(io.netty.handler.codec.http.HttpResponse response) {
+        if (altSvc != null && !response.headers().contains(ALT_SVC)) {
+            response.headers().set(ALT_SVC, altSvc);
+        }
+    }
 }

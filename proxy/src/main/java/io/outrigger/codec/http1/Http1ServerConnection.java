@@ -436,11 +436,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     /** Adds the listener's {@code Alt-Svc} (RFC 7838) to a response that has none. */
     void advertiseAlternatives(io.netty.handler.codec.http.HttpResponse response) {
-        String altSvc = options.altSvc();
-        if (altSvc != null && !response.headers().contains(ALT_SVC)) {
-            response.headers().set(ALT_SVC, altSvc);
-        }
+        options.advertiseAlternatives(response);
     }
-
-    public static final io.netty.util.AsciiString ALT_SVC = io.netty.util.AsciiString.cached("alt-svc");
 }

@@ -351,10 +351,7 @@ public final class Http2ServerConnection extends Http2Codec {
 
     /** Adds the listener's {@code Alt-Svc} (RFC 7838) to a response that has none. */
     void advertiseAlternatives(io.netty.handler.codec.http.HttpResponse response) {
-        String altSvc = options.altSvc();
-        if (altSvc != null && !response.headers().contains(io.outrigger.codec.http1.Http1ServerConnection.ALT_SVC)) {
-            response.headers().set(io.outrigger.codec.http1.Http1ServerConnection.ALT_SVC, altSvc);
-        }
+        options.advertiseAlternatives(response);
     }
 
     static StreamResetReason resetReasonFor(long errorCode) {

@@ -207,6 +207,24 @@ class Http1ServerConnectionTest {
     }
 
     @Test
+    void whileTheListenerServesHttp3ResponsesAdvertiseItUnlessTheyCarryTheirOwnAltSvc() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(4096, 8192),
+                new Http1ServerConnection(ch2 -> r, new io.outrigger.codec.ServerCodecOptions(java.time.Duration.ZERO,
+                        java.time.Duration.ZERO, 0, () -> false, () -> false, "h3=\":8443\"; ma=86400")));
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        assertThat(wire(ch)).containsIgnoringCase("alt-svc: h3=\":8443\"; ma=86400\r\n");
+        ch.writeInbound(bytes("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        DefaultHttpResponse own = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        own.headers().set("alt-svc", "clear");
+        r.encoders.get(1).encodeHeaders(own, true);
+        String second = wire(ch);
+        assertThat(second).containsIgnoringCase("alt-svc: clear\r\n").doesNotContain("h3=");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aListenerDrainEndsConnectionsAfterTheirNextResponseAndClosesIdleOnesOnceTheListenerStopsAccepting() {
         Recorder idle = new Recorder();
         EmbeddedChannel quiet = channel(idle);
