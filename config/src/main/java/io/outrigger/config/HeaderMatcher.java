@@ -12,6 +12,16 @@ import com.google.re2j.Pattern;
  * @param invert  Envoy's {@code invert_match}: the condition holds when the comparison fails
  */
 public record HeaderMatcher(String name, Kind kind, String value, Pattern regex, boolean invert) {
+    /**
+     * Reads Envoy's {@code HeaderMatcher} node: {@code { name, exact | prefix | suffix | contains | safe_regex |
+     * present, invert_match }}; no condition means present.
+     *
+     * @return {@code null} after recording errors (with line and column) on the node
+     */
+    public static HeaderMatcher read(ConfigNode n) {
+        return RouteMatchReader.headerMatcher(n);
+    }
+
     /** Comparison kinds, by YAML key. */
     public enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, SAFE_REGEX, PRESENT }
 

@@ -103,7 +103,13 @@ final class RouteMatchReader {
         }
     }
 
-    private static HeaderMatcher headerMatcher(ConfigNode n) {
+    /**
+     * Envoy's {@code HeaderMatcher}: {@code { name, exact | prefix | suffix | contains | safe_regex | present,
+     * invert_match }}; no condition means present.
+     *
+     * @return {@code null} after recording errors on the node
+     */
+    static HeaderMatcher headerMatcher(ConfigNode n) {
         ConfigMap m = n.asMap();
         String name = m.requiredString("name").map(s -> s.toLowerCase(Locale.ROOT)).orElse(null);
         boolean invert = m.bool("invert_match", false);

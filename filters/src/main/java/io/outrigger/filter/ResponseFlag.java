@@ -42,7 +42,9 @@ public enum ResponseFlag {
     /** The {@code fault} filter aborted the request (Envoy's FaultInjected). */
     FAULT_INJECTED("FI"),
     /** The {@code fault} filter delayed the request (Envoy's DelayInjected). */
-    DELAY_INJECTED("DI");
+    DELAY_INJECTED("DI"),
+    /** The {@code rbac} filter refused the request (403; Outrigger's flag: Envoy records only response code details). */
+    RBAC_ACCESS_DENIED("RBAC");
 
     private final String code;
 

@@ -7,9 +7,19 @@ public interface StreamInfo {
     /** The downstream peer's address (the client). */
     SocketAddress downstreamRemoteAddress();
 
-    /** The downstream protocol: {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}. */
+    /** The downstream protocol: {@code HTTP/1.0}, {@code HTTP/1.1}, {@code HTTP/2} or {@code HTTP/3}. */
     String protocol();
 
     /** The listener's name. */
     String listenerName();
+
+    /** The address the downstream connection came in on (the listener's, with the port it was accepted on), or {@code null}. */
+    default SocketAddress downstreamLocalAddress() {
+        return null;
+    }
+
+    /** The downstream peer's verified TLS client certificate (mTLS), or {@code null} when it presented none. */
+    default java.security.cert.X509Certificate downstreamPeerCertificate() {
+        return null;
+    }
 }

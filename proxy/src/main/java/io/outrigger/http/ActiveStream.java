@@ -91,7 +91,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         this.head = HttpMethod.HEAD.equals(request.method());
         HttpHeaders h = request.headers();
         this.grpc = Grpc.isGrpc(h);
-        this.info = new StreamInfoImpl(request, encoder.protocol(), listener.name(), connection.remoteAddress());
+        this.info = new StreamInfoImpl(request, encoder.protocol(), listener.name(), connection.remoteAddress(),
+                connection.localAddress(), connection.peerCertificate());
         this.filters = new StreamFilters(this, listener);
         boolean internal = connection.internalPeer();
         info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),

@@ -21,6 +21,8 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     private final Worker worker;
     private final Channel channel;
     private final SocketAddress remoteAddress;
+    private final SocketAddress localAddress;
+    private final java.security.cert.X509Certificate peerCertificate;
     private final boolean internalPeer;
     private final String clientCertificateDetails;
 
@@ -30,20 +32,26 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
      * @param channel  the downstream connection (for its address, TLS details and event loop; never written here)
      */
     public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel) {
-        this(listener, worker, channel, channel.remoteAddress(), channel.attr(TlsAttributes.XFCC).get());
+        this(listener, worker, channel, channel.remoteAddress(), channel.localAddress(), channel.attr(TlsAttributes.XFCC).get(),
+                channel.attr(TlsAttributes.PEER_CERTIFICATE).get());
     }
 
     /**
      * @param channel                  the downstream connection (for its allocator and event loop; never written here)
      * @param remoteAddress            the peer's address (a QUIC connection's channel address is not the peer's)
+     * @param localAddress             the address the connection came in on
      * @param clientCertificateDetails the {@code x-forwarded-client-cert} value of the verified client, or {@code null}
+     * @param peerCertificate          the verified client certificate, or {@code null}
      */
     public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel,
-                                 SocketAddress remoteAddress, String clientCertificateDetails) {
+                                 SocketAddress remoteAddress, SocketAddress localAddress, String clientCertificateDetails,
+                                 java.security.cert.X509Certificate peerCertificate) {
         this.listener = listener;
         this.worker = worker;
         this.channel = channel;
         this.remoteAddress = remoteAddress;
+        this.localAddress = localAddress;
+        this.peerCertificate = peerCertificate;
         this.internalPeer = listener.get().internalAddresses().contains(remoteAddress);
         this.clientCertificateDetails = clientCertificateDetails;
     }
@@ -106,5 +114,13 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
 
     SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    java.security.cert.X509Certificate peerCertificate() {
+        return peerCertificate;
     }
 }

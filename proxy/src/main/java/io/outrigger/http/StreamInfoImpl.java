@@ -22,6 +22,8 @@ final class StreamInfoImpl implements StreamInfo {
     private final String protocol;
     private final String listenerName;
     private final SocketAddress remoteAddress;
+    private final SocketAddress localAddress;
+    private final java.security.cert.X509Certificate peerCertificate;
     final HttpHeaders requestHeaders;
     String requestId;
     int responseCode;
@@ -45,6 +47,13 @@ final class StreamInfoImpl implements StreamInfo {
     final List<ResponseFlag> flags = new ArrayList<>(1);
 
     StreamInfoImpl(HttpRequest request, String protocol, String listenerName, SocketAddress remoteAddress) {
+        this(request, protocol, listenerName, remoteAddress, null, null);
+    }
+
+    StreamInfoImpl(HttpRequest request, String protocol, String listenerName, SocketAddress remoteAddress,
+                   SocketAddress localAddress, java.security.cert.X509Certificate peerCertificate) {
+        this.localAddress = localAddress;
+        this.peerCertificate = peerCertificate;
         this.method = request.method().name();
         this.path = request.uri();
         this.protocol = protocol;
@@ -62,6 +71,16 @@ final class StreamInfoImpl implements StreamInfo {
     @Override
     public SocketAddress downstreamRemoteAddress() {
         return remoteAddress;
+    }
+
+    @Override
+    public SocketAddress downstreamLocalAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public java.security.cert.X509Certificate downstreamPeerCertificate() {
+        return peerCertificate;
     }
 
     @Override

@@ -38,6 +38,7 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
         String xfcc = ClientCertificates.xfcc(session);
         if (xfcc != null) {
             ctx.channel().attr(TlsAttributes.XFCC).set(xfcc);
+            ctx.channel().attr(TlsAttributes.PEER_CERTIFICATE).set(ClientCertificates.peerCertificate(session));
         }
     }
 

@@ -189,10 +189,13 @@ public final class ListenerInitializer extends ChannelInitializer<Channel> {
     ServerConnectionCallbacks quicConnectionManager(QuicChannel qc) {
         javax.net.ssl.SSLEngine engine = qc.sslEngine();
         String xfcc = null;
+        java.security.cert.X509Certificate peer = null;
         if (engine != null && engine.getSession() != null) {
             xfcc = io.outrigger.tls.ClientCertificates.xfcc(engine.getSession());
+            peer = io.outrigger.tls.ClientCertificates.peerCertificate(engine.getSession());
         }
-        return new HttpConnectionManager(this::context, workers.get(qc.eventLoop()), qc, qc.remoteSocketAddress(), xfcc);
+        return new HttpConnectionManager(this::context, workers.get(qc.eventLoop()), qc, qc.remoteSocketAddress(),
+                qc.localSocketAddress(), xfcc, peer);
     }
 
     @Override

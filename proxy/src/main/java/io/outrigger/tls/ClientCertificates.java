@@ -89,6 +89,16 @@ public final class ClientCertificates {
         }
     }
 
+    /** A handshake's verified client certificate, or {@code null} when the client presented none. */
+    public static X509Certificate peerCertificate(javax.net.ssl.SSLSession session) {
+        try {
+            java.security.cert.Certificate[] peer = session.getPeerCertificates();
+            return peer.length > 0 && peer[0] instanceof X509Certificate client ? client : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
     /**
      * The {@code x-forwarded-client-cert} value of a handshake's verified client certificate.
      *
