@@ -4,4 +4,16 @@ package io.outrigger.filter;
 public interface StreamDecoderFilterCallbacks extends StreamFilterCallbacks {
     /** Resumes the request after this filter returned a {@code STOP_ITERATION*} status. */
     void continueDecoding();
+
+    /**
+     * Replaces the request body chunk being decoded — the one passed to the current {@code decodeData} call — with
+     * {@code data} (a decompressor's output, say); the old chunk is released here.
+     *
+     * @param data ownership passes to the filter manager
+     * @throws IllegalStateException outside a {@code decodeData} call ({@code data} is released)
+     */
+    default void replaceDecodingData(io.netty.buffer.ByteBuf data) {
+        data.release();
+        throw new IllegalStateException("not supported here");
+    }
 }

@@ -453,6 +453,21 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     @Override
+    public void replaceDecodingData(ByteBuf data) {
+        filters.replaceDecodingData(data);
+    }
+
+    @Override
+    public void replaceEncodingData(ByteBuf data) {
+        filters.replaceEncodingData(data);
+    }
+
+    @Override
+    public void addEncodedDataBeforeTrailers(ByteBuf data) {
+        filters.addEncodedDataBeforeTrailers(data);
+    }
+
+    @Override
     public void continueEncoding() {
         filters.continueEncoding();
     }

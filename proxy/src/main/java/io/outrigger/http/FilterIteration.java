@@ -24,7 +24,7 @@ abstract class FilterIteration {
     static final class Frame {
         final Kind kind;
         final HttpMessage message;
-        final ByteBuf data;
+        ByteBuf data; // a filter may replace it while it handles the frame (replaceData)
         final HttpHeaders trailers;
         final boolean endStream;
         int next;
@@ -48,6 +48,10 @@ abstract class FilterIteration {
     private boolean stopped;
     private boolean running;
     private boolean aborted;
+    /** The frame a filter is handling now, or {@code null} between calls. */
+    private Frame current;
+    /** Body bytes a filter added while handling trailers (they go before the trailers), or {@code null}. */
+    private ByteBuf added;
 
     FilterIteration(int filterCount, long bufferLimit) {
         this.filterCount = filterCount;
@@ -101,6 +105,39 @@ abstract class FilterIteration {
         waitingBytes = 0;
     }
 
+    /**
+     * Replaces the body chunk the current filter is handling; the rest of the chain sees {@code data}.
+     *
+     * @param data ownership passes here; the old chunk is released
+     * @throws IllegalStateException when no filter is handling a body chunk now ({@code data} is released)
+     */
+    final void replaceData(ByteBuf data) {
+        Frame f = current;
+        if (f == null || f.kind != Kind.DATA) {
+            ReferenceCountUtil.release(data);
+            throw new IllegalStateException("a body chunk can only be replaced while a filter handles it");
+        }
+        ByteBuf old = f.data;
+        f.data = data;
+        ReferenceCountUtil.release(old);
+    }
+
+    /**
+     * Adds body bytes before the trailers the current filter is handling (Envoy's {@code addEncodedData} from a
+     * trailers callback): a compressor's last bytes, say. Only once per trailers call.
+     *
+     * @param data ownership passes here
+     * @throws IllegalStateException when no filter is handling trailers now ({@code data} is released)
+     */
+    final void addDataBeforeTrailers(ByteBuf data) {
+        Frame f = current;
+        if (f == null || f.kind != Kind.TRAILERS || added != null) {
+            ReferenceCountUtil.release(data);
+            throw new IllegalStateException("body bytes can only be added once while a filter handles trailers");
+        }
+        added = data;
+    }
+
     final boolean isStopped() {
         return stopped;
     }
@@ -132,10 +169,32 @@ abstract class FilterIteration {
         running = true;
         try {
             for (int i = f.next; i < filterCount; i++) {
-                Outcome o = invoke(i, f);
+                current = f;
+                Outcome o;
+                try {
+                    o = invoke(i, f);
+                } finally {
+                    current = null;
+                }
                 if (aborted) {
                     release(f);
+                    if (added != null) {
+                        ReferenceCountUtil.release(added);
+                        added = null;
+                    }
                     return false;
+                }
+                if (added != null && o == Outcome.CONTINUE) {
+                    // a filter added body bytes while handling the trailers: they go through the rest of the chain
+                    // first, then the trailers
+                    Frame data = new Frame(Kind.DATA, null, added, null, false);
+                    added = null;
+                    data.next = i + 1;
+                    f.next = i + 1;
+                    waiting.addFirst(f);
+                    waiting.addFirst(data);
+                    waitingBytes += data.data.readableBytes();
+                    return true;
                 }
                 if (o == Outcome.STOP) {
                     f.next = i + 1;

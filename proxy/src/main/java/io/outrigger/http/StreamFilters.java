@@ -143,6 +143,18 @@ final class StreamFilters {
         encoding.resume();
     }
 
+    void replaceDecodingData(ByteBuf data) {
+        decoding.replaceData(data);
+    }
+
+    void replaceEncodingData(ByteBuf data) {
+        encoding.replaceData(data);
+    }
+
+    void addEncodedDataBeforeTrailers(ByteBuf data) {
+        encoding.addDataBeforeTrailers(data);
+    }
+
     /** A local reply replaces whatever was in flight: both directions stop, the response restarts. */
     void restartEncoding() {
         decoding.clear();

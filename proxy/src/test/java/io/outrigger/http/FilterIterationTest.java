@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class FilterIterationTest {
     /** Records every call; filter {@code stopAt} stops on the frame kind {@code stopKind} once. */
-    static final class Recorder extends FilterIteration {
+    static class Recorder extends FilterIteration {
         final List<String> calls = new ArrayList<>();
         final List<ByteBuf> delivered = new ArrayList<>();
         int stopAt = -1;
@@ -99,5 +99,40 @@ class FilterIterationTest {
         FilterIteration.Frame late = data("late", true);
         r.push(late);
         assertThat(late.data.refCnt()).isZero();
+    }
+
+    @Test
+    void aFilterReplacesABodyChunkAndAddsBytesBeforeTheTrailersThatTheRestOfTheChainSees() {
+        List<String> seenBy1 = new ArrayList<>();
+        FilterIteration[] self = new FilterIteration[1];
+        Recorder r = new Recorder(2, 1024) {
+            @Override
+            Outcome invoke(int index, Frame frame) {
+                if (index == 0 && frame.kind == Kind.DATA) {
+                    self[0].replaceData(Unpooled.copiedBuffer(frame.data.toString(StandardCharsets.US_ASCII).toUpperCase(),
+                            StandardCharsets.US_ASCII)); // the old chunk is released by the iteration
+                }
+                if (index == 0 && frame.kind == Kind.TRAILERS) {
+                    self[0].addDataBeforeTrailers(Unpooled.copiedBuffer("!", StandardCharsets.US_ASCII));
+                }
+                if (index == 1 && frame.kind == Kind.DATA) {
+                    seenBy1.add(frame.data.toString(StandardCharsets.US_ASCII));
+                }
+                return super.invoke(index, frame);
+            }
+        };
+        self[0] = r;
+        FilterIteration.Frame original = data("abc", false);
+        r.push(headers());
+        r.push(original);
+        r.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, new io.netty.handler.codec.http.DefaultHttpHeaders(), true));
+        assertThat(original.data).isNotNull();
+        assertThat(seenBy1).containsExactly("ABC", "!");
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "end:HEADERS", "0:DATA", "1:DATA", "end:DATA",
+                "0:TRAILERS", "1:DATA", "end:DATA", "1:TRAILERS", "end:TRAILERS");
+        assertThat(r.delivered).extracting(b -> b.toString(StandardCharsets.US_ASCII)).containsExactly("ABC", "!");
+        r.delivered.forEach(ByteBuf::release);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.replaceData(Unpooled.buffer(1)))
+                .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -1,0 +1,55 @@
+package io.outrigger.filter.compressor;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.compression.Brotli;
+import io.netty.handler.codec.compression.BrotliEncoder;
+import io.netty.handler.codec.compression.BrotliMode;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.compression.ZlibWrapper;
+import io.netty.handler.codec.compression.Zstd;
+import io.netty.handler.codec.compression.ZstdEncoder;
+
+/**
+ * The content codings the {@code compressor} filter produces (RFC 9110 §8.4.1), each with Netty's streaming encoder:
+ * gzip (JDK zlib through {@code ZlibCodecFactory}), Brotli (brotli4j, RFC 7932), Zstandard (zstd-jni, RFC 8878).
+ */
+enum Encoding {
+    GZIP("gzip", "gzip"),
+    BROTLI("brotli", "br"),
+    ZSTD("zstd", "zstd");
+
+    /** The {@code compressor_library.name} in the config. */
+    final String libraryName;
+    /** The {@code Content-Encoding} / {@code Accept-Encoding} token. */
+    final String token;
+
+    Encoding(String libraryName, String token) {
+        this.libraryName = libraryName;
+        this.token = token;
+    }
+
+    /** Whether the native library this coding needs loaded here ({@code null}: yes), else why not. */
+    String unavailability() {
+        return switch (this) {
+            case GZIP -> null;
+            case BROTLI -> Brotli.isAvailable() ? null : String.valueOf(Brotli.cause());
+            case ZSTD -> Zstd.isAvailable() ? null : String.valueOf(Zstd.cause());
+        };
+    }
+
+    /**
+     * A new encoder for one response.
+     *
+     * @param level      gzip 1-9, Brotli quality 0-11, Zstandard level 1-22
+     * @param windowBits Brotli 10-24 (ignored otherwise)
+     * @param memLevel   ignored (gzip runs on the JDK's zlib)
+     */
+    ChannelHandler newEncoder(int level, int windowBits, int memLevel) {
+        return switch (this) {
+            case GZIP -> ZlibCodecFactory.newZlibEncoder(ZlibWrapper.GZIP, level); // the JDK's zlib (15 bits, level 8)
+            case BROTLI -> new BrotliEncoder(StandardCompressionOptions.brotli(level, windowBits, BrotliMode.TEXT));
+            case ZSTD -> new ZstdEncoder(level);
+        };
+    }
+}
