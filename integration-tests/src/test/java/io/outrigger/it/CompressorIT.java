@@ -51,4 +51,55 @@ class CompressorIT {
                     .isGreaterThan(p.stat("compressor.gzip.total_compressed_bytes"));
         }
     }
+
+    /**
+     * decompressor: a gzipped upload reaches the origin plain; responses compressed by a second listener (the
+     * compressor) come back plain through the first (the decompressor advertised gzip to it).
+     */
+    @Test
+    void theDecompressorUndoesGzipBothWays() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("decompress-" + System.nanoTime()));
+        byte[] plain = "a line of text that compresses well\n".repeat(2000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Path gz = dir.resolve("body.gz");
+        try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            g.write(plain);
+        }
+        try (Origin o = new Origin("o");
+             ProxyProcess back = ProxyProcess.start("compressing-back", """
+                     admin: { address: 127.0.0.1:0 }
+                     listeners:
+                       - name: back
+                         address: 127.0.0.1:0
+                         http_filters: [ { name: compressor, config: { compressor_library: { name: gzip } } } ]
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                     clusters:
+                       - { name: o, endpoints: [ %s ] }
+                     """.formatted(o.address()));
+             ProxyProcess p = ProxyProcess.start("decompressor", """
+                     admin: { address: 127.0.0.1:0 }
+                     listeners:
+                       - name: front
+                         address: 127.0.0.1:0
+                         http_filters: [ { name: decompressor, config: { decompressor_library: { name: gzip } } } ]
+                         virtual_hosts:
+                           - name: all
+                             domains: ["*"]
+                             routes:
+                               - { match: { prefix: /upload }, route: { cluster: o } }
+                               - { match: { prefix: / }, route: { cluster: back } }
+                     clusters:
+                       - { name: o, endpoints: [ %s ] }
+                       - { name: back, endpoints: [ "127.0.0.1:%d" ] }
+                     """.formatted(o.address(), back.port("back")))) {
+            String front = "http://127.0.0.1:" + p.port("front");
+            Cmd up = Cmd.curlRun("-s", "-H", "content-encoding: gzip", "--data-binary", "@" + gz, front + "/upload");
+            assertThat(up.out()).isEqualTo("received " + plain.length + "\n");
+            Cmd down = Cmd.curlRun("-s", "-D", "-", front + "/hello?pad=" + "x".repeat(200));
+            assertThat(down.out().toLowerCase()).doesNotContain("content-encoding").contains("origin: o")
+                    .contains("accept-encoding: gzip"); // what the origin saw: advertised by the decompressor
+            assertThat(back.stat("compressor.gzip.compressed")).isEqualTo(1);
+            assertThat(p.stat("decompressor.gzip.response.decompressed")).isEqualTo(1);
+            assertThat(p.stat("decompressor.gzip.request.decompressed")).isEqualTo(1);
+        }
+    }
 }

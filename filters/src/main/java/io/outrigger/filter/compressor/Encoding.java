@@ -11,10 +11,11 @@ import io.netty.handler.codec.compression.Zstd;
 import io.netty.handler.codec.compression.ZstdEncoder;
 
 /**
- * The content codings the {@code compressor} filter produces (RFC 9110 §8.4.1), each with Netty's streaming encoder:
+ * The content codings the {@code compressor} filter produces and the {@code decompressor} filter reads (RFC 9110
+ * §8.4.1), each with Netty's streaming encoder and decoder:
  * gzip (JDK zlib through {@code ZlibCodecFactory}), Brotli (brotli4j, RFC 7932), Zstandard (zstd-jni, RFC 8878).
  */
-enum Encoding {
+public enum Encoding {
     GZIP("gzip", "gzip"),
     BROTLI("brotli", "br"),
     ZSTD("zstd", "zstd");
@@ -29,8 +30,18 @@ enum Encoding {
         this.token = token;
     }
 
+    /** The {@code Content-Encoding} token: {@code gzip}, {@code br}, {@code zstd}. */
+    public String token() {
+        return token;
+    }
+
+    /** The {@code *_library.name} in the config: {@code gzip}, {@code brotli}, {@code zstd}. */
+    public String libraryName() {
+        return libraryName;
+    }
+
     /** Whether the native library this coding needs loaded here ({@code null}: yes), else why not. */
-    String unavailability() {
+    public String unavailability() {
         return switch (this) {
             case GZIP -> null;
             case BROTLI -> Brotli.isAvailable() ? null : String.valueOf(Brotli.cause());
@@ -45,6 +56,15 @@ enum Encoding {
      * @param windowBits Brotli 10-24 (ignored otherwise)
      * @param memLevel   ignored (gzip runs on the JDK's zlib)
      */
+    /** A new streaming decoder for one body (Netty's gzip, Brotli or Zstandard decoder). */
+    public ChannelHandler newDecoder() {
+        return switch (this) {
+            case GZIP -> ZlibCodecFactory.newZlibDecoder(ZlibWrapper.GZIP);
+            case BROTLI -> new io.netty.handler.codec.compression.BrotliDecoder();
+            case ZSTD -> new io.netty.handler.codec.compression.ZstdDecoder();
+        };
+    }
+
     ChannelHandler newEncoder(int level, int windowBits, int memLevel) {
         return switch (this) {
             case GZIP -> ZlibCodecFactory.newZlibEncoder(ZlibWrapper.GZIP, level); // the JDK's zlib (15 bits, level 8)
