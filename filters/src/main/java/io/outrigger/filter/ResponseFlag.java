@@ -44,7 +44,9 @@ public enum ResponseFlag {
     /** The {@code fault} filter delayed the request (Envoy's DelayInjected). */
     DELAY_INJECTED("DI"),
     /** The {@code rbac} filter refused the request (403; Outrigger's flag: Envoy records only response code details). */
-    RBAC_ACCESS_DENIED("RBAC");
+    RBAC_ACCESS_DENIED("RBAC"),
+    /** The {@code jwt_authn} filter refused the request (401/403; Outrigger's flag, as for RBAC). */
+    JWT_AUTHN_FAILED("JWT");
 
     private final String code;
 

@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code header}, {@code and_ids}/{@code or_ids: { ids }}, {@code not_id}. Per route or virtual host:
  * {@code typed_per_filter_config: { rbac: { rbac: { rules, shadow_rules } } }} (Envoy's {@code RBACPerRoute}) replaces
  * the listener's. Counters {@code rbac.allowed}, {@code rbac.denied}, {@code rbac.shadow_allowed},
- * {@code rbac.shadow_denied} (Envoy's names). Keys that need a JWT filter ({@code metadata}) are refused with a clear
- * error.
+ * {@code rbac.shadow_denied} (Envoy's names). {@code metadata} principals are refused with a clear error (JWT claims:
+ * {@code jwt_authn}'s {@code claim_to_headers} and a {@code header} principal).
  */
 public final class RbacFilterFactory implements HttpFilterConfigFactory {
     /** Envoy's counters. */
@@ -172,8 +172,8 @@ public final class RbacFilterFactory implements HttpFilterConfigFactory {
     private static RbacRules.Principal principal(ConfigNode n) {
         ConfigMap m = n.asMap();
         if (m.has("metadata")) {
-            m.optional("metadata").get().error("metadata principals (JWT claims) need the jwt_authn filter, which is"
-                    + " not built yet");
+            m.optional("metadata").get().error("metadata principals are not supported (for JWT claims: the jwt_authn"
+                    + " filter's claim_to_headers, before rbac, and a header principal)");
             m.finish();
             return null;
         }

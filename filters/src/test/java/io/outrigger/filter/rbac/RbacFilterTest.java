@@ -164,8 +164,8 @@ class RbacFilterTest {
                         + "destination_port, destination_ip, and_rules, or_rules, not_rule (found: any, header)",
                 "r.yaml:6:78: rbac.rules.policies.p.permissions[1].destination_ip: '10.0.0.300/8' (expected: an IP address "
                         + "prefix and a prefix_len that fits it)",
-                "r.yaml:7:35: rbac.rules.policies.p.principals[0].metadata: metadata principals (JWT claims) need the "
-                        + "jwt_authn filter, which is not built yet",
+                "r.yaml:7:35: rbac.rules.policies.p.principals[0].metadata: metadata principals are not supported (for "
+                        + "JWT claims: the jwt_authn filter's claim_to_headers, before rbac, and a header principal)",
                 "r.yaml:7:54: rbac.rules.policies.p.principals[1]: expected exactly one of any, authenticated, "
                         + "direct_remote_ip, remote_ip, header, and_ids, or_ids, not_id (found: user)");
     }
