@@ -46,7 +46,9 @@ public enum ResponseFlag {
     /** The {@code rbac} filter refused the request (403; Outrigger's flag: Envoy records only response code details). */
     RBAC_ACCESS_DENIED("RBAC"),
     /** The {@code jwt_authn} filter refused the request (401/403; Outrigger's flag, as for RBAC). */
-    JWT_AUTHN_FAILED("JWT");
+    JWT_AUTHN_FAILED("JWT"),
+    /** The external authorization service denied the request, or could not be asked (Envoy's {@code UAEX}). */
+    UNAUTHORIZED_EXTERNAL_SERVICE("UAEX");
 
     private final String code;
 
