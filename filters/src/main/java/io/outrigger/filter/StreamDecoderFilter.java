@@ -10,6 +10,12 @@ import io.netty.handler.codec.http.HttpRequest;
  *
  * <p>Body chunks stream through: a filter sees each chunk once and never the whole body unless it
  * buffers ({@link FilterDataStatus#STOP_ITERATION_AND_BUFFER}).
+ *
+ * <p>Envoy's iteration rules: after a filter returns {@code STOP_ITERATION} from {@code decodeHeaders}, the body chunks
+ * and trailers that follow still reach it (and the filters before it), and wait behind the headers. Returning
+ * {@code CONTINUE} from such a later callback continues the headers too; a filter that keeps waiting (a timer, an
+ * answer from elsewhere) returns {@code STOP_ITERATION_AND_BUFFER} / {@code STOP_ITERATION} there and calls
+ * {@code continueDecoding()} when done.
  */
 public interface StreamDecoderFilter {
     /** Called once before any other callback. */

@@ -453,6 +453,11 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     @Override
+    public void setDecoderBufferLimit(long bytes) {
+        filters.setDecoderBufferLimit(bytes);
+    }
+
+    @Override
     public void replaceDecodingData(ByteBuf data) {
         filters.replaceDecodingData(data);
     }

@@ -10,10 +10,13 @@ import java.util.ArrayDeque;
  * Runs one direction of a stream (request or response) through its filters: headers, body chunks and
  * trailers in order, each frame from filter 0 to the end, then to the direction's terminal.
  *
- * <p>When a filter stops, the frame it stopped waits; frames that arrive later wait at the entry of the
- * chain (and later replay from filter 0), so every filter sees headers, data and trailers in order.
- * {@link #resume()} continues with the next filter. Waiting body bytes are bounded by {@code bufferLimit};
- * past it, {@link #onBufferOverflow()} ends the stream.
+ * <p>When a filter stops, the frame it stopped waits. Frames that arrive later go, in order, through the filters
+ * up to and including the one that stopped (Envoy's filter manager semantics: a filter that stopped the headers still
+ * sees the body, so it can buffer it or wait for its end) and then wait behind the stopped frame. If the stopped filter
+ * answers such a later frame with {@code CONTINUE}, iteration resumes (Envoy: continuing from a body callback continues
+ * the headers too); {@code STOP} keeps it stopped. {@link #resume()} continues with the next filter, then the waiting
+ * frames in order. Waiting body bytes are bounded by {@code bufferLimit}; past it, {@link #onBufferOverflow()} ends
+ * the stream.
  *
  * <p>Buffers: a frame's {@code ByteBuf} belongs to this object from {@link #push} until the terminal
  * takes it or it is released by {@link #clear()}.
@@ -42,7 +45,9 @@ abstract class FilterIteration {
     enum Outcome { CONTINUE, STOP }
 
     private final int filterCount;
-    private final long bufferLimit;
+    private long bufferLimit;
+    /** The filter the iteration stopped at, or -1 when it runs freely. */
+    private int stoppedAt = -1;
     private final ArrayDeque<Frame> waiting = new ArrayDeque<>(2);
     private long waitingBytes;
     private boolean stopped;
@@ -74,8 +79,12 @@ abstract class FilterIteration {
         }
         if (stopped || running || !waiting.isEmpty()) {
             enqueue(frame);
-            if (!running && !stopped) {
-                drive();
+            if (!running) {
+                if (stopped) {
+                    advanceBehindStop();
+                } else {
+                    drive();
+                }
             }
             return;
         }
@@ -90,8 +99,65 @@ abstract class FilterIteration {
             return;
         }
         stopped = false;
+        stoppedAt = -1;
         if (!running) {
             drive();
+        }
+    }
+
+    /** Raises or lowers the bound on waiting body bytes (a filter that buffers a whole body asks for its own). */
+    final void setBufferLimit(long bytes) {
+        this.bufferLimit = bytes;
+        if (waitingBytes > bufferLimit) {
+            onBufferOverflow(); // already more waiting than the new bound allows
+        }
+    }
+
+    /**
+     * While stopped at filter {@code s}: the frames waiting behind the stopped one go through the filters up to and
+     * including {@code s}, in order. One that {@code s} lets through resumes the iteration; one that a filter before
+     * {@code s} stops holds back the frames after it.
+     */
+    private void advanceBehindStop() {
+        java.util.List<Frame> behind = new java.util.ArrayList<>(waiting);
+        boolean resumeNow = false;
+        for (int k = 1; k < behind.size() && stopped && !resumeNow; k++) { // behind.get(0) is the stopped frame
+            Frame f = behind.get(k);
+            int stop = stoppedAt;
+            if (f.next > stop) {
+                continue; // already through the stopped filter
+            }
+            boolean held = false;
+            for (int i = f.next; i <= stop; i++) {
+                current = f;
+                running = true;
+                Outcome o;
+                try {
+                    o = invoke(i, f);
+                } finally {
+                    current = null;
+                    running = false;
+                }
+                if (aborted) {
+                    return; // clear() released everything waiting
+                }
+                f.next = i + 1;
+                if (o == Outcome.STOP) {
+                    held = i < stop;
+                    break;
+                }
+                if (i == stop) {
+                    resumeNow = true; // the stopped filter let a later frame through: it continues
+                }
+            }
+            if (held) {
+                break;
+            }
+        }
+        if (resumeNow) {
+            resume();
+        } else if (!stopped) {
+            drive(); // a filter resumed from inside its callback
         }
     }
 
@@ -203,6 +269,11 @@ abstract class FilterIteration {
                         waitingBytes += f.data.readableBytes();
                     }
                     stopped = true;
+                    stoppedAt = i;
+                    if (waiting.size() > 1) {
+                        running = false;
+                        advanceBehindStop(); // frames that queued while this one ran (a resume there drives them on)
+                    }
                     return false;
                 }
             }

@@ -143,6 +143,10 @@ final class StreamFilters {
         encoding.resume();
     }
 
+    void setDecoderBufferLimit(long bytes) {
+        decoding.setBufferLimit(bytes);
+    }
+
     void replaceDecodingData(ByteBuf data) {
         decoding.replaceData(data);
     }

@@ -16,6 +16,8 @@ class FilterIterationTest {
         final List<ByteBuf> delivered = new ArrayList<>();
         int stopAt = -1;
         Kind stopKind;
+        /** While set, filter {@code holdDataAt} answers body chunks with STOP (buffering them). */
+        int holdDataAt = -1;
         boolean overflowed;
 
         Recorder(int filters, long limit) {
@@ -27,6 +29,9 @@ class FilterIterationTest {
             calls.add(index + ":" + frame.kind);
             if (index == stopAt && frame.kind == stopKind) {
                 stopAt = -1;
+                return Outcome.STOP;
+            }
+            if (index == holdDataAt && frame.kind == Kind.DATA) {
                 return Outcome.STOP;
             }
             return Outcome.CONTINUE;
@@ -65,19 +70,34 @@ class FilterIterationTest {
     }
 
     @Test
-    void stopHoldsLaterFramesAndResumeKeepsOrderPerFilter() {
+    void framesAfterAStopReachTheStoppedFilterAndStayBehindTheStoppedHeadersUntilResume() {
+        Recorder r = new Recorder(3, 1024);
+        r.stopAt = 1;
+        r.stopKind = FilterIteration.Kind.HEADERS;
+        r.holdDataAt = 1; // filter 1 buffers the body while it holds the headers (Envoy's StopIterationAndBuffer)
+        r.push(headers());
+        r.push(data("a", false));
+        r.push(data("b", true));
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "0:DATA", "1:DATA", "0:DATA", "1:DATA");
+        assertThat(r.isStopped()).isTrue();
+        r.holdDataAt = -1;
+        r.resume();
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "0:DATA", "1:DATA", "0:DATA", "1:DATA",
+                "2:HEADERS", "end:HEADERS", "2:DATA", "end:DATA", "2:DATA", "end:DATA");
+        assertThat(r.delivered).extracting(b -> b.toString(StandardCharsets.US_ASCII)).containsExactly("a", "b");
+        r.delivered.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void theStoppedFilterLettingABodyChunkThroughResumesTheHeadersFirst() {
         Recorder r = new Recorder(3, 1024);
         r.stopAt = 1;
         r.stopKind = FilterIteration.Kind.HEADERS;
         r.push(headers());
-        r.push(data("a", false));
-        r.push(data("b", true));
-        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS");
-        assertThat(r.isStopped()).isTrue();
-        r.resume();
-        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "2:HEADERS", "end:HEADERS",
-                "0:DATA", "1:DATA", "2:DATA", "end:DATA", "0:DATA", "1:DATA", "2:DATA", "end:DATA");
-        assertThat(r.delivered).extracting(b -> b.toString(StandardCharsets.US_ASCII)).containsExactly("a", "b");
+        r.push(data("a", true)); // filter 1 answers CONTINUE: Envoy continues the headers, then this chunk
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "0:DATA", "1:DATA", "2:HEADERS", "end:HEADERS",
+                "2:DATA", "end:DATA");
+        assertThat(r.isStopped()).isFalse();
         r.delivered.forEach(ByteBuf::release);
     }
 
@@ -86,6 +106,7 @@ class FilterIterationTest {
         Recorder r = new Recorder(1, 4);
         r.stopAt = 0;
         r.stopKind = FilterIteration.Kind.HEADERS;
+        r.holdDataAt = 0;
         r.push(headers());
         FilterIteration.Frame a = data("abc", false);
         FilterIteration.Frame b = data("defg", true);

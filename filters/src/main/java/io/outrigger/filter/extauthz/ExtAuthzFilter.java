@@ -132,6 +132,19 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
                 }));
     }
 
+    /** While the service is asked, the body waits here (Envoy's StopIterationAndBuffer); it goes on with the headers. */
+    @Override
+    public io.outrigger.filter.FilterDataStatus decodeData(io.netty.buffer.ByteBuf data, boolean endStream) {
+        return pending != null ? io.outrigger.filter.FilterDataStatus.STOP_ITERATION_AND_BUFFER
+                : io.outrigger.filter.FilterDataStatus.CONTINUE;
+    }
+
+    @Override
+    public io.outrigger.filter.FilterTrailersStatus decodeTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
+        return pending != null ? io.outrigger.filter.FilterTrailersStatus.STOP_ITERATION
+                : io.outrigger.filter.FilterTrailersStatus.CONTINUE;
+    }
+
     @Override
     public void onDestroy() {
         destroyed = true;

@@ -167,6 +167,19 @@ final class FaultFilter implements StreamDecoderFilter {
         }
     }
 
+    /** While the delay runs, the body waits here (Envoy's StopIterationAndBuffer); it goes on with the headers. */
+    @Override
+    public io.outrigger.filter.FilterDataStatus decodeData(io.netty.buffer.ByteBuf data, boolean endStream) {
+        return timer != null ? io.outrigger.filter.FilterDataStatus.STOP_ITERATION_AND_BUFFER
+                : io.outrigger.filter.FilterDataStatus.CONTINUE;
+    }
+
+    @Override
+    public io.outrigger.filter.FilterTrailersStatus decodeTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
+        return timer != null ? io.outrigger.filter.FilterTrailersStatus.STOP_ITERATION
+                : io.outrigger.filter.FilterTrailersStatus.CONTINUE;
+    }
+
     @Override
     public void onDestroy() {
         if (timer != null) {
