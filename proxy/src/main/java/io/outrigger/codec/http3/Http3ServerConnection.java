@@ -16,7 +16,6 @@ import io.outrigger.codec.ConnectionDrainPolicy;
 import io.outrigger.codec.ConnectionIdleTimer;
 import io.outrigger.codec.ProtocolError;
 import io.outrigger.codec.RequestDecoder;
-import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.ServerCodecOptions;
 import io.outrigger.codec.ServerConnectionCallbacks;
 import io.outrigger.codec.ServerDrainEvent;
