@@ -154,10 +154,12 @@ abstract class FilterIteration {
                 break;
             }
         }
-        if (resumeNow) {
-            resume();
-        } else if (!stopped) {
-            drive(); // a filter resumed from inside its callback
+        if (resumeNow && stopped) {
+            stopped = false; // the stopped filter let a later frame through
+            stoppedAt = -1;
+        }
+        if (!stopped && !aborted) {
+            drive(); // also when a filter resumed from inside its callback
         }
     }
 

@@ -156,4 +156,28 @@ class FilterIterationTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.replaceData(Unpooled.buffer(1)))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aFilterThatResumesFromInsideABodyCallbackDrivesTheWaitingFramesOn() {
+        FilterIteration[] self = new FilterIteration[1];
+        Recorder r = new Recorder(2, 1024) {
+            @Override
+            Outcome invoke(int index, Frame frame) {
+                Outcome o = super.invoke(index, frame);
+                if (index == 0 && frame.kind == Kind.DATA) {
+                    self[0].resume(); // e.g. a filter that was waiting for the first body bytes, then passes it
+                    return Outcome.CONTINUE;
+                }
+                return o;
+            }
+        };
+        self[0] = r;
+        r.stopAt = 0;
+        r.stopKind = FilterIteration.Kind.HEADERS;
+        r.push(headers());
+        r.push(data("a", true));
+        assertThat(r.isStopped()).isFalse();
+        assertThat(r.calls).containsExactly("0:HEADERS", "0:DATA", "1:HEADERS", "end:HEADERS", "1:DATA", "end:DATA");
+        r.delivered.forEach(ByteBuf::release);
+    }
 }
