@@ -176,7 +176,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
             // handshake completes (0-RTT requests wait there). A stream that ends without them is malformed.
             finBeforeHeaders = true;
             ctx.executor().schedule(() -> {
-                if (request == RequestState.AWAITING_HEADERS) {
+                if (request == RequestState.AWAITING_HEADERS && channel.isActive()) {
                     malformed("stream ended without a request");
                 }
             }, HEADERS_AFTER_FIN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
