@@ -207,6 +207,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTagTheYamlLibraryRefusesUnmarkedIsALocatedError() {
+        // found by ConfigLoaderFuzzTest: snakeyaml-engine threw IllegalArgumentException for the tag "!8%4"
+        assertThat(errors("!8%4")).containsExactly(
+                "test.yaml:1:1: invalid YAML: Tag must not contain leading or trailing spaces.");
+    }
+
+    @Test
     void aCharacterOutsideTheBasicPlaneAtTheParsersBufferBoundaryLoads() throws Exception {
         // found by ConfigLoaderFuzzTest: snakeyaml-engine 3.0.1 threw IndexOutOfBoundsException when a surrogate
         // pair (an emoji in a comment) straddled its 1,024-character read buffer; fixed by 3.2
