@@ -33,14 +33,6 @@ import java.util.Map;
  * {@code not_compressible_content_type}, {@code total_uncompressed_bytes}, {@code total_compressed_bytes}.
  */
 public final class CompressorFilterFactory implements HttpFilterConfigFactory {
-    private static final Map<String, Encoding> LIBRARIES = new LinkedHashMap<>();
-
-    static {
-        for (Encoding e : Encoding.values()) {
-            LIBRARIES.put(e.libraryName, e);
-        }
-    }
-
     @Override
     public String name() {
         return CompressorFilter.NAME;
@@ -86,10 +78,7 @@ public final class CompressorFilterFactory implements HttpFilterConfigFactory {
             return null;
         }
         ConfigMap lib = libraryNode.asMap();
-        Encoding encoding = lib.oneOf("name", LIBRARIES, null);
-        if (encoding == null && !lib.has("name")) {
-            libraryNode.error("missing required key 'name' (expected: one of gzip, brotli, zstd)");
-        }
+        Encoding encoding = Encoding.readLibrary(lib, libraryNode);
         int level;
         int window;
         int memory = 5;
@@ -110,11 +99,6 @@ public final class CompressorFilterFactory implements HttpFilterConfigFactory {
         }
         lib.finish();
         if (encoding == null) {
-            return null;
-        }
-        String unavailable = encoding.unavailability();
-        if (unavailable != null) {
-            libraryNode.error(encoding.libraryName + " is not available on this platform (" + unavailable + ")");
             return null;
         }
         String prefix = "compressor." + encoding.libraryName + ".";

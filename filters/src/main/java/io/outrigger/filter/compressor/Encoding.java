@@ -30,6 +30,62 @@ public enum Encoding {
         this.token = token;
     }
 
+    private static final java.util.Map<String, Encoding> BY_LIBRARY_NAME = new java.util.LinkedHashMap<>();
+
+    static {
+        for (Encoding e : values()) {
+            BY_LIBRARY_NAME.put(e.libraryName, e);
+        }
+    }
+
+    /**
+     * Reads {@code name} of a {@code compressor_library} / {@code decompressor_library} section and checks that the
+     * coding's native library loads here.
+     *
+     * @param lib  the section, still open for the caller's other keys
+     * @param node the section's node, for errors
+     * @return the coding, or {@code null} after recording an error
+     */
+    public static Encoding readLibrary(io.outrigger.config.ConfigMap lib, io.outrigger.config.ConfigNode node) {
+        Encoding encoding = lib.oneOf("name", BY_LIBRARY_NAME, null);
+        if (encoding == null) {
+            if (!lib.has("name")) {
+                node.error("missing required key 'name' (expected: one of gzip, brotli, zstd)");
+            }
+            return null;
+        }
+        String unavailable = encoding.unavailability();
+        if (unavailable != null) {
+            node.error(encoding.libraryName + " is not available on this platform (" + unavailable + ")");
+            return null;
+        }
+        return encoding;
+    }
+
+    /**
+     * Everything an {@code EmbeddedChannel} codec produced, as one buffer.
+     *
+     * @param next   the channel's {@code readOutbound} or {@code readInbound}
+     * @return the bytes (empty when none); owned by the caller
+     */
+    public static io.netty.buffer.ByteBuf drain(java.util.function.Supplier<io.netty.buffer.ByteBuf> next,
+                                                io.netty.buffer.ByteBufAllocator alloc) {
+        io.netty.buffer.ByteBuf first = next.get();
+        if (first == null) {
+            return io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        }
+        io.netty.buffer.ByteBuf more = next.get();
+        if (more == null) {
+            return first;
+        }
+        io.netty.buffer.CompositeByteBuf all = alloc.compositeBuffer();
+        all.addComponent(true, first);
+        do {
+            all.addComponent(true, more);
+        } while ((more = next.get()) != null);
+        return all;
+    }
+
     /** The {@code Content-Encoding} token: {@code gzip}, {@code br}, {@code zstd}. */
     public String token() {
         return token;
@@ -41,7 +97,7 @@ public enum Encoding {
     }
 
     /** Whether the native library this coding needs loaded here ({@code null}: yes), else why not. */
-    public String unavailability() {
+    String unavailability() {
         return switch (this) {
             case GZIP -> null;
             case BROTLI -> Brotli.isAvailable() ? null : String.valueOf(Brotli.cause());

@@ -1,8 +1,6 @@
 package io.outrigger.filter.compressor;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 
@@ -42,19 +40,6 @@ final class StreamCompressor {
     }
 
     private ByteBuf drain() {
-        ByteBuf first = channel.readOutbound();
-        if (first == null) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf next = channel.readOutbound();
-        if (next == null) {
-            return first;
-        }
-        CompositeByteBuf all = channel.alloc().compositeBuffer();
-        all.addComponent(true, first);
-        do {
-            all.addComponent(true, next);
-        } while ((next = channel.readOutbound()) != null);
-        return all;
+        return Encoding.drain(channel::readOutbound, channel.alloc());
     }
 }

@@ -6,8 +6,6 @@ import io.outrigger.filter.FilterFactory;
 import io.outrigger.filter.FilterStats;
 import io.outrigger.filter.HttpFilterConfigFactory;
 import io.outrigger.filter.compressor.Encoding;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,14 +35,6 @@ public final class DecompressorFilterFactory implements HttpFilterConfigFactory 
      */
     record Settings(Encoding encoding, boolean requestEnabled, boolean advertiseAcceptEncoding, boolean responseEnabled,
                     Stats stats) {
-    }
-
-    private static final Map<String, Encoding> LIBRARIES = new LinkedHashMap<>();
-
-    static {
-        for (Encoding e : Encoding.values()) {
-            LIBRARIES.put(e.libraryName(), e);
-        }
     }
 
     @Override
@@ -84,17 +74,9 @@ public final class DecompressorFilterFactory implements HttpFilterConfigFactory 
             return null;
         }
         ConfigMap lib = libraryNode.asMap();
-        Encoding encoding = lib.oneOf("name", LIBRARIES, null);
-        if (encoding == null && !lib.has("name")) {
-            libraryNode.error("missing required key 'name' (expected: one of gzip, brotli, zstd)");
-        }
+        Encoding encoding = Encoding.readLibrary(lib, libraryNode);
         lib.finish();
         if (encoding == null) {
-            return null;
-        }
-        String unavailable = encoding.unavailability();
-        if (unavailable != null) {
-            libraryNode.error(encoding.libraryName() + " is not available on this platform (" + unavailable + ")");
             return null;
         }
         String prefix = "decompressor." + encoding.libraryName() + ".";

@@ -1,8 +1,6 @@
 package io.outrigger.filter.decompressor;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -73,19 +71,6 @@ final class StreamDecompressor {
     }
 
     private ByteBuf drain() {
-        ByteBuf first = channel.readInbound();
-        if (first == null) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf next = channel.readInbound();
-        if (next == null) {
-            return first;
-        }
-        CompositeByteBuf all = channel.alloc().compositeBuffer();
-        all.addComponent(true, first);
-        do {
-            all.addComponent(true, next);
-        } while ((next = channel.readInbound()) != null);
-        return all;
+        return io.outrigger.filter.compressor.Encoding.drain(channel::readInbound, channel.alloc());
     }
 }
