@@ -64,6 +64,26 @@ public interface StreamFilterCallbacks {
     }
 
     /**
+     * Ends the stream with a whole response the filter built — a cached one, say (Envoy's {@code encodeHeaders} /
+     * {@code encodeData} from a decoder filter). It goes through the encoder filters from the start, as a local reply
+     * does; filters after the caller do not see the request; whatever response was on its way (an upstream's, a local
+     * reply whose headers have not gone downstream) is dropped. A HEAD request gets the headers only. If response
+     * headers already went downstream the stream is reset instead.
+     *
+     * @param response status and headers; the stream owns them from here (encoder filters may change them)
+     * @param body     the whole body, or {@code null} for none; ownership passes to the stream
+     * @param trailers trailers after the body, or {@code null}
+     * @throws UnsupportedOperationException where the stream cannot (test doubles); {@code body} is released
+     */
+    default void sendResponse(io.netty.handler.codec.http.HttpResponse response, io.netty.buffer.ByteBuf body,
+            HttpHeaders trailers) {
+        if (body != null) {
+            body.release();
+        }
+        throw new UnsupportedOperationException("no responses here");
+    }
+
+    /**
      * As {@link #sendLocalReply(HttpResponseStatus, String, ResponseFlag)}, letting the caller add
      * headers to the reply.
      *

@@ -100,10 +100,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + "GET /server_info\nGET|POST /logging[?LOGGER=LEVEL | ?level=LEVEL]\nPOST /healthcheck/fail\n"
                     + "POST /healthcheck/ok\nPOST /drain_listeners\nPOST /reload\n"
                     + "GET /debug/route?authority=HOST&path=/P[&method=M][&header=NAME:VALUE…][&listener=L][&format=json]\n"
-                    + "GET /debug/hash?cluster=NAME[&format=json]\n");
-            default -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n");
+                    + "GET /debug/hash?cluster=NAME[&format=json]\n"
+                    + String.join("", io.outrigger.filter.AdminEndpoints.help().stream().map(l -> l + "\n").toList()));
+            default -> filterEndpoint(path, post, query);
         };
         send(ctx, resp, HttpUtil.isKeepAlive(req));
+    }
+
+    // a path an HTTP filter added (POST /cache/purge), else 404
+    private static FullHttpResponse filterEndpoint(String path, boolean post, QueryStringDecoder query) {
+        return io.outrigger.filter.AdminEndpoints.find(path).map(e -> {
+            io.outrigger.filter.AdminEndpoints.Response a = e.handle(post, query.parameters());
+            FullHttpResponse r = text(HttpResponseStatus.valueOf(a.status()), a.body());
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
+            return r;
+        }).orElseGet(() -> text(HttpResponseStatus.NOT_FOUND, "unknown admin path " + path + "\n"));
     }
 
     // POST /reload: the file is read and applied on the config thread; the answer is written when it is done.

@@ -58,6 +58,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     private boolean requestComplete;
     private boolean responseHeadersSent;
     private boolean upstreamPaused;
+    /** Counts response restarts (local replies, filter responses): a reply replaced mid-way stops pushing its body. */
+    private int responses;
     private State state = State.OPEN;
     private Span span = Span.getInvalid();
     private StreamTimers timers;
@@ -361,6 +363,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
         }
         state = State.LOCAL_REPLY;
         filters.restartEncoding();
+        int generation = ++responses;
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, grpc ? HttpResponseStatus.OK : status);
         if (grpc) {
             // a gRPC caller understands only gRPC statuses: a trailers-only response (Envoy does the same)
@@ -382,9 +385,42 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             modify.accept(r.headers());
         }
         filters.encodeHeaders(r, head || bytes.length == 0);
-        if (!head && bytes.length > 0 && state != State.DONE) {
+        if (!head && bytes.length > 0 && state != State.DONE && generation == responses) {
             ByteBuf data = connection.channel().alloc().buffer(bytes.length).writeBytes(bytes);
             filters.encodeData(data, true);
+        }
+    }
+
+    @Override
+    public void sendResponse(HttpResponse r, ByteBuf body, HttpHeaders trailers) {
+        if (state == State.DONE || responseHeadersSent) {
+            if (body != null) {
+                body.release();
+            }
+            if (state != State.DONE) {
+                resetStream(ResponseFlag.LOCAL_RESET);
+            }
+            return;
+        }
+        // also replaces a local reply still inside the encoder filters (a cache serving stale content on a 503)
+        state = State.LOCAL_REPLY;
+        filters.restartEncoding();
+        int generation = ++responses;
+        boolean withBody = !head && body != null && body.isReadable();
+        if (body != null && !withBody) {
+            body.release();
+        }
+        boolean withTrailers = !head && trailers != null;
+        filters.encodeHeaders(r, !withBody && !withTrailers);
+        if (withBody) {
+            if (state == State.DONE || generation != responses) {
+                body.release();
+            } else {
+                filters.encodeData(body, !withTrailers);
+            }
+        }
+        if (withTrailers && state != State.DONE && generation == responses) {
+            filters.encodeTrailers(trailers);
         }
     }
 
