@@ -90,7 +90,7 @@ class CliIT {
                 + "    virtual_hosts:\n"));
         Cmd r = outrigger("validate", "-c", bad.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains(bad + ":5:15: listeners[0].http_filters[0].name: 'headerz' (expected: one of buffer, compressor, cors, decompressor, ext_authz, fault, headers, health_check, jwt_authn, local_ratelimit, rbac)");
+        assertThat(r.err()).contains(bad + ":5:15: listeners[0].http_filters[0].name: 'headerz' (expected: one of buffer, cache, compressor, cors, decompressor, ext_authz, fault, headers, health_check, jwt_authn, local_ratelimit, rbac)");
         assertThat(r.err()).contains(bad + ":7:45: listeners[0].http_filters[1].config.request_headers_to_add.bad name: 'bad name' (expected: a header name");
         assertThat(r.err()).contains("unknown key 'reponse_headers_to_add' (did you mean 'response_headers_to_add'?)");
     }

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * {@code GET /stats/live}: what the dashboard shows, as JSON — per listener and per cluster the request rate
  * and error rate (per second, over the last 10 s), latency percentiles in ms over the same window, totals since
- * start, and each host's health, weight, active and total requests and ejections.
+ * start, and each host's health, weight, active and total requests and ejections; the response cache's hit ratio when a
+ * {@code cache} filter runs.
  */
 final class LiveStats {
     private LiveStats() {
@@ -89,8 +90,30 @@ final class LiveStats {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            cache(g);
             g.writeEndObject();
         }) + "\n";
+    }
+
+    /**
+     * The response cache's totals since start, when a {@code cache} filter ever ran: hits (fresh and stale answers),
+     * misses, the hit ratio, stored and evicted responses.
+     */
+    private static void cache(JsonGenerator g) throws IOException {
+        Map<String, Long> f = io.outrigger.filter.FilterStats.snapshot();
+        Long hit = f.get("cache.hit");
+        if (hit == null) {
+            return;
+        }
+        long hits = hit + f.getOrDefault("cache.stale", 0L);
+        long misses = f.getOrDefault("cache.miss", 0L);
+        g.writeObjectFieldStart("cache");
+        g.writeNumberField("hits", hits);
+        g.writeNumberField("misses", misses);
+        g.writeNumberField("hit_ratio", round(hits + misses == 0 ? 0 : (double) hits / (hits + misses)));
+        g.writeNumberField("stored", f.getOrDefault("cache.stored", 0L));
+        g.writeNumberField("evicted", f.getOrDefault("cache.evicted", 0L));
+        g.writeEndObject();
     }
 
     private static void activity(JsonGenerator g, Activity.Snapshot s) throws IOException {

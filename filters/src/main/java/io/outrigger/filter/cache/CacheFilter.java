@@ -327,8 +327,7 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
 
     private void store(HttpHeaders trailers) {
         byte[] whole = bodyLength == body.length ? body : java.util.Arrays.copyOf(body, bodyLength);
-        CachedResponse r = CachedResponse.of(storing.status, storing.headers, whole, trailers, storing.requestTimeMs,
-                storing.responseTimeMs);
+        CachedResponse r = storing.withBody(whole, trailers);
         storing = null;
         body = null;
         config.cache().insert(key, request.headers(), r, CachePolicy.vary(r.headers));

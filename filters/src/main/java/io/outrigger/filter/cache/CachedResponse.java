@@ -90,6 +90,14 @@ final class CachedResponse implements CacheEntry {
                 ageValue(headers.get(HttpHeaderNames.AGE)));
     }
 
+    /** This response (headers and times as they are) with its whole body and trailers, once they have arrived. */
+    CachedResponse withBody(byte[] wholeBody, HttpHeaders trailers) {
+        HttpHeaders h = new DefaultHttpHeaders().add(headers);
+        h.set(HttpHeaderNames.CONTENT_LENGTH, wholeBody.length);
+        HttpHeaders t = trailers == null || trailers.isEmpty() ? null : new DefaultHttpHeaders().add(trailers);
+        return new CachedResponse(status, h, wholeBody, t, requestTimeMs, responseTimeMs, ageValueS);
+    }
+
     /**
      * This response freshened by a 304 (RFC 9111 §4.3.4): the 304's fields replace the stored ones of the same name
      * (except the framing ones), and its times become the entry's.
