@@ -112,4 +112,65 @@ class ExtAuthzIT {
             authz.stop(0);
         }
     }
+
+    @Test
+    void withRequestBodyTheServiceSeesTheBodyOrItsFirstBytes() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer authz = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        authz.setExecutor(Executors.newFixedThreadPool(4));
+        authz.createContext("/", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (ex.getRequestMethod().equals("HEAD")) { // the proxy's warm-up when it loads the config
+                ex.sendResponseHeaders(200, -1);
+                ex.close();
+                return;
+            }
+            asked.add(ex.getRequestMethod() + " body=" + body + " partial="
+                    + ex.getRequestHeaders().getFirst("x-outrigger-auth-partial-body"));
+            ex.sendResponseHeaders(body.contains("deny") ? 403 : 200, -1);
+            ex.close();
+        });
+        authz.start();
+        try (Origin o = new Origin("o");
+             ProxyProcess p = ProxyProcess.start("ext-authz-body", """
+                     admin: { address: 127.0.0.1:0 }
+                     listeners:
+                       - name: partial
+                         address: 127.0.0.1:0
+                         http_filters:
+                           - name: ext_authz
+                             config:
+                               http_service: { server_uri: { uri: "http://127.0.0.1:%1$d", timeout: 2s } }
+                               with_request_body: { max_request_bytes: 16, allow_partial_message: true }
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                       - name: whole
+                         address: 127.0.0.1:0
+                         http_filters:
+                           - name: ext_authz
+                             config:
+                               http_service: { server_uri: { uri: "http://127.0.0.1:%1$d", timeout: 2s } }
+                               with_request_body: { max_request_bytes: 16 }
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                     clusters:
+                       - { name: o, endpoints: [ %2$s ] }
+                     """.formatted(authz.getAddress().getPort(), o.address()))) {
+            String partial = "http://127.0.0.1:" + p.port("partial");
+            String whole = "http://127.0.0.1:" + p.port("whole");
+            assertThat(Cmd.curlRun("-s", "--data-binary", "hello", partial + "/upload").out()).isEqualTo("received 5\n");
+            assertThat(Cmd.curlRun("-s", "-H", "transfer-encoding: chunked", "--data-binary", "x".repeat(40),
+                    partial + "/upload").out()).as("the upstream gets the whole body").isEqualTo("received 40\n");
+            int before = o.requests.get();
+            assertThat(Cmd.curlRun("-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "please deny",
+                    partial + "/upload").out()).isEqualTo("403");
+            assertThat(o.requests.get()).isEqualTo(before);
+            assertThat(Cmd.curlRun("-s", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "y".repeat(40),
+                    whole + "/upload").out()).as("too large for the check, no partial bodies").isEqualTo("413");
+            assertThat(o.requests.get()).isEqualTo(before);
+            assertThat(Cmd.curlRun("-s", whole + "/x").out()).contains("origin: o");
+            assertThat(asked).containsExactly("POST body=hello partial=false", "POST body=" + "x".repeat(16) + " partial=true",
+                    "POST body=please deny partial=false", "GET body= partial=false");
+        } finally {
+            authz.stop(0);
+        }
+    }
 }

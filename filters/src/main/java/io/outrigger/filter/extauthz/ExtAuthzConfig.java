@@ -22,10 +22,23 @@ import java.util.concurrent.atomic.LongAdder;
  *                               client (default: all but hop-by-hop and framing)
  * @param failureModeAllow       {@code failure_mode_allow}: an unreachable or failing service lets requests through
  * @param statusOnError          {@code status_on_error.code}: the answer when it does not (default 403, Envoy's)
+ * @param withRequestBody        {@code with_request_body}: the body goes to the service too, or {@code null}
  */
 record ExtAuthzConfig(URI serverUri, Duration timeout, String pathPrefix, List<StringMatcher> allowedHeaders,
                       Map<String, String> headersToAdd, List<StringMatcher> allowedUpstreamHeaders,
-                      List<StringMatcher> allowedClientHeaders, boolean failureModeAllow, int statusOnError, Stats stats) {
+                      List<StringMatcher> allowedClientHeaders, boolean failureModeAllow, int statusOnError,
+                      BufferSettings withRequestBody, Stats stats) {
+    /**
+     * Envoy's {@code BufferSettings}: the request body is gathered (up to {@code maxRequestBytes}) and sent with the
+     * check.
+     *
+     * @param maxRequestBytes     the most body bytes sent, bytes
+     * @param allowPartialMessage past the bound, send the first {@code maxRequestBytes} (with
+     *                            {@code x-outrigger-auth-partial-body: true}); else the request gets 413
+     */
+    record BufferSettings(int maxRequestBytes, boolean allowPartialMessage) {
+    }
+
     /** Envoy's counters {@code ext_authz.ok}, {@code .denied}, {@code .error}, {@code .failure_mode_allowed}. */
     record Stats(LongAdder ok, LongAdder denied, LongAdder error, LongAdder failureModeAllowed) {
     }

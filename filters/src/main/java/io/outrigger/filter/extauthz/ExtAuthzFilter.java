@@ -24,7 +24,8 @@ import java.util.concurrent.Executors;
  * hops back to it); a 2xx answer lets the request on, with the allowed answer headers added; any other answer is sent
  * to the client (its status, body and allowed headers) with response flag {@code UAEX}, and the request never reaches
  * the upstream. A service that fails or times out gives {@code status_on_error}, or lets the request through with
- * {@code failure_mode_allow}.
+ * {@code failure_mode_allow}. With {@code with_request_body}, the body (or its first {@code max_request_bytes}) is
+ * gathered before the check and sent with it; the request waits for the answer either way.
  */
 final class ExtAuthzFilter implements StreamDecoderFilter {
     static final String NAME = "ext_authz";
@@ -39,8 +40,17 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
             }))
             .connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
 
+    /** Tells the service whether the body it got is only the first {@code max_request_bytes}. */
+    static final String PARTIAL_BODY = "x-outrigger-auth-partial-body";
+
     private final ExtAuthzConfig config;
     private StreamDecoderFilterCallbacks callbacks;
+    private HttpRequest request;
+    /** Whether the body is being gathered for the check ({@code with_request_body}). */
+    private boolean gathering;
+    /** The gathered body (a copy), or {@code null}. */
+    private byte[] body;
+    private int bodyLength;
     private CompletableFuture<HttpResponse<String>> pending;
     private boolean destroyed;
 
@@ -64,15 +74,33 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
 
     @Override
     public FilterHeadersStatus decodeHeaders(HttpRequest request, boolean endStream) {
+        this.request = request;
+        ExtAuthzConfig.BufferSettings b = config.withRequestBody();
+        if (b != null && !endStream) {
+            // with_request_body: the check waits for the body (or its first max_request_bytes); the filter manager
+            // holds the chunks behind the headers meanwhile, so its bound must take them
+            gathering = true;
+            body = new byte[Math.min(b.maxRequestBytes(), 16 * 1024)];
+            callbacks.setDecoderBufferLimit(Math.max(b.maxRequestBytes() * 2L, 1L << 20));
+            return FilterHeadersStatus.STOP_ITERATION;
+        }
+        check(false);
+        return FilterHeadersStatus.STOP_ITERATION;
+    }
+
+    /** Sends the check, with the gathered body when there is one. */
+    private void check(boolean partial) {
+        gathering = false;
         java.net.http.HttpRequest.Builder check;
         try {
             URI uri = URI.create(config.serverUri().toString().replaceAll("/$", "") + config.pathPrefix() + request.uri());
             check = java.net.http.HttpRequest.newBuilder(uri).timeout(config.timeout())
-                    .method(request.method().name(), java.net.http.HttpRequest.BodyPublishers.noBody());
+                    .method(request.method().name(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body, 0, bodyLength));
         } catch (IllegalArgumentException e) {
             callbacks.sendLocalReply(HttpResponseStatus.BAD_REQUEST, "request target not usable for authorization",
                     ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
-            return FilterHeadersStatus.STOP_ITERATION;
+            return;
         }
         HttpHeaders h = request.headers();
         for (Map.Entry<String, String> e : h) {
@@ -85,11 +113,15 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
         if (host != null) {
             check.header("x-forwarded-host", host); // the JDK client sets Host to the service's
         }
+        if (config.withRequestBody() != null) {
+            check.header(PARTIAL_BODY, Boolean.toString(partial)); // Envoy's x-envoy-auth-partial-body
+        }
         config.headersToAdd().forEach(check::header);
+        body = null;
         io.netty.channel.EventLoop loop = callbacks.eventLoop();
+        HttpRequest req = request;
         pending = CLIENT.sendAsync(check.build(), HttpResponse.BodyHandlers.ofString());
-        pending.whenComplete((answer, failure) -> loop.execute(() -> onAnswer(request, answer, failure)));
-        return FilterHeadersStatus.STOP_ITERATION;
+        pending.whenComplete((answer, failure) -> loop.execute(() -> onAnswer(req, answer, failure)));
     }
 
     /** On the stream's event loop. */
@@ -132,15 +164,47 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
                 }));
     }
 
-    /** While the service is asked, the body waits here (Envoy's StopIterationAndBuffer); it goes on with the headers. */
+    /**
+     * While the body is gathered for the check, or the service is asked, the body waits here (Envoy's
+     * StopIterationAndBuffer); it goes on with the headers.
+     *
+     * @param data not released here (the filter manager owns it); gathered bytes are copied
+     */
     @Override
     public io.outrigger.filter.FilterDataStatus decodeData(io.netty.buffer.ByteBuf data, boolean endStream) {
+        if (gathering) {
+            ExtAuthzConfig.BufferSettings b = config.withRequestBody();
+            int n = data.readableBytes();
+            int room = b.maxRequestBytes() - bodyLength;
+            int take = Math.min(n, room);
+            if (bodyLength + take > body.length) {
+                body = java.util.Arrays.copyOf(body, Math.min(b.maxRequestBytes(), Math.max(body.length * 2, bodyLength + take)));
+            }
+            data.getBytes(data.readerIndex(), body, bodyLength, take);
+            bodyLength += take;
+            if (n > room) {
+                if (!b.allowPartialMessage()) {
+                    gathering = false;
+                    body = null;
+                    callbacks.sendLocalReply(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                            "request body too large for authorization", ResponseFlag.UNAUTHORIZED_EXTERNAL_SERVICE);
+                    return io.outrigger.filter.FilterDataStatus.STOP_ITERATION_AND_BUFFER;
+                }
+                check(true);
+            } else if (endStream) {
+                check(false);
+            }
+            return io.outrigger.filter.FilterDataStatus.STOP_ITERATION_AND_BUFFER;
+        }
         return pending != null ? io.outrigger.filter.FilterDataStatus.STOP_ITERATION_AND_BUFFER
                 : io.outrigger.filter.FilterDataStatus.CONTINUE;
     }
 
     @Override
     public io.outrigger.filter.FilterTrailersStatus decodeTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
+        if (gathering) {
+            check(false);
+        }
         return pending != null ? io.outrigger.filter.FilterTrailersStatus.STOP_ITERATION
                 : io.outrigger.filter.FilterTrailersStatus.CONTINUE;
     }
@@ -148,6 +212,8 @@ final class ExtAuthzFilter implements StreamDecoderFilter {
     @Override
     public void onDestroy() {
         destroyed = true;
+        gathering = false;
+        body = null;
         if (pending != null) {
             pending.cancel(true);
             pending = null;

@@ -33,8 +33,8 @@ import java.util.Map;
  *       status_on_error: { code: 403 }
  * }</pre>
  * Per route: {@code typed_per_filter_config: { ext_authz: { disabled: true } }}. Counters {@code ext_authz.ok},
- * {@code .denied}, {@code .error}, {@code .failure_mode_allowed}. The request body is not sent (Envoy's
- * {@code with_request_body} is refused).
+ * {@code .denied}, {@code .error}, {@code .failure_mode_allowed}. {@code with_request_body: { max_request_bytes,
+ * allow_partial_message }} sends the body along (gathered first, while the request waits).
  */
 public final class ExtAuthzFilterFactory implements HttpFilterConfigFactory {
     private final ExtAuthzConfig.Stats stats = new ExtAuthzConfig.Stats(FilterStats.counter("ext_authz.ok"),
@@ -61,9 +61,15 @@ public final class ExtAuthzFilterFactory implements HttpFilterConfigFactory {
 
     ExtAuthzConfig parse(ConfigNode config) {
         ConfigMap m = config.asMap();
+        ExtAuthzConfig.BufferSettings withBody = null;
         if (m.has("with_request_body")) {
-            m.optional("with_request_body").get().error("not supported: the authorization service gets the request's "
-                    + "method, path and headers only");
+            ConfigMap b = m.map("with_request_body");
+            boolean present = b.required("max_request_bytes").isPresent();
+            long max = b.size("max_request_bytes", 8192, 1, 64L << 20);
+            boolean partial = b.bool("allow_partial_message", false);
+            b.optional("pack_as_bytes").ifPresent(n -> n.warn("ignored: an HTTP service gets the body as it is"));
+            b.finish();
+            withBody = present ? new ExtAuthzConfig.BufferSettings((int) max, partial) : null;
         }
         if (m.has("grpc_service")) {
             m.optional("grpc_service").get().error("not supported: use http_service");
@@ -129,7 +135,7 @@ public final class ExtAuthzFilterFactory implements HttpFilterConfigFactory {
             pathPrefix = "/" + pathPrefix;
         }
         return uri == null ? null : new ExtAuthzConfig(uri, timeout, pathPrefix, allowedHeaders, headersToAdd, upstream,
-                client, failureModeAllow, statusOnError, stats);
+                client, failureModeAllow, statusOnError, withBody, stats);
     }
 
     /** Envoy's {@code ListStringMatcher}: {@code { patterns: [ StringMatcher ] }}; names are matched in lower case. */
