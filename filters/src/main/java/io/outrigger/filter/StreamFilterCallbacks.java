@@ -35,6 +35,15 @@ public interface StreamFilterCallbacks {
         return -1;
     }
 
+    /**
+     * Records {@code key: value} under {@code namespace} in the stream's dynamic metadata, for later filters
+     * ({@link StreamInfo#dynamicMetadata}); Envoy's {@code setDynamicMetadata}.
+     *
+     * @param value a map, list, string, number or boolean (not copied: do not change it afterwards)
+     */
+    default void setDynamicMetadata(String namespace, String key, Object value) {
+    }
+
     /** Adds a response flag to the stream's access-log line (a filter that delayed it, say). */
     default void addResponseFlag(ResponseFlag flag) {
     }

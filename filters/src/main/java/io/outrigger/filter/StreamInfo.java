@@ -22,4 +22,14 @@ public interface StreamInfo {
     default java.security.cert.X509Certificate downstreamPeerCertificate() {
         return null;
     }
+
+    /**
+     * What earlier filters recorded about the stream (Envoy's dynamic metadata): by namespace — a filter's Envoy name,
+     * {@code envoy.filters.http.jwt_authn} — a structure of maps, lists, strings, numbers and booleans.
+     *
+     * @return the namespace's entries, empty when none
+     */
+    default java.util.Map<String, Object> dynamicMetadata(String namespace) {
+        return java.util.Map.of();
+    }
 }

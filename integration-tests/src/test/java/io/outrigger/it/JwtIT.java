@@ -14,6 +14,8 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,6 +98,50 @@ class JwtIT {
             assertThat(p.awaitLog(l -> l.contains("\"GET /api/orders HTTP/1.1\" 401 JWT"))).isTrue();
         } finally {
             idp.stop(0);
+        }
+    }
+
+    @Test
+    void rbacDecidesOnTheVerifiedClaimsJwtAuthnRecords() throws Exception {
+        ECKey key = new ECKeyGenerator(Curve.P_256).keyID("k1").generate();
+        Path jwks = Files.createDirectories(ProxyProcess.WORK.resolve("jwt-rbac-" + System.nanoTime())).resolve("jwks.json");
+        Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());
+        try (Origin o = new Origin("o");
+             ProxyProcess p = ProxyProcess.start("jwt-rbac", """
+                     admin: { address: 127.0.0.1:0 }
+                     listeners:
+                       - name: main
+                         address: 127.0.0.1:0
+                         http_filters:
+                           - name: jwt_authn
+                             config:
+                               providers:
+                                 idp: { issuer: https://idp.test, local_jwks: { filename: "%s" }, payload_in_metadata: payload }
+                               rules: [ { match: { prefix: / }, requires: { provider_name: idp } } ]
+                           - name: rbac
+                             config:
+                               rules:
+                                 action: ALLOW
+                                 policies:
+                                   alice-only:
+                                     permissions: [ { any: true } ]
+                                     principals:
+                                       - metadata: { filter: envoy.filters.http.jwt_authn, path: [ { key: payload }, { key: sub } ],
+                                                     value: { string_match: { exact: alice } } }
+                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: o } } ] } ]
+                     clusters:
+                       - { name: o, endpoints: [ %s ] }
+                     """.formatted(jwks, o.address()))) {
+            String base = "http://127.0.0.1:" + p.port("main");
+            assertThat(Cmd.curlRun("-s", "-H", "authorization: Bearer " + token(key, "alice"), base + "/api").out())
+                    .contains("origin: o");
+            int before = o.requests.get();
+            Cmd bob = Cmd.curlRun("-s", "-i", "-H", "authorization: Bearer " + token(key, "bob"), base + "/api");
+            assertThat(bob.out()).startsWith("HTTP/1.1 403").contains("RBAC: access denied");
+            Cmd forgedHeader = Cmd.curlRun("-s", "-i", "-H", "authorization: Bearer " + token(key, "bob"),
+                    "-H", "x-jwt-sub: alice", base + "/api");
+            assertThat(forgedHeader.out()).as("only the verified claims count").startsWith("HTTP/1.1 403");
+            assertThat(o.requests.get()).isEqualTo(before);
         }
     }
 }

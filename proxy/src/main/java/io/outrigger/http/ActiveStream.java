@@ -551,6 +551,11 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     @Override
+    public void setDynamicMetadata(String namespace, String key, Object value) {
+        info.setDynamicMetadata(namespace, key, value);
+    }
+
+    @Override
     public void addResponseFlag(ResponseFlag flag) {
         info.addFlag(flag);
     }

@@ -45,6 +45,8 @@ final class StreamInfoImpl implements StreamInfo {
     /** The response's {@code grpc-status} (trailers or trailers-only headers), for the access log; {@code null} if none. */
     String grpcStatus;
     final List<ResponseFlag> flags = new ArrayList<>(1);
+    /** Dynamic metadata by namespace; {@code null} until a filter sets some. */
+    private java.util.Map<String, java.util.Map<String, Object>> metadata;
 
     StreamInfoImpl(HttpRequest request, String protocol, String listenerName, SocketAddress remoteAddress) {
         this(request, protocol, listenerName, remoteAddress, null, null);
@@ -81,6 +83,19 @@ final class StreamInfoImpl implements StreamInfo {
     @Override
     public java.security.cert.X509Certificate downstreamPeerCertificate() {
         return peerCertificate;
+    }
+
+    @Override
+    public java.util.Map<String, Object> dynamicMetadata(String namespace) {
+        java.util.Map<String, Object> m = metadata == null ? null : metadata.get(namespace);
+        return m == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(m);
+    }
+
+    void setDynamicMetadata(String namespace, String key, Object value) {
+        if (metadata == null) {
+            metadata = new java.util.HashMap<>(2);
+        }
+        metadata.computeIfAbsent(namespace, n -> new java.util.HashMap<>(4)).put(key, value);
     }
 
     @Override

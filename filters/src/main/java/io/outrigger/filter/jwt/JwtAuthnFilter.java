@@ -40,6 +40,9 @@ final class JwtAuthnFilter implements StreamDecoderFilter {
     private record Location(String header, String param, String token) {
     }
 
+    /** The dynamic metadata namespace of the verified payloads (Envoy's filter name). */
+    static final String METADATA_NAMESPACE = "envoy.filters.http.jwt_authn";
+
     private final JwtAuthnConfig config;
     private final java.util.function.LongSupplier clockMs;
     private StreamDecoderFilterCallbacks callbacks;
@@ -64,6 +67,12 @@ final class JwtAuthnFilter implements StreamDecoderFilter {
         if (c.status() == Status.OK) {
             config.stats().allowed().increment();
             apply(c.verified(), request);
+            for (Verified v : c.verified()) {
+                if (v.provider().payloadInMetadata() != null) {
+                    callbacks.setDynamicMetadata(METADATA_NAMESPACE, v.provider().payloadInMetadata(),
+                            v.result().claims().toJSONObject());
+                }
+            }
             return FilterHeadersStatus.CONTINUE;
         }
         config.stats().denied().increment();

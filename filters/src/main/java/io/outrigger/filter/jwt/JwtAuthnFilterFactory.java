@@ -35,6 +35,7 @@ import java.util.function.LongSupplier;
  *           from_params: [ token ]
  *           forward: false                           # true: the token goes upstream too
  *           forward_payload_header: x-jwt-payload
+ *           payload_in_metadata: payload            # claims for rbac's metadata principals
  *           claim_to_headers: [ { header_name: x-user, claim_name: sub } ]
  *       rules:
  *         - { match: { prefix: /health } }                          # no requirement
@@ -191,9 +192,10 @@ public final class JwtAuthnFilterFactory implements HttpFilterConfigFactory {
             }
         }
         long skew = m.integer("clock_skew_seconds", 60, 0, 86_400);
+        String payloadInMetadata = m.string("payload_in_metadata").orElse(null);
         m.finish();
         return jwks == null ? null : new JwtProvider(name, issuer, audiences, jwks, headers, params, forward, payloadHeader,
-                claims, skew);
+                claims, skew, payloadInMetadata);
     }
 
     private static JwksSource localJwks(ConfigNode n) {

@@ -18,10 +18,12 @@ import java.util.List;
  *                             {@code null}
  * @param claimToHeaders       {@code claim_to_headers}: {@code { header_name, claim_name }} copied upstream
  * @param clockSkewSeconds     {@code clock_skew_seconds}: leeway for {@code exp} and {@code nbf} (default 60, Envoy's)
+ * @param payloadInMetadata    {@code payload_in_metadata}: the key under which the verified claims go into the stream's
+ *                             dynamic metadata (namespace {@code envoy.filters.http.jwt_authn}), or {@code null}
  */
 record JwtProvider(String name, String issuer, List<String> audiences, JwksSource jwks, List<HeaderLocation> fromHeaders,
                    List<String> fromParams, boolean forward, String forwardPayloadHeader, List<ClaimHeader> claimToHeaders,
-                   long clockSkewSeconds) {
+                   long clockSkewSeconds, String payloadInMetadata) {
     /** {@code from_headers[]}: a header and the prefix before the token ({@code "Bearer "}). */
     record HeaderLocation(String name, String valuePrefix) {
     }

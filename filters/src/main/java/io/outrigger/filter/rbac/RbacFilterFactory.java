@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code header}, {@code and_ids}/{@code or_ids: { ids }}, {@code not_id}. Per route or virtual host:
  * {@code typed_per_filter_config: { rbac: { rbac: { rules, shadow_rules } } }} (Envoy's {@code RBACPerRoute}) replaces
  * the listener's. Counters {@code rbac.allowed}, {@code rbac.denied}, {@code rbac.shadow_allowed},
- * {@code rbac.shadow_denied} (Envoy's names). {@code metadata} principals are refused with a clear error (JWT claims:
- * {@code jwt_authn}'s {@code claim_to_headers} and a {@code header} principal).
+ * {@code rbac.shadow_denied} (Envoy's names). {@code metadata} principals match the stream's dynamic metadata, e.g. the
+ * claims {@code jwt_authn} records with {@code payload_in_metadata}.
  */
 public final class RbacFilterFactory implements HttpFilterConfigFactory {
     /** Envoy's counters. */
@@ -128,7 +128,7 @@ public final class RbacFilterFactory implements HttpFilterConfigFactory {
     private static final String PERMISSION_KINDS =
             "any, header, url_path, destination_port, destination_ip, and_rules, or_rules, not_rule";
     private static final String PRINCIPAL_KINDS =
-            "any, authenticated, direct_remote_ip, remote_ip, header, and_ids, or_ids, not_id";
+            "any, authenticated, direct_remote_ip, remote_ip, header, metadata, and_ids, or_ids, not_id";
 
     private static RbacRules.Permission permission(ConfigNode n) {
         ConfigMap m = n.asMap();
@@ -171,12 +171,6 @@ public final class RbacFilterFactory implements HttpFilterConfigFactory {
 
     private static RbacRules.Principal principal(ConfigNode n) {
         ConfigMap m = n.asMap();
-        if (m.has("metadata")) {
-            m.optional("metadata").get().error("metadata principals are not supported (for JWT claims: the jwt_authn"
-                    + " filter's claim_to_headers, before rbac, and a header principal)");
-            m.finish();
-            return null;
-        }
         String kind = onlyKey(n, m, PRINCIPAL_KINDS);
         if (kind == null) {
             return null;
@@ -193,6 +187,7 @@ public final class RbacFilterFactory implements HttpFilterConfigFactory {
             }
             case "direct_remote_ip", "remote_ip" -> map(cidr(v), RbacRules.RemoteIpPrincipal::new);
             case "header" -> map(HeaderMatcher.read(v), RbacRules.HeaderPrincipal::new);
+            case "metadata" -> metadata(v);
             case "and_ids", "or_ids" -> {
                 ConfigMap im = v.asMap();
                 List<RbacRules.Principal> ids = new ArrayList<>();
@@ -210,6 +205,63 @@ public final class RbacFilterFactory implements HttpFilterConfigFactory {
         };
         m.finish();
         return p;
+    }
+
+    /**
+     * Envoy's {@code MetadataMatcher}: {@code { filter, path: [ { key } ], value: ValueMatcher, invert }};
+     * {@code filter: jwt_authn} is taken as {@code envoy.filters.http.jwt_authn}.
+     */
+    private static RbacRules.Principal metadata(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        String filter = m.requiredString("filter").orElse(null);
+        List<String> path = new ArrayList<>();
+        for (ConfigNode seg : m.required("path").map(ConfigNode::asList).orElse(List.of())) {
+            ConfigMap sm = seg.asMap();
+            sm.requiredString("key").ifPresent(path::add);
+            sm.finish();
+        }
+        RbacRules.ValueMatcher value = m.required("value").map(RbacFilterFactory::valueMatcher).orElse(null);
+        boolean invert = m.bool("invert", false);
+        ConfigNode pathNode = m.optional("path").orElse(null);
+        m.finish();
+        if (pathNode != null && path.isEmpty()) {
+            pathNode.error("expected at least one { key: NAME }");
+            return null;
+        }
+        if (filter == null || value == null || path.isEmpty()) {
+            return null;
+        }
+        String namespace = filter.equals("jwt_authn") ? "envoy.filters.http.jwt_authn" : filter;
+        return new RbacRules.MetadataPrincipal(namespace, List.copyOf(path), value, invert);
+    }
+
+    private static final String VALUE_KINDS = "string_match, bool_match, present_match, list_match";
+
+    /** Envoy's {@code ValueMatcher} (the kinds a JWT claim needs). */
+    private static RbacRules.ValueMatcher valueMatcher(ConfigNode n) {
+        ConfigMap m = n.asMap();
+        String kind = onlyKey(n, m, VALUE_KINDS);
+        if (kind == null) {
+            return null;
+        }
+        ConfigNode v = m.optional(kind).get();
+        RbacRules.ValueMatcher out = switch (kind) {
+            case "string_match" -> map(StringMatcher.read(v), RbacRules.StringValue::new);
+            case "bool_match" -> map(v.asBoolean().orElse(null), RbacRules.BoolValue::new);
+            case "present_match" -> map(v.asBoolean().orElse(null), RbacRules.PresentValue::new);
+            case "list_match" -> {
+                ConfigMap lm = v.asMap();
+                RbacRules.ValueMatcher one = lm.required("one_of").map(RbacFilterFactory::valueMatcher).orElse(null);
+                lm.finish();
+                yield map(one, RbacRules.ListOneOf::new);
+            }
+            default -> null;
+        };
+        if (out == null && (kind.equals("bool_match") || kind.equals("present_match")) && v.asBoolean().isEmpty()) {
+            v.error("expected true or false");
+        }
+        m.finish();
+        return out;
     }
 
     /** The one key of a permission or principal; {@code null} after an error. */

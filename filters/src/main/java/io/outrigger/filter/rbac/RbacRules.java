@@ -187,6 +187,61 @@ record RbacRules(Action action, Map<String, Policy> policies) {
         }
     }
 
+    /**
+     * {@code metadata}: Envoy's {@code MetadataMatcher} over the stream's dynamic metadata — {@code filter} (the
+     * namespace, e.g. {@code envoy.filters.http.jwt_authn}), {@code path} (keys into nested maps), {@code value}, and
+     * {@code invert}. How an Istio {@code request.auth.claims[...]} rule reaches a JWT claim.
+     */
+    record MetadataPrincipal(String filter, List<String> path, ValueMatcher value, boolean invert) implements Principal {
+        public boolean matches(HttpRequest r, StreamInfo info) {
+            Object v = info.dynamicMetadata(filter);
+            for (String key : path) {
+                v = v instanceof Map<?, ?> m ? m.get(key) : null;
+            }
+            return value.matches(v) != invert;
+        }
+    }
+
+    /** Envoy's {@code ValueMatcher}: what a metadata value must be. */
+    sealed interface ValueMatcher {
+        boolean matches(Object value);
+    }
+
+    /** {@code string_match}: a string value the matcher accepts. */
+    record StringValue(StringMatcher match) implements ValueMatcher {
+        public boolean matches(Object value) {
+            return value instanceof String s && match.matches(s);
+        }
+    }
+
+    /** {@code bool_match}. */
+    record BoolValue(boolean expected) implements ValueMatcher {
+        public boolean matches(Object value) {
+            return value instanceof Boolean b && b == expected;
+        }
+    }
+
+    /** {@code present_match: true}: any value; {@code false}: none. */
+    record PresentValue(boolean present) implements ValueMatcher {
+        public boolean matches(Object value) {
+            return (value != null) == present;
+        }
+    }
+
+    /** {@code list_match: { one_of }}: a list with an element {@code oneOf} accepts (JWT {@code aud}, {@code groups}). */
+    record ListOneOf(ValueMatcher oneOf) implements ValueMatcher {
+        public boolean matches(Object value) {
+            if (value instanceof Collection<?> list) {
+                for (Object e : list) {
+                    if (oneOf.matches(e)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
     /** An address range, matched with Netty's {@link IpSubnetFilterRule}. */
     record Cidr(CidrRange range, IpSubnetFilterRule rule) {
         static Cidr of(CidrRange range) {

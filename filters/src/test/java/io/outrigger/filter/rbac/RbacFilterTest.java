@@ -18,6 +18,7 @@ import io.outrigger.filter.StreamInfo;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -164,10 +165,60 @@ class RbacFilterTest {
                         + "destination_port, destination_ip, and_rules, or_rules, not_rule (found: any, header)",
                 "r.yaml:6:78: rbac.rules.policies.p.permissions[1].destination_ip: '10.0.0.300/8' (expected: an IP address "
                         + "prefix and a prefix_len that fits it)",
-                "r.yaml:7:35: rbac.rules.policies.p.principals[0].metadata: metadata principals are not supported (for "
-                        + "JWT claims: the jwt_authn filter's claim_to_headers, before rbac, and a header principal)",
+                "r.yaml:7:35: rbac.rules.policies.p.principals[0].metadata: missing required key 'path'",
+                "r.yaml:7:35: rbac.rules.policies.p.principals[0].metadata: missing required key 'value'",
                 "r.yaml:7:54: rbac.rules.policies.p.principals[1]: expected exactly one of any, authenticated, "
-                        + "direct_remote_ip, remote_ip, header, and_ids, or_ids, not_id (found: user)");
+                        + "direct_remote_ip, remote_ip, header, metadata, and_ids, or_ids, not_id (found: user)");
+    }
+
+    @Test
+    void metadataPrincipalsMatchTheClaimsJwtAuthnRecorded() throws Exception {
+        RbacRules rules = parse("""
+                rules:
+                  action: ALLOW
+                  policies:
+                    admins:
+                      permissions: [ { any: true } ]
+                      principals:
+                        - and_ids: { ids: [
+                            { metadata: { filter: envoy.filters.http.jwt_authn, path: [ { key: payload }, { key: iss } ],
+                                          value: { string_match: { exact: "https://idp.example" } } } },
+                            { metadata: { filter: jwt_authn, path: [ { key: payload }, { key: groups } ],
+                                          value: { list_match: { one_of: { string_match: { prefix: admin } } } } } },
+                            { metadata: { filter: jwt_authn, path: [ { key: payload }, { key: banned } ],
+                                          value: { present_match: true }, invert: true } } ] }
+                """).rules();
+        java.util.function.Function<Map<String, Object>, StreamInfo> withClaims = claims -> new StreamInfo() {
+            @Override
+            public java.net.SocketAddress downstreamRemoteAddress() {
+                return new java.net.InetSocketAddress("127.0.0.1", 1);
+            }
+
+            @Override
+            public String protocol() {
+                return "HTTP/1.1";
+            }
+
+            @Override
+            public String listenerName() {
+                return "l";
+            }
+
+            @Override
+            public Map<String, Object> dynamicMetadata(String namespace) {
+                return namespace.equals("envoy.filters.http.jwt_authn") && claims != null ? Map.of("payload", claims) : Map.of();
+            }
+        };
+        HttpRequest r = request(HttpMethod.GET, "/");
+        assertThat(rules.evaluate(r, withClaims.apply(Map.of("iss", "https://idp.example", "groups",
+                List.of("dev", "admin-eu"))))).isEqualTo(new RbacRules.Decision(true, "admins"));
+        assertThat(rules.evaluate(r, withClaims.apply(Map.of("iss", "https://idp.example", "groups", List.of("dev"))))
+                .allowed()).isFalse();
+        assertThat(rules.evaluate(r, withClaims.apply(Map.of("iss", "https://other", "groups", List.of("admin"))))
+                .allowed()).isFalse();
+        assertThat(rules.evaluate(r, withClaims.apply(Map.of("iss", "https://idp.example", "groups", List.of("admin"),
+                "banned", true))).allowed()).isFalse();
+        assertThat(rules.evaluate(r, withClaims.apply(null)).allowed()).as("no verified token").isFalse();
     }
 
     private static final class Callbacks implements StreamDecoderFilterCallbacks {
