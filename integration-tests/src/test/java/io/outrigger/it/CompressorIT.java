@@ -30,11 +30,13 @@ class CompressorIT {
                        - { name: o, endpoints: [ %s ] }
                      """.formatted(o.address()))) {
             String url = "http://127.0.0.1:" + p.port("main") + "/hello?pad=" + "x".repeat(200);
-            for (String[] c : new String[][] {{"gzip", "gzip"}, {"br", "br"}, {"zstd", "zstd"}, {"gzip, br", "br"}}) {
+            for (String[] c : new String[][] {{"gzip", "gzip"}, {"br", "br"}, {"zstd", "zstd"},
+                    {"gzip, br", "gzip"}, {"gzip;q=0.5, br", "br"}, {"gzip;q=0.1, br;q=0.8, zstd;q=0.9", "zstd"}}) {
                 Cmd r = Cmd.curlRun("-s", "-D", "-", "-H", "accept-encoding: " + c[0], "--compressed", url);
                 assertThat(r.out().toLowerCase()).as(c[0]).contains("content-encoding: " + c[1] + "\r\n")
                         .contains("vary: accept-encoding").doesNotContain("content-length:")
                         .contains("origin: o", "get /hello?pad=xxx"); // curl decoded the body
+                assertThat(r.out().toLowerCase().split("vary: accept-encoding", -1)).as("one Vary").hasSize(2);
             }
             Cmd plain = Cmd.curlRun("-s", "-D", "-", url);
             assertThat(plain.out().toLowerCase()).doesNotContain("content-encoding").contains("vary: accept-encoding");
@@ -44,9 +46,10 @@ class CompressorIT {
             Cmd raw = Cmd.curlRun("-s", "-D", "-", "-H", "accept-encoding: gzip",
                     "http://127.0.0.1:" + p.port("main") + "/raw/hello");
             assertThat(raw.out().toLowerCase()).as("the filter is disabled on this route").doesNotContain("content-encoding");
-            assertThat(p.stat("compressor.gzip.compressed")).isEqualTo(1);
+            // the caller's highest q wins across the three entries; a tie goes to the entry listed first
+            assertThat(p.stat("compressor.gzip.compressed")).isEqualTo(2);
             assertThat(p.stat("compressor.brotli.compressed")).isEqualTo(2);
-            assertThat(p.stat("compressor.zstd.compressed")).isEqualTo(1);
+            assertThat(p.stat("compressor.zstd.compressed")).isEqualTo(2);
             assertThat(p.stat("compressor.gzip.total_uncompressed_bytes"))
                     .isGreaterThan(p.stat("compressor.gzip.total_compressed_bytes"));
         }

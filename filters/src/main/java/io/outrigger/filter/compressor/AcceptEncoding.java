@@ -15,6 +15,16 @@ final class AcceptEncoding {
      * @param token the coding, lower case ({@code gzip}, {@code br}, {@code zstd}, {@code identity})
      */
     static boolean accepts(String field, String token) {
+        return weight(field, token) > 0;
+    }
+
+    /**
+     * The weight the caller gives {@code coding} (RFC 9110 §12.5.3): its own {@code q}, else that of {@code *}; 0 when
+     * neither is there.
+     *
+     * @return 0..1
+     */
+    static double weight(String field, String token) {
         double named = -1;
         double star = -1;
         for (String part : field.split(",")) {
@@ -31,7 +41,7 @@ final class AcceptEncoding {
                 star = Math.max(star, q);
             }
         }
-        return named >= 0 ? named > 0 : star > 0;
+        return named >= 0 ? named : Math.max(star, 0);
     }
 
     /** The {@code q} of the parameters after the coding (RFC 9110 §12.4.2); 1 when absent, 0 when malformed. */

@@ -20,7 +20,8 @@ import java.util.Locale;
  * unknown length), has no {@code Content-Encoding} and no {@code Cache-Control: no-transform}, and is not a HEAD, 204,
  * 206 or 304 answer. Server-sent events ({@code text/event-stream}) and gRPC ({@code application/grpc*}) are never
  * compressed whatever the list says. A compressed response gets {@code Content-Encoding}, loses {@code Content-Length}
- * and its strong ETag turns weak; every response of a compressible type gets {@code Vary: Accept-Encoding}.
+ * and its strong ETag turns weak; every response of a compressible type gets {@code Vary: Accept-Encoding}. With
+ * several compressor entries, the coding the caller weighs highest ({@code q}) wins; on a tie, the entry listed first.
  */
 final class CompressorFilter implements StreamFilter {
     static final String NAME = "compressor";
@@ -35,8 +36,19 @@ final class CompressorFilter implements StreamFilter {
         this.config = config;
     }
 
+    /**
+     * The stream's dynamic metadata key under which each compressor entry lists its coding as it sees the request, so
+     * that with several entries the caller's preferred coding wins (as in Envoy).
+     */
+    static final String REGISTRY_NAMESPACE = "outrigger.compressor";
+    private static final String REGISTRY_KEY = "codings";
+
+    private StreamDecoderFilterCallbacks decoderCallbacks;
+    private String acceptField;
+
     @Override
     public void setDecoderFilterCallbacks(StreamDecoderFilterCallbacks callbacks) {
+        this.decoderCallbacks = callbacks;
     }
 
     @Override
@@ -53,6 +65,8 @@ final class CompressorFilter implements StreamFilter {
             config.stats().noAcceptHeader().increment();
         } else {
             accepted = AcceptEncoding.accepts(accept, config.encoding().token);
+            acceptField = accept;
+            register();
         }
         if (config.removeAcceptEncodingHeader()) {
             h.remove(HttpHeaderNames.ACCEPT_ENCODING);
@@ -67,8 +81,10 @@ final class CompressorFilter implements StreamFilter {
             config.stats().notCompressibleContentType().increment();
             return FilterHeadersStatus.CONTINUE;
         }
-        h.add(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING); // a cache must key on it either way
-        if (!accepted || endStream || headRequest || !compressibleResponse(response)) {
+        if (!h.containsValue(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING, true)) {
+            h.add(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING); // a cache must key on it either way
+        }
+        if (!accepted || !preferred() || endStream || headRequest || !compressibleResponse(response)) {
             config.stats().notCompressed().increment();
             return FilterHeadersStatus.CONTINUE;
         }
@@ -143,6 +159,39 @@ final class CompressorFilter implements StreamFilter {
             return false; // streams whose every event must arrive on its own, and gRPC's own framing
         }
         return config.contentTypes().contains(type);
+    }
+
+    /** Lists this entry's coding in the stream's registry of compressor entries (config order). */
+    @SuppressWarnings("unchecked")
+    private void register() {
+        Object listed = decoderCallbacks.streamInfo().dynamicMetadata(REGISTRY_NAMESPACE).get(REGISTRY_KEY);
+        java.util.List<String> codings = listed instanceof java.util.List<?> l ? (java.util.List<String>) l
+                : new java.util.ArrayList<>(3);
+        if (codings.isEmpty()) {
+            decoderCallbacks.setDynamicMetadata(REGISTRY_NAMESPACE, REGISTRY_KEY, codings);
+        }
+        codings.add(config.encoding().token);
+    }
+
+    /**
+     * Whether, among the compressor entries that saw the request, this one's coding has the caller's highest weight
+     * (ties: the entry listed first). One entry alone is always preferred.
+     */
+    private boolean preferred() {
+        Object listed = decoderCallbacks.streamInfo().dynamicMetadata(REGISTRY_NAMESPACE).get(REGISTRY_KEY);
+        if (!(listed instanceof java.util.List<?> codings) || codings.size() < 2) {
+            return true;
+        }
+        double mine = AcceptEncoding.weight(acceptField, config.encoding().token);
+        for (Object c : codings) {
+            if (c.equals(config.encoding().token)) {
+                return true; // every entry listed before this one has a lower weight
+            }
+            if (AcceptEncoding.weight(acceptField, (String) c) >= mine) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean compressibleResponse(HttpResponse r) {

@@ -27,8 +27,8 @@ import java.util.Map;
  * {@code BEST_COMPRESSION}, {@code DEFAULT_COMPRESSION}; the JDK's zlib, so Envoy's {@code memory_level} and
  * {@code window_bits} are accepted with a warning and ignored),
  * {@code brotli} ({@code quality} 0-11, {@code window_bits} 10-24) or {@code zstd} ({@code compression_level} 1-22).
- * Several compressor filters may be listed (one per coding); encoder filters run in reverse order, so when a client
- * accepts several, the coding listed last wins. Counters under {@code compressor.<name>.} (Envoy's names):
+ * Several compressor filters may be listed (one per coding); when a client accepts several, the one it weighs highest
+ * wins (a tie: the entry listed first). Counters under {@code compressor.<name>.} (Envoy's names):
  * {@code compressed}, {@code not_compressed}, {@code no_accept_header}, {@code content_length_too_small},
  * {@code not_compressible_content_type}, {@code total_uncompressed_bytes}, {@code total_compressed_bytes}.
  */

@@ -200,6 +200,10 @@ class CompressorFilterTest {
         assertThat(AcceptEncoding.accepts("GZIP;Q=0", "gzip")).isFalse();
         assertThat(AcceptEncoding.accepts("*;q=0.1, gzip;q=0", "gzip")).isFalse();
         assertThat(AcceptEncoding.accepts("*;q=0.1", "zstd")).isTrue();
+        assertThat(AcceptEncoding.weight("gzip;q=0.5, br, *;q=0.2", "gzip")).isEqualTo(0.5);
+        assertThat(AcceptEncoding.weight("gzip;q=0.5, br, *;q=0.2", "br")).isEqualTo(1.0);
+        assertThat(AcceptEncoding.weight("gzip;q=0.5, br, *;q=0.2", "zstd")).isEqualTo(0.2);
+        assertThat(AcceptEncoding.weight("gzip", "zstd")).isZero();
         assertThat(AcceptEncoding.accepts("identity", "gzip")).isFalse();
         assertThat(AcceptEncoding.accepts("gzip;q=banana", "gzip")).isFalse();
     }
