@@ -48,7 +48,8 @@ class CompressorFilterTest {
     }
 
     /** Runs a response through the filter as the filter manager would, collecting what goes downstream. */
-    private static final class Run implements StreamEncoderFilterCallbacks {
+    private static final class Run implements StreamEncoderFilterCallbacks, io.outrigger.filter.StreamDecoderFilterCallbacks {
+        final java.util.Map<String, java.util.Map<String, Object>> metadata = new java.util.HashMap<>();
         final CompressorFilter filter;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuf current;
@@ -56,6 +57,7 @@ class CompressorFilterTest {
         Run(CompressorConfig c, String acceptEncoding, HttpMethod method) {
             filter = new CompressorFilter(c);
             filter.setEncoderFilterCallbacks(this);
+            filter.setDecoderFilterCallbacks(this);
             DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, "/");
             if (acceptEncoding != null) {
                 req.headers().set("accept-encoding", acceptEncoding);
@@ -104,8 +106,37 @@ class CompressorFilterTest {
         }
 
         @Override
+        public void continueDecoding() {
+        }
+
+        @Override
+        public void setDynamicMetadata(String namespace, String key, Object value) {
+            metadata.computeIfAbsent(namespace, n -> new java.util.HashMap<>()).put(key, value);
+        }
+
+        @Override
         public StreamInfo streamInfo() {
-            return null;
+            return new StreamInfo() {
+                @Override
+                public java.net.SocketAddress downstreamRemoteAddress() {
+                    return null;
+                }
+
+                @Override
+                public String protocol() {
+                    return "HTTP/1.1";
+                }
+
+                @Override
+                public String listenerName() {
+                    return "l";
+                }
+
+                @Override
+                public java.util.Map<String, Object> dynamicMetadata(String namespace) {
+                    return metadata.getOrDefault(namespace, java.util.Map.of());
+                }
+            };
         }
 
         @Override
