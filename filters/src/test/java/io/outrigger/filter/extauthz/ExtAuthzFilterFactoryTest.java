@@ -38,17 +38,22 @@ class ExtAuthzFilterFactoryTest {
         assertThat(c.pathPrefix()).isEqualTo("/check");
         assertThat(ExtAuthzConfig.anyMatch(c.allowedUpstreamHeaders(), "x-user-id")).isTrue();
         assertThat(ExtAuthzConfig.anyMatch(c.allowedUpstreamHeaders(), "x-admin")).isFalse();
+        assertThat(c.withRequestBody()).isNull();
+        assertThat(parse("""
+                http_service: { server_uri: { uri: "http://authz:9191" } }
+                with_request_body: { max_request_bytes: 4KiB, allow_partial_message: true }
+                """).withRequestBody()).isEqualTo(new ExtAuthzConfig.BufferSettings(4096, true));
     }
 
     @Test
     void mistakesAreLocated() {
         assertThat(errors("""
                 http_service: { server_uri: { uri: "authz:9191" } }
-                with_request_body: { max_request_bytes: 1024 }
+                with_request_body: { max_request_bytes: 1KiB, allow_partial: true }
                 status_on_error: { code: 99 }
                 """)).containsExactly(
                 "e.yaml:1:36: http_service.server_uri.uri: 'authz:9191' (expected: an http or https URL such as http://127.0.0.1:9191)",
-                "e.yaml:2:20: with_request_body: not supported: the authorization service gets the request's method, path and headers only",
+                "e.yaml:2:47: with_request_body.allow_partial: unknown key 'allow_partial'",
                 "e.yaml:3:26: status_on_error.code: '99' (expected: an integer between 200 and 599)");
     }
 }
