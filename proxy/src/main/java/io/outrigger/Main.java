@@ -71,6 +71,50 @@ public final class Main implements Runnable {
         return new Loaded(config, filters.get());
     }
 
+    /**
+     * As {@link #load(Path, boolean)} for a document given as text (the file composed with a control plane's
+     * resources); {@code label} names it in errors.
+     *
+     * @throws ConfigException listing every error
+     */
+    public static Loaded load(String label, String text) throws ConfigException {
+        HttpFilterRegistry registry = HttpFilterRegistry.load();
+        AtomicReference<FilterChains> filters = new AtomicReference<>();
+        OutriggerConfig config = new ConfigLoader().load(label, text, c -> {
+            filters.set(FilterChains.build(c, registry));
+            TlsValidation.check(c);
+        });
+        return new Loaded(config, filters.get());
+    }
+
+    /**
+     * Starts the xDS client when the config has {@code dynamic_resources}: its ADS cluster's endpoints (resolved now),
+     * resources composed with {@code file}.
+     *
+     * @return the client, or {@code null} without {@code dynamic_resources}
+     */
+    static io.outrigger.xds.XdsClient startXds(Path file, OutriggerConfig config, OutriggerServer server)
+            throws java.net.UnknownHostException {
+        io.outrigger.config.DynamicResourcesConfig dynamic = config.dynamicResources();
+        if (dynamic == null) {
+            return null;
+        }
+        java.util.List<java.net.InetSocketAddress> controlPlane = new java.util.ArrayList<>();
+        for (io.outrigger.config.EndpointConfig e : config.cluster(dynamic.adsCluster()).orElseThrow().endpoints()) {
+            controlPlane.add(new java.net.InetSocketAddress(java.net.InetAddress.getByName(e.address().host()), e.address().port()));
+        }
+        io.outrigger.xds.XdsComposer composer = new io.outrigger.xds.XdsComposer(file, (f, text) -> {
+            Loaded l = load(f + " (with xDS resources)", text);
+            return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
+        });
+        io.outrigger.xds.XdsClient client = new io.outrigger.xds.XdsClient(dynamic, composer, server, controlPlane,
+                java.util.random.RandomGenerator.getDefault());
+        server.setDynamicSource(client);
+        server.metrics().registerXds(client::connected, client::updatesApplied, client::updatesRejected,
+                client::streamsOpened);
+        return client.start();
+    }
+
     /** Runs the proxy until interrupted (SIGINT/SIGTERM), then stops it at once. */
     public static int runUntilShutdown(OutriggerServer server, Runnable alsoStop) {
         return runUntilShutdown(server, alsoStop, null);
@@ -166,7 +210,16 @@ public final class Main implements Runnable {
             }
             int workers = concurrency == null ? defaultConcurrency() : Math.max(1, concurrency);
             OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
+            io.outrigger.xds.XdsClient xds = startXds(config, loaded.config(), server);
             io.outrigger.server.ConfigWatcher watcher = new io.outrigger.server.ConfigWatcher(config, () -> {
+                if (xds != null) { // the file's changes apply together with the control plane's resources in force
+                    try {
+                        return xds.composer().compose(xds.inForce()).prepared();
+                    } catch (io.outrigger.xds.XdsException e) {
+                        throw new ConfigException(java.util.List.of(new io.outrigger.config.ConfigError(config.toString(),
+                                1, 1, "", e.getMessage())));
+                    }
+                }
                 Loaded l = load(config);
                 return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
             }, server).watch();

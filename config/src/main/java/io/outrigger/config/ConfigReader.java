@@ -64,7 +64,14 @@ final class ConfigReader {
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, ConfigNode> listenerNames = new HashMap<>();
         Map<HostAndPort, ConfigNode> listenerAddresses = new HashMap<>();
-        List<ConfigNode> listenerNodes = top.required("listeners").map(ConfigNode::asList).orElse(List.of());
+        DynamicResourcesConfig dynamic = DynamicResourcesReader.read(top, clusterNames);
+        if (dynamic != null && clusters.stream().anyMatch(c -> c.name().equals(dynamic.adsCluster()) && c.tls() != null)) {
+            top.optional("dynamic_resources").get().error("TLS to the control plane is not supported yet (the ADS "
+                    + "cluster '" + dynamic.adsCluster() + "' has tls)");
+        }
+        boolean fromLds = dynamic != null && dynamic.lds() || top.has("dynamic_resources");
+        List<ConfigNode> listenerNodes = (fromLds ? top.optional("listeners") : top.required("listeners"))
+                .map(ConfigNode::asList).orElse(List.of());
         for (ConfigNode n : listenerNodes) {
             ListenerConfig l = listener(n, clusterNames);
             if (l == null) {
@@ -82,7 +89,7 @@ final class ConfigReader {
             }
             listeners.add(l);
         }
-        if (listenerNodes.isEmpty() && top.has("listeners")) {
+        if (listenerNodes.isEmpty() && top.has("listeners") && !fromLds) {
             top.optional("listeners").get().error("no listeners (expected: at least one)");
         }
         TracingConfig tracing = top.optional("tracing").map(TracingConfigReader::tracing).orElse(null);
@@ -90,7 +97,7 @@ final class ConfigReader {
                 .orElse(OverloadManagerConfig.DEFAULT);
         top.finish();
         warnings.check(listeners, clusters, clusterNames);
-        return new OutriggerConfig(admin, listeners, clusters, tracing, overload, problems.sortedWarnings());
+        return new OutriggerConfig(admin, listeners, clusters, tracing, overload, dynamic, problems.sortedWarnings());
     }
 
     private HostAndPort admin(ConfigNode n) {
@@ -245,8 +252,10 @@ final class ConfigReader {
             case "logical_dns" -> DnsConfig.Type.LOGICAL_DNS;
             default -> null;
         };
-        if (dnsType == null && !type.equals("static")) {
-            m.optional("type").get().error("'" + type + "' (expected: one of static, strict_dns, logical_dns, aggregate)");
+        // eds: the endpoints are a control plane's (xDS; the list may be empty), otherwise as static
+        boolean eds = type.equals("eds");
+        if (dnsType == null && !type.equals("static") && !eds) {
+            m.optional("type").get().error("'" + type + "' (expected: one of static, strict_dns, logical_dns, aggregate, eds)");
         }
         DnsConfig dns = dnsType == null ? null : dns(m, dnsType);
         if (dnsType == null) {
@@ -256,14 +265,15 @@ final class ConfigReader {
         }
         String name = m.requiredString("name").orElse(null);
         List<EndpointConfig> endpoints = new ArrayList<>();
-        List<ConfigNode> endpointNodes = m.required("endpoints").map(ConfigNode::asList).orElse(List.of());
+        List<ConfigNode> endpointNodes = (eds ? m.optional("endpoints") : m.required("endpoints"))
+                .map(ConfigNode::asList).orElse(List.of());
         for (ConfigNode e : endpointNodes) {
             EndpointConfig ep = endpoint(e);
             if (ep != null) {
                 endpoints.add(ep);
             }
         }
-        if (endpointNodes.isEmpty() && m.has("endpoints")) {
+        if (endpointNodes.isEmpty() && m.has("endpoints") && !eds) {
             m.optional("endpoints").get().error("no endpoints (expected: at least one host:port)");
         }
         ClusterConfig.LbPolicy lb = m.oneOf("lb_policy", LB_POLICIES, ClusterConfig.LbPolicy.ROUND_ROBIN);

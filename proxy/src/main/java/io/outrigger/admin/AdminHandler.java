@@ -77,7 +77,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/stats" -> "json".equals(first(query, "format")) ? json(stats()) : text(HttpResponseStatus.OK, statsText());
             case "/stats/prometheus" -> prometheus();
             case "/config_dump" -> {
-                FullHttpResponse r = text(HttpResponseStatus.OK, ConfigDump.json(endpoints.server().config(), endpoints.server().configVersion()));
+                io.outrigger.server.DynamicConfigSource xds = endpoints.server().dynamicSource();
+                FullHttpResponse r = text(HttpResponseStatus.OK, ConfigDump.json(endpoints.server().config(),
+                        endpoints.server().configVersion(), xds == null ? null : xds.status()));
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                 yield r;
             }

@@ -30,9 +30,21 @@ final class ConfigDump {
 
     /** The config's fields after {@code version_info} (the config version in force, as Envoy's dump names it). */
     static String json(Object config, long version) {
+        return json(config, version, null);
+    }
+
+    /**
+     * As {@link #json(Object, long)}, with the control plane's state under {@code xds} (per type: version and
+     * resource names; what waits; the stream) when one configures the server. Listeners and clusters from it are in
+     * the lists with the file's; {@code xds} tells which names came from it.
+     */
+    static String json(Object config, long version, Map<String, Object> xds) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("version_info", Long.toString(version));
         m.putAll(recordFields(config));
+        if (xds != null) {
+            m.put("xds", xds);
+        }
         return Json.write(g -> write(g, m)) + "\n";
     }
 

@@ -175,6 +175,17 @@ public final class OutriggerServer implements AutoCloseable {
     }
 
     private volatile ConfigWatcher configWatcher;
+    private volatile DynamicConfigSource dynamicSource;
+
+    /** Attaches the control plane (xDS) that also configures this server; readiness waits for its first set. */
+    public void setDynamicSource(DynamicConfigSource source) {
+        this.dynamicSource = source;
+    }
+
+    /** The control plane attached, or {@code null}. */
+    public DynamicConfigSource dynamicSource() {
+        return dynamicSource;
+    }
 
     /** Attaches the reloader of the config file ({@code POST /reload}, reload counters); none in {@code demo}. */
     public void setConfigWatcher(ConfigWatcher watcher) {
@@ -219,6 +230,10 @@ public final class OutriggerServer implements AutoCloseable {
     public boolean ready() {
         if (failedByOperator || drained) {
             return false;
+        }
+        DynamicConfigSource dynamic = dynamicSource;
+        if (dynamic != null && !dynamic.initialized()) {
+            return false; // Envoy's initialization: the control plane's first complete set is not applied yet
         }
         if (!listeners.allActive()) {
             return false;

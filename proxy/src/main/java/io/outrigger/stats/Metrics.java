@@ -271,6 +271,26 @@ public final class Metrics {
                 .callback(cb -> cb.call(version.getAsLong())).register(registry);
     }
 
+    /**
+     * The xDS client's state: Envoy's {@code control_plane.connected_state} and the update counters
+     * ({@code update_success}, {@code update_rejected}) over all resource types, and ADS streams opened.
+     */
+    public void registerXds(java.util.function.BooleanSupplier connected, java.util.function.LongSupplier applied,
+                            java.util.function.LongSupplier rejected, java.util.function.LongSupplier streams) {
+        GaugeWithCallback.builder().name("outrigger_control_plane_connected_state")
+                .help("1 while the ADS stream to the control plane is up (Envoy's control_plane.connected_state)")
+                .callback(cb -> cb.call(connected.getAsBoolean() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name("outrigger_xds_update_success_total")
+                .help("xDS responses applied and ACKed")
+                .callback(cb -> cb.call(applied.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("outrigger_xds_update_rejected_total")
+                .help("xDS responses NACKed; the resources in force stayed")
+                .callback(cb -> cb.call(rejected.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("outrigger_xds_streams_total")
+                .help("ADS streams opened (the first and every reconnect)")
+                .callback(cb -> cb.call(streams.getAsLong())).register(registry);
+    }
+
     public void registerTracing(Tracing tracing) {
         CounterWithCallback.builder().name("outrigger_tracing_spans_sent_total")
                 .help("Sampled spans delivered to the tracing backend")

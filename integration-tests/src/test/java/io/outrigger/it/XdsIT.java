@@ -1,0 +1,272 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * xDS against a real control plane: the Envoy project's java-control-plane (its snapshot cache and ADS server, in this
+ * JVM) drives the jar as a process over gRPC. Traffic follows a pushed listener + RDS route + EDS cluster; EDS moves
+ * hosts under load without a failed request; an unsupported field is NACKed with an error detail naming it while the
+ * old version keeps serving; the control plane goes away and comes back and the client resubscribes; the requests'
+ * version/nonce sequence follows the xDS protocol.
+ */
+class XdsIT {
+    private static final String NODE = "sidecar-1";
+
+    /** The control plane: java-control-plane's cache and server, every request it got recorded. */
+    static final class ControlPlane implements AutoCloseable {
+        final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
+        final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+        final AtomicInteger streams = new AtomicInteger();
+        final int port;
+        private Server server;
+
+        ControlPlane(int port) throws Exception {
+            this.port = port;
+            start();
+        }
+
+        void start() throws Exception {
+            DiscoveryServerCallbacks callbacks = new DiscoveryServerCallbacks() {
+                @Override
+                public void onStreamOpen(long streamId, String typeUrl) {
+                    streams.incrementAndGet();
+                }
+
+                @Override
+                public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+                    requests.add(request);
+                }
+
+                @Override
+                public void onV3StreamDeltaRequest(long streamId,
+                        io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {
+                }
+            };
+            V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
+        }
+
+        void stop() throws InterruptedException {
+            server.shutdownNow().awaitTermination();
+        }
+
+        void push(String version, List<String> hosts, Cluster.LbPolicy lb, int listenerPort) {
+            push(version, hosts, lb, listenerPort, false);
+        }
+
+        /** @param unsupported give the cluster a field Outrigger does not take (per_connection_buffer_limit_bytes) */
+        void push(String version, List<String> hosts, Cluster.LbPolicy lb, int listenerPort, boolean unsupported) {
+            ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName("shop");
+            LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+            for (String h : hosts) {
+                int colon = h.lastIndexOf(':');
+                locality.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(
+                        socket(h.substring(0, colon), Integer.parseInt(h.substring(colon + 1))))));
+            }
+            cla.addEndpoints(locality);
+            Cluster cluster = Cluster.newBuilder().setName("shop").setType(Cluster.DiscoveryType.EDS)
+                    .setConnectTimeout(Durations.fromSeconds(2)).setLbPolicy(lb)
+                    .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads())).build();
+            if (unsupported) {
+                cluster = cluster.toBuilder().setPerConnectionBufferLimitBytes(com.google.protobuf.UInt32Value.of(1024)).build();
+            }
+            RouteConfiguration routes = RouteConfiguration.newBuilder().setName("routes")
+                    .addVirtualHosts(VirtualHost.newBuilder().setName("all").addDomains("*")
+                            .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                    .setRoute(RouteAction.newBuilder().setCluster("shop")))).build();
+            HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setStatPrefix("ingress")
+                    .setRds(Rds.newBuilder().setRouteConfigName("routes").setConfigSource(ads()))
+                    .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+                            .setTypedConfig(Any.pack(Router.getDefaultInstance()))).build();
+            Listener listener = Listener.newBuilder().setName("ingress").setAddress(socket("127.0.0.1", listenerPort))
+                    .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm)))).build();
+            cache.setSnapshot(NODE, Snapshot.create(List.of(cluster), List.of(cla.build()), List.of(listener),
+                    List.of(routes), List.of(), version));
+        }
+
+        private static ConfigSource ads() {
+            return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+        }
+
+        private static Address socket(String ip, int port) {
+            return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+        }
+
+        /** The requests of one type, in order. */
+        List<DiscoveryRequest> of(String typeSuffix) {
+            return requests.stream().filter(r -> r.getTypeUrl().endsWith(typeSuffix)).toList();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static String origin(int port) {
+        try {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body().lines().findFirst().orElse("");
+        } catch (Exception e) {
+            return "error " + e;
+        }
+    }
+
+    @Test
+    void trafficFollowsTheControlPlane() throws Exception {
+        int listenerPort = freePort();
+        try (Origin a = new Origin("a"); Origin b = new Origin("b");
+             ControlPlane cp = new ControlPlane(freePort())) {
+            cp.push("1", List.of(a.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+            long pushed = System.nanoTime();
+            try (ProxyProcess p = ProxyProcess.start("xds", """
+                    admin: { address: 127.0.0.1:0 }
+                    node: { id: %s, cluster: shop }
+                    dynamic_resources:
+                      ads_config: { api_type: GRPC, grpc_services: [ { envoy_grpc: { cluster_name: xds_cluster } } ] }
+                      lds_config: { ads: {} }
+                      cds_config: { ads: {} }
+                    clusters:
+                      - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
+                    """.formatted(NODE, cp.port))) {
+                // ready only once the first complete set (CDS, EDS, LDS, RDS) is applied
+                assertThat(origin(listenerPort)).isEqualTo("200 origin: a");
+                System.out.printf("xds: start to traffic on the pushed listener %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
+
+                // EDS moves the cluster from a to b under load: no request fails
+                AtomicBoolean running = new AtomicBoolean(true);
+                AtomicInteger ok = new AtomicInteger();
+                List<String> failures = new CopyOnWriteArrayList<>();
+                Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+                Thread load = new Thread(() -> {
+                    while (running.get()) {
+                        String r = origin(listenerPort);
+                        if (r.startsWith("200 ")) {
+                            ok.incrementAndGet();
+                            seen.computeIfAbsent(r, k -> new AtomicInteger()).incrementAndGet();
+                        } else {
+                            failures.add(r);
+                        }
+                    }
+                });
+                load.start();
+                cp.push("2", List.of(a.address(), b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+                long t2 = System.nanoTime();
+                assertThat(Await.until(Duration.ofSeconds(10), () -> b.requests.get() > 0)).isTrue();
+                System.out.printf("xds: EDS push to traffic on the new host %d ms%n", (System.nanoTime() - t2) / 1_000_000);
+                cp.push("3", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+                int aBefore = a.requests.get();
+                assertThat(Await.until(Duration.ofSeconds(10), () -> {
+                    int now = a.requests.get();
+                    Thread.sleep(200); // a window with no request to a (one of the polls): a is out of the set
+                    return a.requests.get() == now;
+                })).isTrue();
+                int aAfter = a.requests.get();
+                int bNow = b.requests.get();
+                assertThat(Await.until(Duration.ofSeconds(5), () -> b.requests.get() > bNow + 20)).isTrue();
+                assertThat(a.requests.get()).as("nothing goes to the removed host").isEqualTo(aAfter);
+                assertThat(aAfter).isGreaterThanOrEqualTo(aBefore);
+
+                // an unsupported field: NACKed with a detail naming the cluster and the field; b keeps answering
+                cp.push("4", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort, true);
+                assertThat(Await.until(Duration.ofSeconds(10), () -> cp.of("Cluster").stream()
+                        .anyMatch(DiscoveryRequest::hasErrorDetail))).isTrue();
+                DiscoveryRequest nack = cp.of("Cluster").stream().filter(DiscoveryRequest::hasErrorDetail).findFirst().get();
+                assertThat(nack.getErrorDetail().getMessage()).contains("cluster 'shop'", "per_connection_buffer_limit_bytes");
+                assertThat(nack.getVersionInfo()).as("a NACK carries the version in force").isEqualTo("3");
+                int bAfterNack = b.requests.get();
+                assertThat(Await.until(Duration.ofSeconds(5), () -> b.requests.get() > bAfterNack + 10)).isTrue();
+                assertThat(p.adminGet("/config_dump").body()).contains("\"xds\"", "\"version_info\":\"3\"", "ingress");
+
+                // the control plane goes away: traffic goes on; it comes back: the client resubscribes
+                int streamsBefore = cp.streams.get();
+                cp.stop();
+                int bWhileDown = b.requests.get();
+                assertThat(Await.until(Duration.ofSeconds(5), () -> b.requests.get() > bWhileDown + 20)).isTrue();
+                cp.push("5", List.of(a.address(), b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+                cp.start();
+                assertThat(Await.until(Duration.ofSeconds(20), () -> cp.streams.get() > streamsBefore)).isTrue();
+                assertThat(Await.until(Duration.ofSeconds(10), () -> a.requests.get() > aAfter)).as("v5 after reconnect").isTrue();
+                running.set(false);
+                load.join();
+                assertThat(failures).as("requests while hosts moved, a NACK and a control-plane outage").isEmpty();
+                assertThat(ok.get()).isGreaterThan(100);
+                System.out.printf("xds: %d requests under EDS moves, a NACK and a control-plane restart, 0 failed%n", ok.get());
+                String prometheus = p.adminGet("/stats/prometheus").body();
+                assertThat(prometheus).contains("outrigger_control_plane_connected_state 1");
+                assertThat(prometheus).containsPattern("outrigger_xds_update_rejected_total [1-9]")
+                        .containsPattern("outrigger_xds_streams_total [2-9]");
+
+                // the protocol's sequence for CDS: the first request has the node and no version or nonce; an ACK
+                // repeats the version and nonce it accepts; the NACK keeps the version in force
+                List<DiscoveryRequest> cds = cp.of("Cluster");
+                assertThat(cds.get(0).getNode().getId()).isEqualTo(NODE);
+                assertThat(cds.get(0).getVersionInfo()).isEmpty();
+                assertThat(cds.get(0).getResponseNonce()).isEmpty();
+                assertThat(cds.stream().map(DiscoveryRequest::getVersionInfo).toList()).containsSubsequence("1", "2", "3", "3", "5");
+                assertThat(cds.stream().allMatch(r -> r.getResourceNamesList().isEmpty())).as("CDS is a wildcard").isTrue();
+                List<DiscoveryRequest> eds = cp.of("ClusterLoadAssignment");
+                assertThat(eds).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("shop"));
+                assertThat(cp.of("RouteConfiguration")).isNotEmpty()
+                        .allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("routes"));
+            }
+        }
+    }
+}
