@@ -49,6 +49,13 @@ public record ClusterConfig(String name, List<EndpointConfig> endpoints, LbPolic
                 circuitBreakers, http2ProtocolOptions, protocolSelection, loadBalancing, List.of(), null);
     }
 
+    /** This cluster with other endpoints (an EDS update, a reload that only moves hosts). */
+    public ClusterConfig withEndpoints(List<EndpointConfig> next) {
+        return new ClusterConfig(name, next, lbPolicy, ringHash, connectTimeout, connectionPool, tls, healthCheck,
+                outlierDetection, circuitBreakers, http2ProtocolOptions, protocolSelection, loadBalancing,
+                aggregateClusters, dns);
+    }
+
     /** Whether hosts come from DNS ({@code strict_dns}, {@code logical_dns}) rather than the config. */
     public boolean usesDns() {
         return dns != null;

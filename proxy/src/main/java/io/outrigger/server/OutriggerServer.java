@@ -148,6 +148,9 @@ public final class OutriggerServer implements AutoCloseable {
             metrics.bindCluster(c);
             changes.add("cluster '" + c.name() + "' " + (current.cluster(c.name()).isPresent() ? "replaced" : "added"));
         }
+        for (ClusterManager.EndpointUpdate u : clusters.endpointUpdates()) {
+            changes.add("cluster '" + u.cluster().name() + "' endpoints " + u.change());
+        }
         for (Cluster c : clusters.retired()) {
             if (clusters.next().get(c.name()) == null) {
                 changes.add("cluster '" + c.name() + "' removed");

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
-    private final ClusterConfig config;
+    private volatile ClusterConfig config; // replaced only by updateEndpoints (the same cluster with other hosts)
     private volatile List<Host> hosts; // replaced by DNS discovery (strict_dns, logical_dns)
     private final ClusterResources resources;
     private final ClusterStats stats = new ClusterStats();
@@ -152,6 +152,19 @@ public final class Cluster {
         for (Cluster parent : parents) {
             parent.rebuildHosts(why);
         }
+    }
+
+    /**
+     * The same cluster with other endpoints (EDS, or a reload that only moves hosts): the config's endpoint list and the
+     * hosts change in place through {@link #updateHosts}, so kept hosts keep their health, pools and connections and the
+     * hash ring or table is rebuilt off the event loops with minimal key movement. Call off the event loops.
+     *
+     * @param next  this cluster's config with the new endpoints (equal otherwise)
+     * @param hosts the new hosts; kept ones must be the same objects
+     */
+    public synchronized void updateEndpoints(ClusterConfig next, List<Host> hosts, String why) {
+        this.config = next;
+        updateHosts(hosts, why);
     }
 
     /** An aggregate's cluster changed its hosts: the aggregate's hosts are theirs again. */
