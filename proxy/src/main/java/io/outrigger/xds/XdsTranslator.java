@@ -119,7 +119,15 @@ final class XdsTranslator {
                 if (explicit != null && explicit.containsKey("http2_protocol_options")) {
                     j.put("http2_protocol_options", explicit.get("http2_protocol_options"));
                 }
-                opts.remove("common_http_protocol_options");
+                opts.remove("@type");
+                if (explicit != null) {
+                    explicit.remove("http2_protocol_options");
+                    explicit.remove("http_protocol_options"); // HTTP/1.1 upstream: the default
+                    if (!explicit.isEmpty()) {
+                        throw new XdsException("typed_extension_protocol_options." + e.getKey() + ".explicit_http_config."
+                                + explicit.keySet().iterator().next() + ": not supported");
+                    }
+                }
                 if (!opts.isEmpty()) {
                     throw new XdsException("typed_extension_protocol_options." + e.getKey() + "." + opts.keySet().iterator().next()
                             + ": not supported");

@@ -1,0 +1,150 @@
+package io.outrigger.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.FilterConfig;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Envoy v3 resources into Outrigger's config tree: what is reshaped, what waits, what is refused and how it is named. */
+class XdsTranslatorTest {
+    private static Address socket(String ip, int port) {
+        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+    }
+
+    private static LbEndpoint endpoint(String ip, int port, int weight, HealthStatus health) {
+        LbEndpoint.Builder b = LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(socket(ip, port)))
+                .setHealthStatus(health);
+        if (weight > 0) {
+            b.setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(weight));
+        }
+        return b.build();
+    }
+
+    @Test
+    void anEdsClusterWaitsForItsEndpointsThenTakesTheHealthyOnesWithWeightsAndPriorities() throws Exception {
+        Cluster c = Cluster.newBuilder().setName("shop").setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setServiceName("shop-v1"))
+                .setLbPolicy(Cluster.LbPolicy.RING_HASH).setConnectTimeout(Durations.fromMillis(250))
+                .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(
+                        com.google.protobuf.UInt64Value.of(2048)))
+                .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                        Any.pack(HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
+                                HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
+                                        Http2ProtocolOptions.getDefaultInstance())).build()))
+                .build();
+        XdsTranslator.Translated waiting = XdsTranslator.cluster(c, Map.of());
+        assertThat(waiting.tree()).isNull();
+        assertThat(waiting.missing()).isEqualTo(new XdsTranslator.Missing(XdsTypes.EDS, "shop-v1"));
+
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName("shop-v1")
+                .addEndpoints(LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(endpoint("10.0.0.1", 80, 3, HealthStatus.HEALTHY))
+                        .addLbEndpoints(endpoint("10.0.0.2", 80, 0, HealthStatus.UNKNOWN))
+                        .addLbEndpoints(endpoint("10.0.0.3", 80, 0, HealthStatus.DRAINING))
+                        .addLbEndpoints(endpoint("10.0.0.4", 80, 0, HealthStatus.UNHEALTHY)))
+                .addEndpoints(LocalityLbEndpoints.newBuilder().setPriority(1)
+                        .addLbEndpoints(endpoint("::1", 8080, 0, HealthStatus.UNKNOWN)))
+                .build();
+        Map<String, Object> tree = XdsTranslator.cluster(c, Map.of("shop-v1", cla)).tree();
+        assertThat(tree).containsEntry("name", "shop").containsEntry("type", "eds")
+                .containsEntry("lb_policy", "ring_hash").containsEntry("connect_timeout", "0.250s")
+                .containsEntry("ring_hash", Map.of("minimum_ring_size", "2048"))
+                .containsEntry("http2_protocol_options", Map.of())
+                .doesNotContainKeys("eds_cluster_config", "typed_extension_protocol_options", "ring_hash_lb_config");
+        assertThat(tree.get("endpoints")).isEqualTo(List.of(
+                Map.of("address", "10.0.0.1:80", "weight", 3, "priority", 0),
+                Map.of("address", "10.0.0.2:80", "weight", 1, "priority", 0),
+                Map.of("address", "[::1]:8080", "weight", 1, "priority", 1)));
+    }
+
+    @Test
+    void whatCannotBeTakenIsNamed() {
+        Cluster tls = Cluster.newBuilder().setName("s").setTransportSocket(TransportSocket.newBuilder().setName("tls")).build();
+        assertThatThrownBy(() -> XdsTranslator.cluster(tls, Map.of())).hasMessageContaining("transport_socket");
+        Cluster original = Cluster.newBuilder().setName("s").setType(Cluster.DiscoveryType.ORIGINAL_DST).build();
+        assertThatThrownBy(() -> XdsTranslator.cluster(original, Map.of())).hasMessageContaining("type: ORIGINAL_DST");
+        Listener twoChains = listener(hcm(HttpFilter.newBuilder().setName("router")
+                .setTypedConfig(Any.pack(Router.getDefaultInstance())).build()))
+                .toBuilder().addFilterChains(FilterChain.getDefaultInstance()).build();
+        assertThatThrownBy(() -> XdsTranslator.listener(twoChains, Map.of())).hasMessageContaining("filter_chains: 2 chains");
+        Listener routerFirst = listener(hcm(
+                HttpFilter.newBuilder().setName("router").setTypedConfig(Any.pack(Router.getDefaultInstance())).build(),
+                HttpFilter.newBuilder().setName("cors").setTypedConfig(Any.pack(Cors.getDefaultInstance())).build()));
+        assertThatThrownBy(() -> XdsTranslator.listener(routerFirst, Map.of())).hasMessageContaining("the router must be the last");
+        Listener unknownFilter = listener(hcm(HttpFilter.newBuilder().setName("lua").setTypedConfig(
+                Any.newBuilder().setTypeUrl("type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua")).build()));
+        assertThatThrownBy(() -> XdsTranslator.listener(unknownFilter, Map.of())).isInstanceOf(XdsException.class)
+                .hasMessageContaining("envoy.extensions.filters.http.lua.v3.Lua");
+    }
+
+    private static HttpConnectionManager hcm(HttpFilter... filters) {
+        return HttpConnectionManager.newBuilder().setStatPrefix("in").setRds(Rds.newBuilder().setRouteConfigName("r"))
+                .addAllHttpFilters(List.of(filters)).build();
+    }
+
+    private static Listener listener(HttpConnectionManager hcm) {
+        return Listener.newBuilder().setName("in").setAddress(socket("0.0.0.0", 15001))
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                        .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm)))).build();
+    }
+
+    @Test
+    void aListenerWaitsForItsRoutesThenCarriesFiltersVirtualHostsAndPerRouteSettings() throws Exception {
+        HttpConnectionManager hcm = hcm(
+                HttpFilter.newBuilder().setName("envoy.filters.http.cors").setTypedConfig(Any.pack(Cors.getDefaultInstance())).build(),
+                HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())).build())
+                .toBuilder().setStreamIdleTimeout(Durations.fromSeconds(30)).build();
+        Listener l = listener(hcm);
+        assertThat(XdsTranslator.rdsName(l)).isEqualTo("r");
+        assertThat(XdsTranslator.listener(l, Map.of()).missing()).isEqualTo(new XdsTranslator.Missing(XdsTypes.RDS, "r"));
+
+        RouteConfiguration rc = RouteConfiguration.newBuilder().setName("r").addVirtualHosts(VirtualHost.newBuilder()
+                .setName("all").addDomains("*")
+                .putTypedPerFilterConfig("envoy.filters.http.cors", Any.pack(CorsPolicy.newBuilder()
+                        .setAllowMethods("GET").build()))
+                .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/api"))
+                        .setRoute(RouteAction.newBuilder().setCluster("shop").setTimeout(Durations.fromSeconds(3)))
+                        .putTypedPerFilterConfig("envoy.filters.http.cors", Any.pack(FilterConfig.newBuilder()
+                                .setDisabled(true).build())))).build();
+        Map<String, Object> tree = XdsTranslator.listener(l, Map.of("r", rc)).tree();
+        assertThat(tree).containsEntry("name", "in").containsEntry("address", "0.0.0.0:15001")
+                .containsEntry("stream_idle_timeout", "30s")
+                .containsEntry("http_filters", List.of(Map.of("name", "cors")))
+                .doesNotContainKeys("stat_prefix", "rds", "filter_chains");
+        assertThat(tree.get("virtual_hosts")).isEqualTo(List.of(Map.of("name", "all", "domains", List.of("*"),
+                "typed_per_filter_config", Map.of("cors", Map.of("allow_methods", "GET")),
+                "routes", List.of(Map.of("match", Map.of("prefix", "/api"),
+                        "route", Map.of("cluster", "shop", "timeout", "3s"),
+                        "typed_per_filter_config", Map.of("cors", Map.of("disabled", true)))))));
+    }
+}
