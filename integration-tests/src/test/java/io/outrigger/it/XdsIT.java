@@ -29,6 +29,13 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -103,6 +110,15 @@ class XdsIT {
 
         /** @param unsupported give the cluster a field Outrigger does not take (per_connection_buffer_limit_bytes) */
         void push(String version, List<String> hosts, Cluster.LbPolicy lb, int listenerPort, boolean unsupported) {
+            push(version, hosts, lb, listenerPort, unsupported, null, null);
+        }
+
+        /**
+         * @param chainPem with {@code keyPem}: the listener serves TLS with the SDS secret {@code server-cert} holding
+         *                 them; {@code null}: cleartext
+         */
+        void push(String version, List<String> hosts, Cluster.LbPolicy lb, int listenerPort, boolean unsupported,
+                  String chainPem, String keyPem) {
             ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName("shop");
             LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
             for (String h : hosts) {
@@ -125,11 +141,22 @@ class XdsIT {
                     .setRds(Rds.newBuilder().setRouteConfigName("routes").setConfigSource(ads()))
                     .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
                             .setTypedConfig(Any.pack(Router.getDefaultInstance()))).build();
+            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                    .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm)));
+            List<Secret> secrets = new ArrayList<>();
+            if (chainPem != null) {
+                chain.setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                        .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(
+                                CommonTlsContext.newBuilder().addTlsCertificateSdsSecretConfigs(
+                                        SdsSecretConfig.newBuilder().setName("server-cert").setSdsConfig(ads()))).build())));
+                secrets.add(Secret.newBuilder().setName("server-cert").setTlsCertificate(TlsCertificate.newBuilder()
+                        .setCertificateChain(DataSource.newBuilder().setInlineString(chainPem))
+                        .setPrivateKey(DataSource.newBuilder().setInlineString(keyPem))).build());
+            }
             Listener listener = Listener.newBuilder().setName("ingress").setAddress(socket("127.0.0.1", listenerPort))
-                    .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-                            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm)))).build();
+                    .addFilterChains(chain).build();
             cache.setSnapshot(NODE, Snapshot.create(List.of(cluster), List.of(cla.build()), List.of(listener),
-                    List.of(routes), List.of(), version));
+                    List.of(routes), secrets, version));
         }
 
         private static ConfigSource ads() {
@@ -266,6 +293,71 @@ class XdsIT {
                 assertThat(eds).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("shop"));
                 assertThat(cp.of("RouteConfiguration")).isNotEmpty()
                         .allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("routes"));
+            }
+        }
+    }
+
+    /** The certificate a TLS listener serves to a new connection (the JDK's client; any certificate is accepted). */
+    static byte[] served(int port) throws Exception {
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.startHandshake();
+            return s.getSession().getPeerCertificates()[0].getEncoded();
+        }
+    }
+
+    static byte[] certificate(java.nio.file.Path pem) throws Exception {
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            return java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in).getEncoded();
+        }
+    }
+
+    @Test
+    void sdsRotatesAListenerCertificateNewConnectionsSeeIt() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("xds-sds-" + System.nanoTime()));
+        TlsIT.outrigger("certs", "ca", "--dir", dir.toString());
+        TlsIT.outrigger("certs", "issue", "--dir", dir.toString(), "--name", "first", "--dns", "localhost");
+        TlsIT.outrigger("certs", "issue", "--dir", dir.toString(), "--name", "second", "--dns", "localhost");
+        int listenerPort = freePort();
+        try (Origin a = new Origin("a"); ControlPlane cp = new ControlPlane(freePort())) {
+            cp.push("1", List.of(a.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort, false,
+                    java.nio.file.Files.readString(dir.resolve("first.crt")), java.nio.file.Files.readString(dir.resolve("first.key")));
+            try (ProxyProcess p = ProxyProcess.start("xds-sds", """
+                    admin: { address: 127.0.0.1:0 }
+                    node: { id: %s }
+                    dynamic_resources:
+                      ads_config: { cluster: xds_cluster }
+                      lds_config: { ads: {} }
+                      cds_config: { ads: {} }
+                    clusters:
+                      - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
+                    """.formatted(NODE, cp.port))) {
+                assertThat(served(listenerPort)).isEqualTo(certificate(dir.resolve("first.crt")));
+                Cmd ok = Cmd.curlRun("-s", "--cacert", dir.resolve("ca.crt").toString(), "https://localhost:" + listenerPort + "/x");
+                assertThat(ok.out()).contains("origin: a");
+                cp.push("2", List.of(a.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort, false,
+                        java.nio.file.Files.readString(dir.resolve("second.crt")), java.nio.file.Files.readString(dir.resolve("second.key")));
+                byte[] second = certificate(dir.resolve("second.crt"));
+                assertThat(Await.until(Duration.ofSeconds(10), () -> java.util.Arrays.equals(served(listenerPort), second)))
+                        .as("a new connection gets the rotated certificate").isTrue();
+                assertThat(cp.of("Secret")).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList())
+                        .containsExactly("server-cert"));
+                assertThat(p.adminGet("/config_dump").body()).contains("\"SDS\"", "server-cert")
+                        .doesNotContain("PRIVATE KEY");
             }
         }
     }

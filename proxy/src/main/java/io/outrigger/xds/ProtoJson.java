@@ -43,6 +43,7 @@ final class ProtoJson {
             .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
             .build();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace().usingTypeRegistry(REGISTRY);

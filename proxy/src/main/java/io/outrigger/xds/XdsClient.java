@@ -123,6 +123,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         if (config.lds()) {
             subscriptions.put(XdsTypes.LDS, new Subscription(XdsTypes.LDS, true));
             subscriptions.put(XdsTypes.RDS, new Subscription(XdsTypes.RDS, false));
+            subscriptions.put(XdsTypes.SDS, new Subscription(XdsTypes.SDS, false));
         }
         Struct.Builder metadata = Struct.newBuilder();
         config.node().metadata().forEach((k, v) -> metadata.putFields(k, Value.newBuilder().setStringValue(v).build()));
@@ -290,6 +291,14 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             }
             resubscribe(rds, names);
         }
+        Subscription sds = subscriptions.get(XdsTypes.SDS);
+        if (sds != null) {
+            Set<String> names = new TreeSet<>();
+            for (Listener l : r.listeners().values()) {
+                names.addAll(XdsTranslator.sdsNames(l));
+            }
+            resubscribe(sds, names);
+        }
     }
 
     private void resubscribe(Subscription s, Set<String> names) {
@@ -327,6 +336,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             case XdsTypes.EDS -> any.unpack(ClusterLoadAssignment.class);
             case XdsTypes.LDS -> any.unpack(Listener.class);
             case XdsTypes.RDS -> any.unpack(RouteConfiguration.class);
+            case XdsTypes.SDS -> any.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
             default -> throw new InvalidProtocolBufferException("unknown type " + typeUrl);
         };
     }
@@ -341,6 +351,9 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         if (m instanceof Listener l) {
             return l.getName();
         }
+        if (m instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret secret) {
+            return secret.getName();
+        }
         return ((RouteConfiguration) m).getName();
     }
 
@@ -352,7 +365,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         out.put("initialized", initialized);
         XdsResources r = inForce;
         List<Object> types = new ArrayList<>();
-        for (String type : List.of(XdsTypes.CDS, XdsTypes.EDS, XdsTypes.LDS, XdsTypes.RDS)) {
+        for (String type : List.of(XdsTypes.CDS, XdsTypes.EDS, XdsTypes.LDS, XdsTypes.RDS, XdsTypes.SDS)) {
             if (!subscriptions.containsKey(type)) {
                 continue;
             }

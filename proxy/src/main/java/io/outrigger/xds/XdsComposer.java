@@ -47,6 +47,19 @@ public final class XdsComposer {
 
     private final Path file;
     private final Builder builder;
+    private SecretFiles secretFiles;
+
+    /** Where inline TLS material goes, made on first use. */
+    private synchronized SecretFiles secretFiles() throws XdsException {
+        if (secretFiles == null) {
+            try {
+                secretFiles = new SecretFiles();
+            } catch (IOException e) {
+                throw new XdsException("no directory for TLS material from the control plane: " + e.getMessage());
+            }
+        }
+        return secretFiles;
+    }
 
     public XdsComposer(Path file, Builder builder) {
         this.file = file;
@@ -98,12 +111,13 @@ public final class XdsComposer {
         for (Listener l : new TreeMap<>(resources.listeners()).values()) {
             XdsTranslator.Translated t;
             try {
-                t = XdsTranslator.listener(l, resources.routes());
+                t = XdsTranslator.listener(l, resources.routes(), resources.secrets(), secretFiles());
             } catch (XdsException e) {
                 throw new XdsException("listener '" + l.getName() + "': " + e.getMessage());
             }
             if (t.missing() != null) {
-                waiting.add("listener '" + l.getName() + "' (RDS '" + t.missing().name() + "')");
+                waiting.add("listener '" + l.getName() + "' (" + XdsTypes.shortName(t.missing().typeUrl()) + " '"
+                        + t.missing().name() + "')");
                 missing.add(t.missing());
                 continue;
             }

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,15 +17,16 @@ import java.util.TreeMap;
  */
 public record XdsResources(Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints,
                            Map<String, Listener> listeners, Map<String, RouteConfiguration> routes,
-                           Map<String, String> versions) {
+                           Map<String, Secret> secrets, Map<String, String> versions) {
     /** Nothing received yet. */
-    public static final XdsResources EMPTY = new XdsResources(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    public static final XdsResources EMPTY = new XdsResources(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public XdsResources {
         clusters = Map.copyOf(clusters);
         endpoints = Map.copyOf(endpoints);
         listeners = Map.copyOf(listeners);
         routes = Map.copyOf(routes);
+        secrets = Map.copyOf(secrets);
         versions = Map.copyOf(versions);
     }
 
@@ -34,10 +36,13 @@ public record XdsResources(Map<String, Cluster> clusters, Map<String, ClusterLoa
         Map<String, String> v = new TreeMap<>(versions);
         v.put(typeUrl, version);
         return switch (typeUrl) {
-            case XdsTypes.CDS -> new XdsResources((Map<String, Cluster>) resources, endpoints, listeners, routes, v);
-            case XdsTypes.EDS -> new XdsResources(clusters, (Map<String, ClusterLoadAssignment>) resources, listeners, routes, v);
-            case XdsTypes.LDS -> new XdsResources(clusters, endpoints, (Map<String, Listener>) resources, routes, v);
-            case XdsTypes.RDS -> new XdsResources(clusters, endpoints, listeners, (Map<String, RouteConfiguration>) resources, v);
+            case XdsTypes.CDS -> new XdsResources((Map<String, Cluster>) resources, endpoints, listeners, routes, secrets, v);
+            case XdsTypes.EDS -> new XdsResources(clusters, (Map<String, ClusterLoadAssignment>) resources, listeners, routes,
+                    secrets, v);
+            case XdsTypes.LDS -> new XdsResources(clusters, endpoints, (Map<String, Listener>) resources, routes, secrets, v);
+            case XdsTypes.RDS -> new XdsResources(clusters, endpoints, listeners, (Map<String, RouteConfiguration>) resources,
+                    secrets, v);
+            case XdsTypes.SDS -> new XdsResources(clusters, endpoints, listeners, routes, (Map<String, Secret>) resources, v);
             default -> throw new IllegalArgumentException(typeUrl);
         };
     }
@@ -49,6 +54,7 @@ public record XdsResources(Map<String, Cluster> clusters, Map<String, ClusterLoa
             case XdsTypes.EDS -> endpoints;
             case XdsTypes.LDS -> listeners;
             case XdsTypes.RDS -> routes;
+            case XdsTypes.SDS -> secrets;
             default -> Map.of();
         };
     }

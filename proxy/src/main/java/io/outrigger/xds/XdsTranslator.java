@@ -172,6 +172,18 @@ final class XdsTranslator {
      * @throws XdsException naming the field Outrigger cannot take
      */
     static Translated listener(Listener l, Map<String, RouteConfiguration> routes) throws XdsException {
+        return listener(l, routes, Map.of(), null);
+    }
+
+    /**
+     * @param routes  the RDS resources received, by name
+     * @param secrets the SDS resources received, by name
+     * @param files   where inline PEM material is kept as files (for a listener with TLS)
+     * @throws XdsException naming the field Outrigger cannot take
+     */
+    static Translated listener(Listener l, Map<String, RouteConfiguration> routes,
+                               Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets,
+                               SecretFiles files) throws XdsException {
         Map<String, Object> j = ProtoJson.map(l);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", j.remove("name"));
@@ -186,9 +198,22 @@ final class XdsTranslator {
         }
         Map<String, Object> chain = map(chains.get(0));
         chain.remove("name");
-        if (chain.containsKey("filter_chain_match") || chain.containsKey("transport_socket")) {
-            throw new XdsException("filter_chains[0]." + (chain.containsKey("filter_chain_match") ? "filter_chain_match"
-                    : "transport_socket") + ": not supported yet");
+        if (chain.containsKey("filter_chain_match")) {
+            throw new XdsException("filter_chains[0].filter_chain_match: not supported yet");
+        }
+        Missing missingSecret = null;
+        Map<String, Object> socketConfig = map(chain.remove("transport_socket"));
+        if (socketConfig != null) {
+            Map<String, Object> tlsContext = map(socketConfig.get("typed_config"));
+            if (!typeOf(tlsContext).equals(DOWNSTREAM_TLS)) {
+                throw new XdsException("filter_chains[0].transport_socket: expected a DownstreamTlsContext");
+            }
+            TlsResult tls = downstreamTls(tlsContext, secrets, files);
+            if (tls.missing() != null) {
+                missingSecret = tls.missing();
+            } else {
+                out.put("tls", tls.tree());
+            }
         }
         List<Object> filters = list(chain.remove("filters"));
         if (filters.size() != 1 || !typeOf(map(map(filters.get(0)).get("typed_config"))).equals(HCM)) {
@@ -252,7 +277,133 @@ final class XdsTranslator {
         }
         out.putAll(hcm);
         out.putAll(j);
+        missing = missing != null ? missing : missingSecret;
         return new Translated(missing == null ? out : null, missing);
+    }
+
+    private static final String DOWNSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+
+    private record TlsResult(Map<String, Object> tree, Missing missing) {
+    }
+
+    /**
+     * A {@code DownstreamTlsContext} into the listener's {@code tls}: certificates inline, from files or from SDS
+     * ({@code tls_certificate_sds_secret_configs}), the client-certificate validation context likewise, ALPN, and
+     * {@code require_client_certificate}.
+     */
+    private static TlsResult downstreamTls(Map<String, Object> ctx, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files) throws XdsException {
+        ctx.remove("@type");
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> common = map(ctx.remove("common_tls_context"));
+        Object require = ctx.remove("require_client_certificate");
+        if (!ctx.isEmpty()) {
+            throw new XdsException("transport_socket." + ctx.keySet().iterator().next() + ": not supported");
+        }
+        if (common == null) {
+            throw new XdsException("transport_socket: no common_tls_context");
+        }
+        List<Object> certificates = new ArrayList<>();
+        for (Object c : list(common.remove("tls_certificates"))) {
+            certificates.add(certificate(map(c), files));
+        }
+        for (Object sds : list(common.remove("tls_certificate_sds_secret_configs"))) {
+            String name = (String) map(sds).get("name");
+            var secret = secrets.get(name);
+            if (secret == null) {
+                return new TlsResult(null, new Missing(XdsTypes.SDS, name));
+            }
+            if (!secret.hasTlsCertificate()) {
+                throw new XdsException("secret '" + name + "': expected a tls_certificate");
+            }
+            certificates.add(certificate(map(ProtoJson.map(secret).get("tls_certificate")), files));
+        }
+        out.put("certificates", certificates);
+        if (common.get("alpn_protocols") != null) {
+            out.put("alpn_protocols", common.remove("alpn_protocols"));
+        }
+        Map<String, Object> validation = map(common.remove("validation_context"));
+        Map<String, Object> validationSds = map(common.remove("validation_context_sds_secret_config"));
+        if (validationSds != null) {
+            String name = (String) validationSds.get("name");
+            var secret = secrets.get(name);
+            if (secret == null) {
+                return new TlsResult(null, new Missing(XdsTypes.SDS, name));
+            }
+            if (!secret.hasValidationContext()) {
+                throw new XdsException("secret '" + name + "': expected a validation_context");
+            }
+            validation = map(ProtoJson.map(secret).get("validation_context"));
+        }
+        if (validation != null) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            Map<String, Object> ca = map(validation.remove("trusted_ca"));
+            if (ca != null) {
+                v.put("trusted_ca", dataSource(ca, files));
+            }
+            if (validation.get("match_subject_alt_names") != null) {
+                v.put("match_subject_alt_names", validation.remove("match_subject_alt_names"));
+            }
+            if (!validation.isEmpty()) {
+                throw new XdsException("validation_context." + validation.keySet().iterator().next() + ": not supported");
+            }
+            out.put("validation", v);
+        }
+        if (require != null) {
+            out.put("require_client_certificate", require);
+        }
+        if (!common.isEmpty()) {
+            throw new XdsException("common_tls_context." + common.keySet().iterator().next() + ": not supported");
+        }
+        return new TlsResult(out, null);
+    }
+
+    private static Map<String, Object> certificate(Map<String, Object> c, SecretFiles files) throws XdsException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("certificate_chain", dataSource(map(c.remove("certificate_chain")), files));
+        out.put("private_key", dataSource(map(c.remove("private_key")), files));
+        if (!c.isEmpty()) {
+            throw new XdsException("tls_certificate." + c.keySet().iterator().next() + ": not supported");
+        }
+        return out;
+    }
+
+    /** Envoy's {@code DataSource}: a file as it is, inline material kept as a private file. */
+    private static String dataSource(Map<String, Object> ds, SecretFiles files) throws XdsException {
+        if (ds == null) {
+            throw new XdsException("tls: a certificate_chain, private_key or trusted_ca is missing");
+        }
+        if (ds.get("filename") instanceof String f) {
+            return f;
+        }
+        String inline = ds.get("inline_string") instanceof String s ? s
+                : ds.get("inline_bytes") instanceof String b ? new String(java.util.Base64.getDecoder().decode(b),
+                java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (inline == null || files == null) {
+            throw new XdsException("tls: expected filename, inline_string or inline_bytes");
+        }
+        return files.write(inline);
+    }
+
+    /** The SDS secrets a listener's TLS context names (certificates and validation context). */
+    static List<String> sdsNames(Listener l) {
+        List<String> names = new ArrayList<>();
+        for (var chain : l.getFilterChainsList()) {
+            if (!chain.hasTransportSocket() || !chain.getTransportSocket().getTypedConfig().getTypeUrl().endsWith(DOWNSTREAM_TLS)) {
+                continue;
+            }
+            try {
+                var ctx = chain.getTransportSocket().getTypedConfig().unpack(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class).getCommonTlsContext();
+                ctx.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
+                if (ctx.hasValidationContextSdsSecretConfig()) {
+                    names.add(ctx.getValidationContextSdsSecretConfig().getName());
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                // the listener itself is rejected for it
+            }
+        }
+        return names;
     }
 
     /** The RDS route configuration a listener's HTTP connection manager names, or {@code null}. */

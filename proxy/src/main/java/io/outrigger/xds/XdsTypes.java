@@ -7,6 +7,7 @@ final class XdsTypes {
     static final String RDS = PREFIX + "envoy.config.route.v3.RouteConfiguration";
     static final String CDS = PREFIX + "envoy.config.cluster.v3.Cluster";
     static final String EDS = PREFIX + "envoy.config.endpoint.v3.ClusterLoadAssignment";
+    static final String SDS = PREFIX + "envoy.extensions.transport_sockets.tls.v3.Secret";
 
     private XdsTypes() {
     }
@@ -18,6 +19,7 @@ final class XdsTypes {
             case RDS -> "RDS";
             case CDS -> "CDS";
             case EDS -> "EDS";
+            case SDS -> "SDS";
             default -> typeUrl;
         };
     }
