@@ -37,9 +37,6 @@ final class DynamicResourcesReader {
         if (ads != null) {
             ConfigMap a = ads.asMap();
             delta = a.oneOf("api_type", Map.of("GRPC", false, "DELTA_GRPC", true), false);
-            if (delta) {
-                a.optional("api_type").get().error("DELTA_GRPC (incremental xDS) is not supported yet (expected: GRPC)");
-            }
             a.oneOf("transport_api_version", Map.of("V3", true), true);
             nodeOnce = a.bool("set_node_on_first_message_only", false);
             cluster = a.string("cluster").orElse(null);

@@ -69,6 +69,7 @@ class XdsIT {
     static final class ControlPlane implements AutoCloseable {
         final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
         final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+        final List<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
         final AtomicInteger streams = new AtomicInteger();
         final int port;
         private Server server;
@@ -93,6 +94,7 @@ class XdsIT {
                 @Override
                 public void onV3StreamDeltaRequest(long streamId,
                         io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest request) {
+                    deltaRequests.add(request);
                 }
             };
             V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
@@ -358,6 +360,63 @@ class XdsIT {
                         .containsExactly("server-cert"));
                 assertThat(p.adminGet("/config_dump").body()).contains("\"SDS\"", "server-cert")
                         .doesNotContain("PRIVATE KEY");
+            }
+        }
+    }
+
+    @Test
+    void deltaXdsMovesHostsNacksAndResumesWithTheVersionsInForce() throws Exception {
+        int listenerPort = freePort();
+        try (Origin a = new Origin("a"); Origin b = new Origin("b"); ControlPlane cp = new ControlPlane(freePort())) {
+            cp.push("1", List.of(a.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+            try (ProxyProcess p = ProxyProcess.start("xds-delta", """
+                    admin: { address: 127.0.0.1:0 }
+                    node: { id: %s }
+                    dynamic_resources:
+                      ads_config: { cluster: xds_cluster, api_type: DELTA_GRPC }
+                      lds_config: { ads: {} }
+                      cds_config: { ads: {} }
+                    clusters:
+                      - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
+                    """.formatted(NODE, cp.port))) {
+                assertThat(origin(listenerPort)).isEqualTo("200 origin: a");
+                AtomicBoolean running = new AtomicBoolean(true);
+                List<String> failures = new CopyOnWriteArrayList<>();
+                Thread load = new Thread(() -> {
+                    while (running.get()) {
+                        String r = origin(listenerPort);
+                        if (!r.startsWith("200 ")) {
+                            failures.add(r);
+                        }
+                    }
+                });
+                load.start();
+                cp.push("2", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+                assertThat(Await.until(Duration.ofSeconds(10), () -> b.requests.get() > 20)).isTrue();
+                int aAfter = a.requests.get();
+                int bNow = b.requests.get();
+                assertThat(Await.until(Duration.ofSeconds(5), () -> b.requests.get() > bNow + 20)).isTrue();
+                assertThat(a.requests.get()).isEqualTo(aAfter);
+
+                cp.push("3", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort, true);
+                assertThat(Await.until(Duration.ofSeconds(10), () -> cp.deltaRequests.stream()
+                        .anyMatch(r -> r.hasErrorDetail()))).isTrue();
+                assertThat(cp.deltaRequests.stream().filter(r -> r.hasErrorDetail()).findFirst().get()
+                        .getErrorDetail().getMessage()).contains("cluster 'shop'", "per_connection_buffer_limit_bytes");
+
+                int before = cp.deltaRequests.size();
+                cp.stop();
+                cp.push("4", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
+                cp.start();
+                assertThat(Await.until(Duration.ofSeconds(20), () -> cp.deltaRequests.stream().skip(before)
+                        .anyMatch(r -> r.getTypeUrl().endsWith("Cluster") && r.getInitialResourceVersionsMap().containsKey("shop"))))
+                        .as("a new stream tells the versions in force").isTrue();
+                running.set(false);
+                load.join();
+                assertThat(failures).isEmpty();
+                assertThat(cp.deltaRequests.stream().filter(r -> r.getTypeUrl().endsWith("ClusterLoadAssignment"))
+                        .flatMap(r -> r.getResourceNamesSubscribeList().stream()).toList()).contains("shop");
+                assertThat(p.adminGet("/config_dump").body()).contains("\"xds\"", "\"initialized\":true");
             }
         }
     }

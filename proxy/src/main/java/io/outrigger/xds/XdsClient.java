@@ -1,21 +1,13 @@
 package io.outrigger.xds;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.outrigger.Version;
 import io.outrigger.config.DynamicResourcesConfig;
 import io.outrigger.server.DynamicConfigSource;
@@ -50,28 +42,6 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
     private static final long BACKOFF_BASE_MS = 500;
     private static final long BACKOFF_MAX_MS = 30_000;
 
-    /** One resource type's subscription on the stream. */
-    private static final class Subscription {
-        final String typeUrl;
-        final boolean wildcard;
-        Set<String> names = new TreeSet<>();
-        String version = "";
-        String nonce = "";
-        boolean received;
-        long accepted;
-        long rejected;
-        String lastError;
-
-        Subscription(String typeUrl, boolean wildcard) {
-            this.typeUrl = typeUrl;
-            this.wildcard = wildcard;
-        }
-
-        boolean active() {
-            return wildcard || !names.isEmpty();
-        }
-    }
-
     private final DynamicResourcesConfig config;
     private final XdsComposer composer;
     private final OutriggerServer server;
@@ -82,15 +52,14 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, XdsSubscription> subscriptions = new LinkedHashMap<>();
     private final Node node;
     private final long startNanos = System.nanoTime();
     // the xds thread's
     private ManagedChannel channel;
-    private StreamObserver<DiscoveryRequest> requests;
+    private AdsStream ads;
     private long stream;
     private int failures;
-    private boolean nodeSent;
     private List<String> waiting = List.of();
     private boolean complete;
     // read by other threads
@@ -117,13 +86,13 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         this.controlPlane = List.copyOf(controlPlane);
         this.random = random;
         if (config.cds()) {
-            subscriptions.put(XdsTypes.CDS, new Subscription(XdsTypes.CDS, true));
-            subscriptions.put(XdsTypes.EDS, new Subscription(XdsTypes.EDS, false));
+            subscriptions.put(XdsTypes.CDS, new XdsSubscription(XdsTypes.CDS, true));
+            subscriptions.put(XdsTypes.EDS, new XdsSubscription(XdsTypes.EDS, false));
         }
         if (config.lds()) {
-            subscriptions.put(XdsTypes.LDS, new Subscription(XdsTypes.LDS, true));
-            subscriptions.put(XdsTypes.RDS, new Subscription(XdsTypes.RDS, false));
-            subscriptions.put(XdsTypes.SDS, new Subscription(XdsTypes.SDS, false));
+            subscriptions.put(XdsTypes.LDS, new XdsSubscription(XdsTypes.LDS, true));
+            subscriptions.put(XdsTypes.RDS, new XdsSubscription(XdsTypes.RDS, false));
+            subscriptions.put(XdsTypes.SDS, new XdsSubscription(XdsTypes.SDS, false));
         }
         Struct.Builder metadata = Struct.newBuilder();
         config.node().metadata().forEach((k, v) -> metadata.putFields(k, Value.newBuilder().setStringValue(v).build()));
@@ -163,35 +132,26 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         InetSocketAddress address = controlPlane.get(Math.floorMod(failures, controlPlane.size()));
         channel = NettyChannelBuilder.forAddress(address).usePlaintext().keepAliveTime(30, TimeUnit.SECONDS).build();
         long id = ++stream;
-        nodeSent = false;
-        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse response) {
-                thread.execute(() -> {
-                    if (id == stream) {
-                        connected = true;
-                        failures = 0;
-                        onResponse(response);
-                    }
-                });
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                thread.execute(() -> onStreamEnd(id, t.toString()));
-            }
-
-            @Override
-            public void onCompleted() {
-                thread.execute(() -> onStreamEnd(id, "closed by the control plane"));
+        java.util.function.Consumer<AdsStream.Update> onUpdate = u -> thread.execute(() -> {
+            if (id == stream) {
+                connected = true;
+                failures = 0;
+                onUpdate(u);
             }
         });
+        java.util.function.Consumer<String> onEnd = why -> thread.execute(() -> onStreamEnd(id, why));
+        ads = config.delta() ? new DeltaStream(channel, node, config.nodeOnFirstMessageOnly(), onUpdate, onEnd)
+                : new SotwStream(channel, node, config.nodeOnFirstMessageOnly(), onUpdate, onEnd);
         streamsOpened.increment();
-        log.info("xds: ADS stream to {} opened (node '{}')", address, node.getId());
-        // resubscribe with the versions in force (Envoy's reconnect: version_info kept, no nonce)
-        for (Subscription s : subscriptions.values()) {
+        log.info("xds: ADS stream ({}) to {} opened (node '{}')", config.delta() ? "delta" : "state of the world",
+                address, node.getId());
+        // resubscribe with what is in force (SotW: version_info kept, no nonce; delta: initial_resource_versions)
+        for (XdsSubscription s : subscriptions.values()) {
+            s.nonce = "";
+            s.started = false;
+            s.sentNames = new TreeSet<>();
             if (s.active()) {
-                send(s, s.version, "", null);
+                ads.subscribe(s);
             }
         }
     }
@@ -203,6 +163,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         connected = false;
         stream++;
         failures++;
+        ads.close();
         channel.shutdownNow();
         long ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS << Math.min(failures - 1, 10));
         long delay = ceiling / 2 + random.nextLong(ceiling / 2 + 1); // jitter: half to all of the ceiling
@@ -210,44 +171,50 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         thread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void onResponse(DiscoveryResponse response) {
-        Subscription s = subscriptions.get(response.getTypeUrl());
+    private void onUpdate(AdsStream.Update u) {
+        XdsSubscription s = subscriptions.get(u.typeUrl());
         if (s == null) {
-            log.warn("xds: response of a type not asked for: {}", response.getTypeUrl());
+            log.warn("xds: response of a type not asked for: {}", u.typeUrl());
             return;
         }
-        Map<String, Message> decoded = new LinkedHashMap<>();
-        try {
-            for (Any any : response.getResourcesList()) {
-                Message m = unpack(s.typeUrl, any);
-                decoded.put(name(m), m);
-            }
-        } catch (InvalidProtocolBufferException e) {
-            reject(s, response, XdsTypes.shortName(s.typeUrl) + ": undecodable resource: " + e.getMessage());
+        if (u.decodeError() != null) {
+            reject(s, u, u.decodeError());
             return;
         }
-        XdsResources next = inForce.with(s.typeUrl, decoded, response.getVersionInfo());
+        Map<String, Message> resources = new LinkedHashMap<>();
+        if (!u.stateOfTheWorld()) {
+            resources.putAll(inForce.of(s.typeUrl));
+            resources.keySet().removeAll(u.removed());
+        }
+        resources.putAll(u.resources());
+        XdsResources next = inForce.with(s.typeUrl, resources, u.version());
         XdsComposer.Composed composed;
         try {
             composed = composer.compose(next);
         } catch (XdsException e) {
-            reject(s, response, e.getMessage());
+            reject(s, u, e.getMessage());
             return;
         }
         ReloadResult r = server.apply(composed.prepared().config(), composed.prepared().filters());
         if (r.outcome() == ReloadResult.Outcome.REJECTED) {
-            reject(s, response, String.join("; ", r.errors()));
+            reject(s, u, String.join("; ", r.errors()));
             return;
         }
         inForce = next;
-        s.version = response.getVersionInfo();
+        s.version = u.version();
+        if (u.stateOfTheWorld()) {
+            s.resourceVersions.clear();
+        }
+        s.resourceVersions.keySet().removeAll(u.removed());
+        s.resourceVersions.putAll(u.resourceVersions());
         s.received = true;
         s.accepted++;
         s.lastError = null;
         updatesApplied.increment();
         waiting = composed.waiting();
-        send(s, s.version, response.getNonce(), null); // ACK
-        log.info("xds: {} version {} applied ({} resources){}", XdsTypes.shortName(s.typeUrl), s.version, decoded.size(),
+        ads.ack(s, u.nonce());
+        log.info("xds: {} version {} applied ({} resources{}){}", XdsTypes.shortName(s.typeUrl), s.version,
+                u.resources().size(), u.removed().isEmpty() ? "" : ", " + u.removed().size() + " removed",
                 waiting.isEmpty() ? "" : "; waiting: " + waiting);
         follow(next);
         complete = subscriptions.values().stream().allMatch(x -> !x.active() || x.received) && waiting.isEmpty();
@@ -257,19 +224,19 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         }
     }
 
-    /** NACK: the previous version, this response's nonce, and why. */
-    private void reject(Subscription s, DiscoveryResponse response, String why) {
+    /** NACK: the previous version stays, this response's nonce, and why. */
+    private void reject(XdsSubscription s, AdsStream.Update u, String why) {
         s.rejected++;
         s.lastError = why;
         updatesRejected.increment();
-        log.warn("xds: {} version {} rejected, version '{}' stays: {}", XdsTypes.shortName(s.typeUrl),
-                response.getVersionInfo(), s.version, why);
-        send(s, s.version, response.getNonce(), why);
+        log.warn("xds: {} version {} rejected, version '{}' stays: {}", XdsTypes.shortName(s.typeUrl), u.version(),
+                s.version, why);
+        ads.nack(s, u.nonce(), why);
     }
 
     /** EDS follows the clusters that use it, RDS the listeners that name route configurations. */
     private void follow(XdsResources r) {
-        Subscription eds = subscriptions.get(XdsTypes.EDS);
+        XdsSubscription eds = subscriptions.get(XdsTypes.EDS);
         if (eds != null) {
             Set<String> names = new TreeSet<>();
             for (Cluster c : r.clusters().values()) {
@@ -280,7 +247,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             }
             resubscribe(eds, names);
         }
-        Subscription rds = subscriptions.get(XdsTypes.RDS);
+        XdsSubscription rds = subscriptions.get(XdsTypes.RDS);
         if (rds != null) {
             Set<String> names = new TreeSet<>();
             for (Listener l : r.listeners().values()) {
@@ -291,7 +258,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             }
             resubscribe(rds, names);
         }
-        Subscription sds = subscriptions.get(XdsTypes.SDS);
+        XdsSubscription sds = subscriptions.get(XdsTypes.SDS);
         if (sds != null) {
             Set<String> names = new TreeSet<>();
             for (Listener l : r.listeners().values()) {
@@ -301,60 +268,14 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         }
     }
 
-    private void resubscribe(Subscription s, Set<String> names) {
+    private void resubscribe(XdsSubscription s, Set<String> names) {
         if (!names.equals(s.names)) {
             s.names = names;
             if (names.isEmpty()) {
                 s.received = false;
             }
-            send(s, s.version, s.nonce, null);
+            ads.subscribe(s);
         }
-    }
-
-    private void send(Subscription s, String version, String nonce, String error) {
-        s.nonce = nonce;
-        DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(s.typeUrl).setVersionInfo(version)
-                .setResponseNonce(nonce).addAllResourceNames(s.names);
-        if (!nodeSent || !config.nodeOnFirstMessageOnly()) {
-            b.setNode(node); // with every request, unless set_node_on_first_message_only (Envoy's default)
-            nodeSent = true;
-        }
-        if (error != null) {
-            b.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
-                    .setMessage(error));
-        }
-        try {
-            requests.onNext(b.build());
-        } catch (RuntimeException e) {
-            log.debug("xds: request not sent ({}); the stream is being replaced", e.toString());
-        }
-    }
-
-    private static Message unpack(String typeUrl, Any any) throws InvalidProtocolBufferException {
-        return switch (typeUrl) {
-            case XdsTypes.CDS -> any.unpack(Cluster.class);
-            case XdsTypes.EDS -> any.unpack(ClusterLoadAssignment.class);
-            case XdsTypes.LDS -> any.unpack(Listener.class);
-            case XdsTypes.RDS -> any.unpack(RouteConfiguration.class);
-            case XdsTypes.SDS -> any.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
-            default -> throw new InvalidProtocolBufferException("unknown type " + typeUrl);
-        };
-    }
-
-    private static String name(Message m) {
-        if (m instanceof Cluster c) {
-            return c.getName();
-        }
-        if (m instanceof ClusterLoadAssignment a) {
-            return a.getClusterName();
-        }
-        if (m instanceof Listener l) {
-            return l.getName();
-        }
-        if (m instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret secret) {
-            return secret.getName();
-        }
-        return ((RouteConfiguration) m).getName();
     }
 
     @Override

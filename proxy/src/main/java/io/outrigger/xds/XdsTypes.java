@@ -23,4 +23,56 @@ final class XdsTypes {
             default -> typeUrl;
         };
     }
+
+    /** A resource of {@code typeUrl} out of its {@code Any}. */
+    static com.google.protobuf.Message unpack(String typeUrl, com.google.protobuf.Any any)
+            throws com.google.protobuf.InvalidProtocolBufferException {
+        return switch (typeUrl) {
+            case CDS -> any.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class);
+            case EDS -> any.unpack(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.class);
+            case LDS -> any.unpack(io.envoyproxy.envoy.config.listener.v3.Listener.class);
+            case RDS -> any.unpack(io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class);
+            case SDS -> any.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
+            default -> throw new com.google.protobuf.InvalidProtocolBufferException("unknown type " + typeUrl);
+        };
+    }
+
+    /** A resource's name. */
+    static String name(com.google.protobuf.Message m) {
+        if (m instanceof io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+            return c.getName();
+        }
+        if (m instanceof io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment a) {
+            return a.getClusterName();
+        }
+        if (m instanceof io.envoyproxy.envoy.config.listener.v3.Listener l) {
+            return l.getName();
+        }
+        if (m instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret secret) {
+            return secret.getName();
+        }
+        return ((io.envoyproxy.envoy.config.route.v3.RouteConfiguration) m).getName();
+    }
+
+    /** A NACK's {@code error_detail}: gRPC's INVALID_ARGUMENT with the reason. */
+    static com.google.rpc.Status errorDetail(String error) {
+        return com.google.rpc.Status.newBuilder().setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value()).setMessage(error).build();
+    }
+
+    /** Sends on a stream that may be breaking (its end is reported separately). */
+    static <T> void sendQuietly(io.grpc.stub.StreamObserver<T> stream, T request) {
+        try {
+            stream.onNext(request);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(XdsTypes.class).debug("xds: request not sent ({})", e.toString());
+        }
+    }
+
+    static void closeQuietly(io.grpc.stub.StreamObserver<?> stream) {
+        try {
+            stream.onCompleted();
+        } catch (RuntimeException ignored) {
+            // already broken
+        }
+    }
 }

@@ -1,0 +1,37 @@
+package io.outrigger.xds;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** One resource type's subscription on the ADS stream; the xDS thread's only. */
+final class XdsSubscription {
+    final String typeUrl;
+    /** LDS and CDS: every resource the control plane has for this node. */
+    final boolean wildcard;
+    /** The resource names asked for (not for a wildcard). */
+    Set<String> names = new TreeSet<>();
+    /** Delta: the names the control plane was last told about on this stream. */
+    Set<String> sentNames = new TreeSet<>();
+    /** Delta: whether this stream has sent its first request for the type. */
+    boolean started;
+    /** The version in force ({@code version_info} / {@code system_version_info}); {@code ""} before the first. */
+    String version = "";
+    /** Delta: each resource's version in force, for {@code initial_resource_versions} on a new stream. */
+    final Map<String, String> resourceVersions = new HashMap<>();
+    String nonce = "";
+    boolean received;
+    long accepted;
+    long rejected;
+    String lastError;
+
+    XdsSubscription(String typeUrl, boolean wildcard) {
+        this.typeUrl = typeUrl;
+        this.wildcard = wildcard;
+    }
+
+    boolean active() {
+        return wildcard || !names.isEmpty();
+    }
+}
