@@ -100,7 +100,8 @@ public final class Main implements Runnable {
             return null;
         }
         java.util.List<java.net.InetSocketAddress> controlPlane = new java.util.ArrayList<>();
-        for (io.outrigger.config.EndpointConfig e : config.cluster(dynamic.adsCluster()).orElseThrow().endpoints()) {
+        io.outrigger.config.ClusterConfig adsCluster = config.cluster(dynamic.adsCluster()).orElseThrow();
+        for (io.outrigger.config.EndpointConfig e : adsCluster.endpoints()) {
             controlPlane.add(new java.net.InetSocketAddress(java.net.InetAddress.getByName(e.address().host()), e.address().port()));
         }
         io.outrigger.xds.XdsComposer composer = new io.outrigger.xds.XdsComposer(file, (f, text) -> {
@@ -108,7 +109,7 @@ public final class Main implements Runnable {
             return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
         });
         io.outrigger.xds.XdsClient client = new io.outrigger.xds.XdsClient(dynamic, composer, server, controlPlane,
-                java.util.random.RandomGenerator.getDefault());
+                adsCluster.tls(), java.util.random.RandomGenerator.getDefault());
         server.setDynamicSource(client);
         server.metrics().registerXds(client::connected, client::updatesApplied, client::updatesRejected,
                 client::streamsOpened);

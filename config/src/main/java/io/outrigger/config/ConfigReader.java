@@ -65,10 +65,6 @@ final class ConfigReader {
         Map<String, ConfigNode> listenerNames = new HashMap<>();
         Map<HostAndPort, ConfigNode> listenerAddresses = new HashMap<>();
         DynamicResourcesConfig dynamic = DynamicResourcesReader.read(top, clusterNames);
-        if (dynamic != null && clusters.stream().anyMatch(c -> c.name().equals(dynamic.adsCluster()) && c.tls() != null)) {
-            top.optional("dynamic_resources").get().error("TLS to the control plane is not supported yet (the ADS "
-                    + "cluster '" + dynamic.adsCluster() + "' has tls)");
-        }
         boolean fromLds = dynamic != null && dynamic.lds() || top.has("dynamic_resources");
         List<ConfigNode> listenerNodes = (fromLds ? top.optional("listeners") : top.required("listeners"))
                 .map(ConfigNode::asList).orElse(List.of());

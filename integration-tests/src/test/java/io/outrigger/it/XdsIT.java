@@ -72,10 +72,17 @@ class XdsIT {
         final List<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
         final AtomicInteger streams = new AtomicInteger();
         final int port;
+        private final java.nio.file.Path tlsDir;
         private Server server;
 
         ControlPlane(int port) throws Exception {
+            this(port, null);
+        }
+
+        /** @param tlsDir with {@code control.crt} and {@code control.key}: the control plane serves TLS; {@code null}: h2c */
+        ControlPlane(int port, java.nio.file.Path tlsDir) throws Exception {
             this.port = port;
+            this.tlsDir = tlsDir;
             start();
         }
 
@@ -98,8 +105,13 @@ class XdsIT {
                 }
             };
             V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                    .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
+            NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                    .addService(discovery.getAggregatedDiscoveryServiceImpl());
+            if (tlsDir != null) {
+                b.sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forServer(
+                        tlsDir.resolve("control.crt").toFile(), tlsDir.resolve("control.key").toFile()).build());
+            }
+            server = b.build().start();
         }
 
         void stop() throws InterruptedException {
@@ -329,13 +341,15 @@ class XdsIT {
     }
 
     @Test
-    void sdsRotatesAListenerCertificateNewConnectionsSeeIt() throws Exception {
+    void sdsRotatesAListenerCertificateNewConnectionsSeeItOverATlsControlPlane() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createDirectories(ProxyProcess.WORK.resolve("xds-sds-" + System.nanoTime()));
         TlsIT.outrigger("certs", "ca", "--dir", dir.toString());
         TlsIT.outrigger("certs", "issue", "--dir", dir.toString(), "--name", "first", "--dns", "localhost");
         TlsIT.outrigger("certs", "issue", "--dir", dir.toString(), "--name", "second", "--dns", "localhost");
+        TlsIT.outrigger("certs", "issue", "--dir", dir.toString(), "--name", "control", "--dns", "xds.test");
         int listenerPort = freePort();
-        try (Origin a = new Origin("a"); ControlPlane cp = new ControlPlane(freePort())) {
+        // this control plane serves TLS: the ADS cluster's tls (CA, SNI) applies to the gRPC stream
+        try (Origin a = new Origin("a"); ControlPlane cp = new ControlPlane(freePort(), dir)) {
             cp.push("1", List.of(a.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort, false,
                     java.nio.file.Files.readString(dir.resolve("first.crt")), java.nio.file.Files.readString(dir.resolve("first.key")));
             try (ProxyProcess p = ProxyProcess.start("xds-sds", """
@@ -346,8 +360,11 @@ class XdsIT {
                       lds_config: { ads: {} }
                       cds_config: { ads: {} }
                     clusters:
-                      - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
-                    """.formatted(NODE, cp.port))) {
+                      - name: xds_cluster
+                        endpoints: [ 127.0.0.1:%d ]
+                        http2_protocol_options: {}
+                        tls: { trusted_ca: %s/ca.crt, sni: xds.test }
+                    """.formatted(NODE, cp.port, dir))) {
                 assertThat(served(listenerPort)).isEqualTo(certificate(dir.resolve("first.crt")));
                 Cmd ok = Cmd.curlRun("-s", "--cacert", dir.resolve("ca.crt").toString(), "https://localhost:" + listenerPort + "/x");
                 assertThat(ok.out()).contains("origin: a");

@@ -46,6 +46,8 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
     private final XdsComposer composer;
     private final OutriggerServer server;
     private final List<InetSocketAddress> controlPlane;
+    /** TLS to the control plane (the ADS cluster's {@code tls}), or {@code null} for h2c. */
+    private final io.outrigger.config.UpstreamTlsConfig tls;
     private final RandomGenerator random;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outrigger-xds");
@@ -76,7 +78,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
      * @param random       jitter for the reconnect back-off
      */
     public XdsClient(DynamicResourcesConfig config, XdsComposer composer, OutriggerServer server,
-                     List<InetSocketAddress> controlPlane, RandomGenerator random) {
+                     List<InetSocketAddress> controlPlane, io.outrigger.config.UpstreamTlsConfig tls, RandomGenerator random) {
         if (controlPlane.isEmpty()) {
             throw new IllegalArgumentException("the ADS cluster has no endpoints");
         }
@@ -84,6 +86,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         this.composer = composer;
         this.server = server;
         this.controlPlane = List.copyOf(controlPlane);
+        this.tls = tls;
         this.random = random;
         if (config.cds()) {
             subscriptions.put(XdsTypes.CDS, new XdsSubscription(XdsTypes.CDS, true));
@@ -92,8 +95,8 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         if (config.lds()) {
             subscriptions.put(XdsTypes.LDS, new XdsSubscription(XdsTypes.LDS, true));
             subscriptions.put(XdsTypes.RDS, new XdsSubscription(XdsTypes.RDS, false));
-            subscriptions.put(XdsTypes.SDS, new XdsSubscription(XdsTypes.SDS, false));
         }
+        subscriptions.put(XdsTypes.SDS, new XdsSubscription(XdsTypes.SDS, false)); // listener and cluster certificates
         Struct.Builder metadata = Struct.newBuilder();
         config.node().metadata().forEach((k, v) -> metadata.putFields(k, Value.newBuilder().setStringValue(v).build()));
         this.node = Node.newBuilder().setId(config.node().id()).setCluster(config.node().cluster())
@@ -130,7 +133,23 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             return;
         }
         InetSocketAddress address = controlPlane.get(Math.floorMod(failures, controlPlane.size()));
-        channel = NettyChannelBuilder.forAddress(address).usePlaintext().keepAliveTime(30, TimeUnit.SECONDS).build();
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address).keepAliveTime(30, TimeUnit.SECONDS);
+        if (tls == null) {
+            builder.usePlaintext();
+        } else {
+            try {
+                builder.sslContext(sslContext(tls));
+                if (tls.sni() != null) {
+                    builder.overrideAuthority(tls.sni());
+                }
+            } catch (Exception e) {
+                log.error("xds: TLS to the control plane cannot be set up ({}); retrying", e.toString());
+                failures++;
+                thread.schedule(this::connect, BACKOFF_MAX_MS, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        channel = builder.build();
         long id = ++stream;
         java.util.function.Consumer<AdsStream.Update> onUpdate = u -> thread.execute(() -> {
             if (id == stream) {
@@ -154,6 +173,25 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
                 ads.subscribe(s);
             }
         }
+    }
+
+    /**
+     * The ADS cluster's {@code tls} for gRPC's own (shaded) Netty: its CA (else the JDK's trust store), its client
+     * certificate for mTLS, loaded with the same checks as every other certificate. Read at each connect, so rotated
+     * files are picked up by the next stream.
+     */
+    private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(io.outrigger.config.UpstreamTlsConfig tls)
+            throws Exception {
+        var b = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient();
+        if (tls.trustedCa() != null) {
+            b.trustManager(io.outrigger.tls.CertificateMaterial.certificates(tls.trustedCa())
+                    .toArray(new java.security.cert.X509Certificate[0]));
+        }
+        if (tls.clientCertificate() != null) {
+            io.outrigger.tls.CertificateMaterial m = io.outrigger.tls.CertificateMaterial.load(tls.clientCertificate());
+            b.keyManager(m.key(), m.chain().toArray(new java.security.cert.X509Certificate[0]));
+        }
+        return b.build();
     }
 
     private void onStreamEnd(long id, String why) {
@@ -263,6 +301,9 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             Set<String> names = new TreeSet<>();
             for (Listener l : r.listeners().values()) {
                 names.addAll(XdsTranslator.sdsNames(l));
+            }
+            for (Cluster c : r.clusters().values()) {
+                names.addAll(XdsTranslator.sdsNames(c));
             }
             resubscribe(sds, names);
         }

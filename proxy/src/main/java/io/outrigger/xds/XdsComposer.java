@@ -95,12 +95,13 @@ public final class XdsComposer {
         for (Cluster c : new TreeMap<>(resources.clusters()).values()) {
             XdsTranslator.Translated t;
             try {
-                t = XdsTranslator.cluster(c, resources.endpoints());
+                t = XdsTranslator.cluster(c, resources.endpoints(), resources.secrets(), secretFiles());
             } catch (XdsException e) {
                 throw new XdsException("cluster '" + c.getName() + "': " + e.getMessage());
             }
             if (t.missing() != null) {
-                waiting.add("cluster '" + c.getName() + "' (EDS '" + t.missing().name() + "')");
+                waiting.add("cluster '" + c.getName() + "' (" + XdsTypes.shortName(t.missing().typeUrl()) + " '"
+                        + t.missing().name() + "')");
                 missing.add(t.missing());
                 continue;
             }

@@ -64,6 +64,18 @@ final class XdsTranslator {
      * @throws XdsException naming the field Outrigger cannot take
      */
     static Translated cluster(Cluster c, Map<String, ClusterLoadAssignment> assignments) throws XdsException {
+        return cluster(c, assignments, Map.of(), null);
+    }
+
+    /**
+     * @param assignments the EDS resources received, by cluster (or {@code service_name})
+     * @param secrets     the SDS resources received, by name (an upstream client certificate or CA)
+     * @param files       where inline PEM material is kept as files
+     * @throws XdsException naming the field Outrigger cannot take
+     */
+    static Translated cluster(Cluster c, Map<String, ClusterLoadAssignment> assignments,
+                              Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets,
+                              SecretFiles files) throws XdsException {
         Map<String, Object> j = ProtoJson.map(c);
         Map<String, Object> out = new LinkedHashMap<>();
         String name = (String) j.remove("name");
@@ -134,8 +146,17 @@ final class XdsTranslator {
                 }
             }
         }
-        if (j.containsKey("transport_socket")) {
-            throw new XdsException("transport_socket: upstream TLS from xDS is not supported yet");
+        Map<String, Object> socketConfig = map(j.remove("transport_socket"));
+        if (socketConfig != null) {
+            Map<String, Object> ctx = map(socketConfig.get("typed_config"));
+            if (!typeOf(ctx).equals(UPSTREAM_TLS)) {
+                throw new XdsException("transport_socket: expected an UpstreamTlsContext");
+            }
+            TlsResult tls = upstreamTls(ctx, secrets, files);
+            if (tls.missing() != null) {
+                return new Translated(null, tls.missing());
+            }
+            out.put("tls", tls.tree());
         }
         out.putAll(j); // anything else keeps its Envoy name: the config reader takes it or names it
         return new Translated(out, null);
@@ -358,6 +379,70 @@ final class XdsTranslator {
         return new TlsResult(out, null);
     }
 
+    private static final String UPSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+
+    /**
+     * An {@code UpstreamTlsContext} into the cluster's {@code tls}: {@code sni}, the CA ({@code validation_context}
+     * or its SDS secret), a client certificate (inline, file or SDS: mTLS), ALPN. Hostnames are verified against
+     * {@code sni} (or the endpoint's name), as Outrigger always does.
+     */
+    private static TlsResult upstreamTls(Map<String, Object> ctx, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files) throws XdsException {
+        ctx.remove("@type");
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (ctx.get("sni") != null) {
+            out.put("sni", ctx.remove("sni"));
+        }
+        Map<String, Object> common = map(ctx.remove("common_tls_context"));
+        if (!ctx.isEmpty()) {
+            throw new XdsException("transport_socket." + ctx.keySet().iterator().next() + ": not supported");
+        }
+        if (common == null) {
+            return new TlsResult(out, null);
+        }
+        List<Object> certificates = new ArrayList<>(list(common.remove("tls_certificates")));
+        for (Object sds : list(common.remove("tls_certificate_sds_secret_configs"))) {
+            String name = (String) map(sds).get("name");
+            var secret = secrets.get(name);
+            if (secret == null) {
+                return new TlsResult(null, new Missing(XdsTypes.SDS, name));
+            }
+            certificates.add(map(ProtoJson.map(secret).get("tls_certificate")));
+        }
+        if (certificates.size() > 1) {
+            throw new XdsException("tls_certificates: " + certificates.size() + " client certificates (at most one)");
+        }
+        if (certificates.size() == 1) {
+            out.putAll(certificate(map(certificates.get(0)), files));
+        }
+        Map<String, Object> validation = map(common.remove("validation_context"));
+        Map<String, Object> validationSds = map(common.remove("validation_context_sds_secret_config"));
+        if (validationSds != null) {
+            String name = (String) validationSds.get("name");
+            var secret = secrets.get(name);
+            if (secret == null) {
+                return new TlsResult(null, new Missing(XdsTypes.SDS, name));
+            }
+            validation = map(ProtoJson.map(secret).get("validation_context"));
+        }
+        if (validation != null) {
+            Map<String, Object> ca = map(validation.remove("trusted_ca"));
+            if (ca != null) {
+                out.put("trusted_ca", dataSource(ca, files));
+            }
+            if (!validation.isEmpty()) {
+                throw new XdsException("validation_context." + validation.keySet().iterator().next() + ": not supported");
+            }
+        }
+        if (common.get("alpn_protocols") != null) {
+            out.put("alpn_protocols", common.remove("alpn_protocols"));
+        }
+        if (!common.isEmpty()) {
+            throw new XdsException("common_tls_context." + common.keySet().iterator().next() + ": not supported");
+        }
+        return new TlsResult(out, null);
+    }
+
     private static Map<String, Object> certificate(Map<String, Object> c, SecretFiles files) throws XdsException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("certificate_chain", dataSource(map(c.remove("certificate_chain")), files));
@@ -401,6 +486,24 @@ final class XdsTranslator {
                 }
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 // the listener itself is rejected for it
+            }
+        }
+        return names;
+    }
+
+    /** The SDS secrets a cluster's upstream TLS context names. */
+    static List<String> sdsNames(Cluster c) {
+        List<String> names = new ArrayList<>();
+        if (c.hasTransportSocket() && c.getTransportSocket().getTypedConfig().getTypeUrl().endsWith(UPSTREAM_TLS)) {
+            try {
+                var ctx = c.getTransportSocket().getTypedConfig().unpack(
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
+                ctx.getTlsCertificateSdsSecretConfigsList().forEach(x -> names.add(x.getName()));
+                if (ctx.hasValidationContextSdsSecretConfig()) {
+                    names.add(ctx.getValidationContextSdsSecretConfig().getName());
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                // the cluster itself is rejected for it
             }
         }
         return names;

@@ -147,4 +147,40 @@ class XdsTranslatorTest {
                         "route", Map.of("cluster", "shop", "timeout", "3s"),
                         "typed_per_filter_config", Map.of("cors", Map.of("disabled", true)))))));
     }
+
+    @Test
+    void upstreamTlsTakesItsClientCertificateAndCaFromSdsAsPrivateFiles() throws Exception {
+        var ctx = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder().setSni("shop.internal")
+                .setCommonTlsContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                .SdsSecretConfig.newBuilder().setName("client"))
+                        .setValidationContextSdsSecretConfig(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                .SdsSecretConfig.newBuilder().setName("ca")))
+                .build();
+        Cluster c = Cluster.newBuilder().setName("shop").setTransportSocket(TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(ctx))).build();
+        assertThat(XdsTranslator.sdsNames(c)).containsExactly("client", "ca");
+        SecretFiles files = new SecretFiles();
+        assertThat(XdsTranslator.cluster(c, Map.of(), Map.of(), files).missing())
+                .isEqualTo(new XdsTranslator.Missing(XdsTypes.SDS, "client"));
+        var client = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName("client")
+                .setTlsCertificate(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate.newBuilder()
+                        .setCertificateChain(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setInlineString("CHAIN"))
+                        .setPrivateKey(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder().setFilename("/etc/k.pem")))
+                .build();
+        var ca = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName("ca")
+                .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
+                        .newBuilder().setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                                .setInlineBytes(com.google.protobuf.ByteString.copyFromUtf8("CA")))).build();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tls = (Map<String, Object>) XdsTranslator.cluster(c, Map.of(),
+                Map.of("client", client, "ca", ca), files).tree().get("tls");
+        assertThat(tls).containsEntry("sni", "shop.internal").containsEntry("private_key", "/etc/k.pem");
+        java.nio.file.Path chain = java.nio.file.Path.of((String) tls.get("certificate_chain"));
+        assertThat(java.nio.file.Files.readString(chain)).isEqualTo("CHAIN");
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of((String) tls.get("trusted_ca")))).isEqualTo("CA");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(chain)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(files.write("CHAIN")).as("content-addressed: the same material, the same file").isEqualTo(chain.toString());
+    }
 }
