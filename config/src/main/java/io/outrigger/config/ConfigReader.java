@@ -38,6 +38,8 @@ final class ConfigReader {
 
     private final Problems problems;
     private final ConfigWarnings warnings = new ConfigWarnings();
+    /** Whether clusters also come over CDS (routes may name clusters the file does not have). */
+    private boolean clustersFromControlPlane;
 
     ConfigReader(Problems problems) {
         this.problems = problems;
@@ -65,6 +67,7 @@ final class ConfigReader {
         Map<String, ConfigNode> listenerNames = new HashMap<>();
         Map<HostAndPort, ConfigNode> listenerAddresses = new HashMap<>();
         DynamicResourcesConfig dynamic = DynamicResourcesReader.read(top, clusterNames);
+        clustersFromControlPlane = dynamic != null && dynamic.cds();
         boolean fromLds = dynamic != null && dynamic.lds() || top.has("dynamic_resources");
         List<ConfigNode> listenerNodes = (fromLds ? top.optional("listeners") : top.required("listeners"))
                 .map(ConfigNode::asList).orElse(List.of());
@@ -209,7 +212,7 @@ final class ConfigReader {
             });
         }
         List<RouteConfig> routes = new ArrayList<>();
-        RouteConfigReader reader = new RouteConfigReader(clusters);
+        RouteConfigReader reader = new RouteConfigReader(clusters, clustersFromControlPlane);
         for (ConfigNode r : m.list("routes")) {
             RouteConfig rc = reader.route(r);
             if (rc != null) {

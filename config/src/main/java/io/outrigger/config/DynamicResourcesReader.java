@@ -11,6 +11,14 @@ import java.util.Map;
  * transport_api_version: V3, grpc_services: [ { envoy_grpc: { cluster_name: xds_cluster } } ] }}.
  */
 final class DynamicResourcesReader {
+    /** {@code api_type}: whether incremental; in this order in error messages. */
+    private static final Map<String, Boolean> API_TYPES = new LinkedHashMap<>();
+
+    static {
+        API_TYPES.put("GRPC", false);
+        API_TYPES.put("DELTA_GRPC", true);
+    }
+
     private DynamicResourcesReader() {
     }
 
@@ -36,7 +44,7 @@ final class DynamicResourcesReader {
         boolean nodeOnce = false;
         if (ads != null) {
             ConfigMap a = ads.asMap();
-            delta = a.oneOf("api_type", Map.of("GRPC", false, "DELTA_GRPC", true), false);
+            delta = a.oneOf("api_type", API_TYPES, false);
             a.oneOf("transport_api_version", Map.of("V3", true), true);
             nodeOnce = a.bool("set_node_on_first_message_only", false);
             cluster = a.string("cluster").orElse(null);

@@ -31,10 +31,21 @@ final class RouteConfigReader {
     }
 
     private final Map<String, ConfigNode> clusters;
+    private final boolean clustersFromControlPlane;
 
     /** @param clusters the config's clusters by name, for checking route targets */
     RouteConfigReader(Map<String, ConfigNode> clusters) {
+        this(clusters, false);
+    }
+
+    /**
+     * @param clusters                 the config's clusters by name, for checking route targets
+     * @param clustersFromControlPlane clusters also come over CDS: a name not in the file is one the control plane will
+     *                                 send (a warning, not an error; until it arrives the route answers 503, as Envoy's)
+     */
+    RouteConfigReader(Map<String, ConfigNode> clusters, boolean clustersFromControlPlane) {
         this.clusters = clusters;
+        this.clustersFromControlPlane = clustersFromControlPlane;
     }
 
     RouteConfig route(ConfigNode n) {
@@ -258,6 +269,11 @@ final class RouteConfigReader {
 
     private String clusterName(ConfigNode n) {
         String cluster = n.asString().orElse(null);
+        if (cluster != null && !clusters.containsKey(cluster) && clustersFromControlPlane) {
+            n.warn("cluster '" + cluster + "' is not in this file: the control plane must send it (CDS); until then "
+                    + "requests here get 503");
+            return cluster;
+        }
         if (cluster != null && !clusters.containsKey(cluster)) {
             n.error("'" + cluster + "' (expected: the name of a cluster; known: "
                     + String.join(", ", clusters.keySet().stream().sorted().toList()) + ")");

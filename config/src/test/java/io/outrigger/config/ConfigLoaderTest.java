@@ -83,7 +83,7 @@ class ConfigLoaderTest {
                   - { name: c, type: strict_dns, endpoints: [ c.svc:80 ], dns_resolvers: [ dns.example ], dns_lookup_family: v5 }
                 """)).containsExactly(
                 "test.yaml:4:17: listeners[0].drain_type: 'sometimes' (expected: one of default, modify_only)",
-                "test.yaml:7:24: clusters[0].type: 'eventual_dns' (expected: one of static, strict_dns, logical_dns, aggregate)",
+                "test.yaml:7:24: clusters[0].type: 'eventual_dns' (expected: one of static, strict_dns, logical_dns, aggregate, eds)",
                 "test.yaml:8:59: clusters[1].dns_refresh_rate: dns_refresh_rate is for type strict_dns or logical_dns (this cluster is static)",
                 "test.yaml:9:76: clusters[2].dns_resolvers[0]: 'dns.example' (expected: a name server's IP address, optionally with a port: 127.0.0.1:5353, [::1]:53)",
                 "test.yaml:9:110: clusters[2].dns_lookup_family: 'v5' (expected: one of auto, v4_only, v6_only, v4_preferred, all)");

@@ -224,11 +224,16 @@ class XdsIT {
                       ads_config: { api_type: GRPC, grpc_services: [ { envoy_grpc: { cluster_name: xds_cluster } } ] }
                       lds_config: { ads: {} }
                       cds_config: { ads: {} }
+                    listeners:                 # a listener of the file, routing to a cluster the control plane sends
+                      - name: static_in
+                        address: 127.0.0.1:0
+                        virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: shop } } ] } ]
                     clusters:
                       - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
                     """.formatted(NODE, cp.port))) {
                 // ready only once the first complete set (CDS, EDS, LDS, RDS) is applied
                 assertThat(origin(listenerPort)).isEqualTo("200 origin: a");
+                assertThat(origin(p.port("static_in"))).as("a file listener, a CDS cluster").isEqualTo("200 origin: a");
                 System.out.printf("xds: start to traffic on the pushed listener %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
 
                 // EDS moves the cluster from a to b under load: no request fails

@@ -123,7 +123,9 @@ public final class XdsComposer {
                 continue;
             }
             String unknown = unknownCluster(t.tree(), clusterNames);
-            if (unknown != null) {
+            if (unknown != null && !resources.versions().containsKey(XdsTypes.CDS)) {
+                // before the first CDS response: wait for it (readiness waits anyway); after it, a route to a cluster the
+                // control plane does not have answers 503 and the listener serves its other routes, as Envoy's does
                 waiting.add("listener '" + l.getName() + "' (cluster '" + unknown + "')");
                 missing.add(new XdsTranslator.Missing(XdsTypes.CDS, unknown));
                 continue;
