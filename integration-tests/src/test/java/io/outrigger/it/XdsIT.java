@@ -69,6 +69,11 @@ class XdsIT {
     static final class ControlPlane implements AutoCloseable {
         final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
         final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+        /** Each response sent: stream id and nonce → its version (nonces count per stream). */
+        final Map<String, String> responses = new ConcurrentHashMap<>();
+        /** Each request with its stream id (as "server start/stream": ids restart with the server). */
+        final List<Map.Entry<String, DiscoveryRequest>> streamRequests = new CopyOnWriteArrayList<>();
+        private final AtomicInteger starts = new AtomicInteger();
         final List<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
         final AtomicInteger streams = new AtomicInteger();
         final int port;
@@ -87,6 +92,7 @@ class XdsIT {
         }
 
         void start() throws Exception {
+            int start = starts.incrementAndGet();
             DiscoveryServerCallbacks callbacks = new DiscoveryServerCallbacks() {
                 @Override
                 public void onStreamOpen(long streamId, String typeUrl) {
@@ -96,6 +102,13 @@ class XdsIT {
                 @Override
                 public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
                     requests.add(request);
+                    streamRequests.add(Map.entry(start + "/" + streamId, request));
+                }
+
+                @Override
+                public void onV3StreamResponse(long streamId, DiscoveryRequest request,
+                        io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse response) {
+                    responses.put(start + "/" + streamId + "/" + response.getNonce(), response.getVersionInfo());
                 }
 
                 @Override
@@ -308,6 +321,23 @@ class XdsIT {
                 assertThat(cds.get(0).getResponseNonce()).isEmpty();
                 assertThat(cds.stream().map(DiscoveryRequest::getVersionInfo).toList()).containsSubsequence("1", "2", "3", "3", "5");
                 assertThat(cds.stream().allMatch(r -> r.getResourceNamesList().isEmpty())).as("CDS is a wildcard").isTrue();
+                // every ACK names a nonce the control plane sent and repeats that response's version; every NACK names
+                // one too and keeps the version in force
+                int acks = 0;
+                for (Map.Entry<String, DiscoveryRequest> e : cp.streamRequests) {
+                    DiscoveryRequest r = e.getValue();
+                    String key = e.getKey() + "/" + r.getResponseNonce();
+                    if (!r.getResponseNonce().isEmpty()) {
+                        assertThat(cp.responses).as("nonce of " + r.getTypeUrl()).containsKey(key);
+                        if (!r.hasErrorDetail()) {
+                            assertThat(r.getVersionInfo()).as("an ACK's version").isEqualTo(cp.responses.get(key));
+                            acks++;
+                        } else {
+                            assertThat(r.getVersionInfo()).as("a NACK's version").isNotEqualTo(cp.responses.get(key));
+                        }
+                    }
+                }
+                assertThat(acks).isGreaterThan(10);
                 List<DiscoveryRequest> eds = cp.of("ClusterLoadAssignment");
                 assertThat(eds).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("shop"));
                 assertThat(cp.of("RouteConfiguration")).isNotEmpty()

@@ -115,7 +115,29 @@ final class XdsTranslator {
             if (checks.size() > 1) {
                 throw new XdsException("health_checks: " + checks.size() + " checks (Outrigger runs one per cluster)");
             }
-            j.put("health_check", checks.get(0));
+            Map<String, Object> check = map(checks.get(0));
+            Map<String, Object> http = map(check.remove("http_health_check"));
+            if (http == null) {
+                throw new XdsException("health_checks[0]: only http_health_check is supported");
+            }
+            check.putAll(http); // Outrigger's health_check: the HTTP check's path (and host) beside the timings
+            j.put("health_check", check);
+        }
+        Map<String, Object> breakers = map(j.remove("circuit_breakers"));
+        if (breakers != null) {
+            Map<String, Object> flat = new LinkedHashMap<>();
+            for (Object t : list(breakers.remove("thresholds"))) {
+                Map<String, Object> threshold = map(t);
+                Object priority = threshold.remove("priority");
+                if (priority != null && !"DEFAULT".equals(priority)) {
+                    throw new XdsException("circuit_breakers.thresholds: priority " + priority + " (only DEFAULT)");
+                }
+                flat.putAll(threshold);
+            }
+            if (!breakers.isEmpty()) {
+                throw new XdsException("circuit_breakers." + breakers.keySet().iterator().next() + ": not supported");
+            }
+            j.put("circuit_breakers", flat);
         }
         Map<String, Object> protocolOptions = map(j.remove("typed_extension_protocol_options"));
         if (protocolOptions != null) {

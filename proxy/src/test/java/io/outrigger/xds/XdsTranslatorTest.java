@@ -183,4 +183,28 @@ class XdsTranslatorTest {
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         assertThat(files.write("CHAIN")).as("content-addressed: the same material, the same file").isEqualTo(chain.toString());
     }
+
+    @Test
+    void healthChecksAndCircuitBreakersTakeOutriggersShape() throws Exception {
+        Cluster c = Cluster.newBuilder().setName("s")
+                .addHealthChecks(io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
+                        .setTimeout(Durations.fromSeconds(1)).setInterval(Durations.fromSeconds(5))
+                        .setUnhealthyThreshold(com.google.protobuf.UInt32Value.of(2))
+                        .setHealthyThreshold(com.google.protobuf.UInt32Value.of(1))
+                        .setHttpHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder()
+                                .setPath("/healthz")))
+                .setCircuitBreakers(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder().addThresholds(
+                        io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                                .setMaxConnections(com.google.protobuf.UInt32Value.of(100))
+                                .setMaxPendingRequests(com.google.protobuf.UInt32Value.of(10))))
+                .build();
+        Map<String, Object> tree = XdsTranslator.cluster(c, Map.of()).tree();
+        assertThat(tree.get("health_check")).isEqualTo(Map.of("timeout", "1s", "interval", "5s",
+                "unhealthy_threshold", 2, "healthy_threshold", 1, "path", "/healthz"));
+        assertThat(tree.get("circuit_breakers")).isEqualTo(Map.of("max_connections", 100, "max_pending_requests", 10));
+        Cluster high = c.toBuilder().setCircuitBreakers(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder()
+                .addThresholds(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                        .setPriority(io.envoyproxy.envoy.config.core.v3.RoutingPriority.HIGH))).build();
+        assertThatThrownBy(() -> XdsTranslator.cluster(high, Map.of())).hasMessageContaining("priority HIGH");
+    }
 }
