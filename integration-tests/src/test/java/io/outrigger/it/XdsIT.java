@@ -182,7 +182,9 @@ class XdsIT {
             }
             Listener listener = Listener.newBuilder().setName("ingress").setAddress(socket("127.0.0.1", listenerPort))
                     .addFilterChains(chain).build();
-            cache.setSnapshot(NODE, Snapshot.create(List.of(cluster), List.of(cla.build()), List.of(listener),
+            // the same hosts also for "legacy", a cluster of the proxy's file with type eds
+            ClusterLoadAssignment legacy = cla.build().toBuilder().setClusterName("legacy").build();
+            cache.setSnapshot(NODE, Snapshot.create(List.of(cluster), List.of(cla.build(), legacy), List.of(listener),
                     List.of(routes), secrets, version));
         }
 
@@ -241,12 +243,17 @@ class XdsIT {
                       - name: static_in
                         address: 127.0.0.1:0
                         virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: shop } } ] } ]
+                      - name: legacy_in                # a file cluster whose endpoints come over EDS
+                        address: 127.0.0.1:0
+                        virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: legacy } } ] } ]
                     clusters:
                       - { name: xds_cluster, endpoints: [ 127.0.0.1:%d ], http2_protocol_options: {} }
+                      - { name: legacy, type: eds }
                     """.formatted(NODE, cp.port))) {
                 // ready only once the first complete set (CDS, EDS, LDS, RDS) is applied
                 assertThat(origin(listenerPort)).isEqualTo("200 origin: a");
                 assertThat(origin(p.port("static_in"))).as("a file listener, a CDS cluster").isEqualTo("200 origin: a");
+                assertThat(origin(p.port("legacy_in"))).as("a file cluster, EDS endpoints").isEqualTo("200 origin: a");
                 System.out.printf("xds: start to traffic on the pushed listener %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
 
                 // EDS moves the cluster from a to b under load: no request fails
@@ -339,7 +346,8 @@ class XdsIT {
                 }
                 assertThat(acks).isGreaterThan(10);
                 List<DiscoveryRequest> eds = cp.of("ClusterLoadAssignment");
-                assertThat(eds).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("shop"));
+                assertThat(eds).isNotEmpty().allSatisfy(r -> assertThat(r.getResourceNamesList()).isSubsetOf("legacy", "shop"));
+                assertThat(eds.get(eds.size() - 1).getResourceNamesList()).containsExactly("legacy", "shop");
                 assertThat(cp.of("RouteConfiguration")).isNotEmpty()
                         .allSatisfy(r -> assertThat(r.getResourceNamesList()).containsExactly("routes"));
             }

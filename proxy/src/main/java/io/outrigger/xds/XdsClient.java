@@ -90,8 +90,8 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         this.random = random;
         if (config.cds()) {
             subscriptions.put(XdsTypes.CDS, new XdsSubscription(XdsTypes.CDS, true));
-            subscriptions.put(XdsTypes.EDS, new XdsSubscription(XdsTypes.EDS, false));
         }
+        subscriptions.put(XdsTypes.EDS, new XdsSubscription(XdsTypes.EDS, false)); // CDS clusters and the file's eds ones
         if (config.lds()) {
             subscriptions.put(XdsTypes.LDS, new XdsSubscription(XdsTypes.LDS, true));
             subscriptions.put(XdsTypes.RDS, new XdsSubscription(XdsTypes.RDS, false));
@@ -254,7 +254,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         log.info("xds: {} version {} applied ({} resources{}){}", XdsTypes.shortName(s.typeUrl), s.version,
                 u.resources().size(), u.removed().isEmpty() ? "" : ", " + u.removed().size() + " removed",
                 waiting.isEmpty() ? "" : "; waiting: " + waiting);
-        follow(next);
+        follow(next, composed.fileEds());
         complete = subscriptions.values().stream().allMatch(x -> !x.active() || x.received) && waiting.isEmpty();
         if (complete && !initialized) {
             initialized = true;
@@ -273,10 +273,10 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
     }
 
     /** EDS follows the clusters that use it, RDS the listeners that name route configurations. */
-    private void follow(XdsResources r) {
+    private void follow(XdsResources r, Set<String> fileEds) {
         XdsSubscription eds = subscriptions.get(XdsTypes.EDS);
         if (eds != null) {
-            Set<String> names = new TreeSet<>();
+            Set<String> names = new TreeSet<>(fileEds);
             for (Cluster c : r.clusters().values()) {
                 if (c.getType() == Cluster.DiscoveryType.EDS) {
                     String service = c.getEdsClusterConfig().getServiceName();

@@ -1,6 +1,7 @@
 package io.outrigger.xds;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.outrigger.config.ConfigError;
 import io.outrigger.config.ConfigException;
@@ -41,8 +42,10 @@ public final class XdsComposer {
      * @param prepared the config and its filter chains
      * @param waiting  resources left out until what they need arrives, e.g. {@code cluster 'shop' (EDS 'shop')}
      * @param missing  what they wait for
+     * @param fileEds  the file's clusters of {@code type: eds} (their endpoints are EDS resources of their names)
      */
-    public record Composed(ConfigWatcher.Prepared prepared, List<String> waiting, List<XdsTranslator.Missing> missing) {
+    public record Composed(ConfigWatcher.Prepared prepared, List<String> waiting, List<XdsTranslator.Missing> missing,
+                           Set<String> fileEds) {
     }
 
     private final Path file;
@@ -87,9 +90,28 @@ public final class XdsComposer {
         List<String> waiting = new ArrayList<>();
         List<XdsTranslator.Missing> missing = new ArrayList<>();
         Set<String> clusterNames = new HashSet<>();
-        for (Object c : clusters) {
-            if (c instanceof Map<?, ?> cm && cm.get("name") instanceof String n) {
+        Set<String> fileEds = new java.util.TreeSet<>();
+        for (int i = 0; i < clusters.size(); i++) {
+            if (clusters.get(i) instanceof Map<?, ?> cm && cm.get("name") instanceof String n) {
                 clusterNames.add(n);
+                if ("eds".equals(cm.get("type"))) {
+                    // a file's cluster of type eds (Envoy's static cluster with eds_config): its endpoints are the
+                    // control plane's ClusterLoadAssignment of its name
+                    fileEds.add(n);
+                    ClusterLoadAssignment cla = resources.endpoints().get(n);
+                    Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) cm);
+                    if (cla == null) {
+                        waiting.add("cluster '" + n + "' of the file (EDS '" + n + "')");
+                        missing.add(new XdsTranslator.Missing(XdsTypes.EDS, n));
+                    } else {
+                        try {
+                            copy.put("endpoints", XdsTranslator.endpoints(ProtoJson.map(cla)));
+                        } catch (XdsException e) {
+                            throw new XdsException("endpoints of cluster '" + n + "': " + e.getMessage());
+                        }
+                    }
+                    clusters.set(i, copy);
+                }
             }
         }
         for (Cluster c : new TreeMap<>(resources.clusters()).values()) {
@@ -137,7 +159,7 @@ public final class XdsComposer {
         root.put("clusters", clusters);
         String composed = new Dump(DumpSettings.builder().build()).dumpToString(root);
         try {
-            return new Composed(builder.build(file, composed), List.copyOf(waiting), List.copyOf(missing));
+            return new Composed(builder.build(file, composed), List.copyOf(waiting), List.copyOf(missing), Set.copyOf(fileEds));
         } catch (ConfigException e) {
             List<String> errors = new ArrayList<>();
             for (ConfigError err : e.errors()) {

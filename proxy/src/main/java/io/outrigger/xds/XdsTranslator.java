@@ -185,7 +185,7 @@ final class XdsTranslator {
     }
 
     /** A {@code ClusterLoadAssignment}'s hosts: {@code { address: ip:port, weight, priority }}, healthy or unknown only. */
-    private static List<Object> endpoints(Map<String, Object> cla) throws XdsException {
+    static List<Object> endpoints(Map<String, Object> cla) throws XdsException {
         List<Object> out = new ArrayList<>();
         for (Object l : list(cla.get("endpoints"))) {
             Map<String, Object> locality = map(l);
