@@ -299,7 +299,10 @@ class XdsIT {
                 assertThat(nack.getVersionInfo()).as("a NACK carries the version in force").isEqualTo("3");
                 int bAfterNack = b.requests.get();
                 assertThat(Await.until(Duration.ofSeconds(5), () -> b.requests.get() > bAfterNack + 10)).isTrue();
-                assertThat(p.adminGet("/config_dump").body()).contains("\"xds\"", "\"version_info\":\"3\"", "ingress");
+                String dump = p.adminGet("/config_dump").body();
+                assertThat(dump).contains("\"xds\"", "{\"type\":\"CDS\",\"version_info\":\"3\"",
+                        "\"static\":{\"listeners\":[\"legacy_in\",\"static_in\"],\"clusters\":[\"legacy\",\"xds_cluster\"]}");
+                assertThat(dump).containsPattern("\\{\"name\":\"ingress\",\"version_info\":\"[34]\",\"source\":\"ads\"}");
 
                 // the control plane goes away: traffic goes on; it comes back: the client resubscribes
                 int streamsBefore = cp.streams.get();

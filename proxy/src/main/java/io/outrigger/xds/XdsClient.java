@@ -62,7 +62,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
     private AdsStream ads;
     private long stream;
     private int failures;
-    private List<String> waiting = List.of();
+    private volatile List<String> waiting = List.of();
     private boolean complete;
     // read by other threads
     private volatile XdsResources inForce = XdsResources.EMPTY;
@@ -245,6 +245,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         }
         s.resourceVersions.keySet().removeAll(u.removed());
         s.resourceVersions.putAll(u.resourceVersions());
+        s.versionsView = Map.copyOf(s.resourceVersions);
         s.received = true;
         s.accepted++;
         s.lastError = null;
@@ -334,11 +335,27 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("type", XdsTypes.shortName(type));
             t.put("version_info", r.versions().getOrDefault(type, ""));
-            t.put("source", "ads");
-            t.put("resources", List.copyOf(new TreeSet<>(r.of(type).keySet())));
+            List<Object> each = new ArrayList<>();
+            XdsSubscription sub = subscriptions.get(type);
+            for (String name : new TreeSet<>(r.of(type).keySet())) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", name);
+                e.put("version_info", sub.versionsView.getOrDefault(name, r.versions().getOrDefault(type, "")));
+                e.put("source", "ads");
+                each.add(e);
+            }
+            t.put("resources", each);
             types.add(t);
         }
         out.put("resources", types);
+        // what the file gives: listeners and clusters not from the control plane
+        Map<String, Object> fromFile = new LinkedHashMap<>();
+        io.outrigger.config.OutriggerConfig current = server.config();
+        fromFile.put("listeners", current.listeners().stream().map(l -> l.name())
+                .filter(n -> !r.listeners().containsKey(n)).sorted().toList());
+        fromFile.put("clusters", current.clusters().stream().map(c -> c.name())
+                .filter(n -> !r.clusters().containsKey(n)).sorted().toList());
+        out.put("static", fromFile);
         out.put("waiting", waiting);
         out.put("updates_applied", updatesApplied.sum());
         out.put("updates_rejected", updatesRejected.sum());

@@ -20,6 +20,8 @@ final class XdsSubscription {
     String version = "";
     /** Delta: each resource's version in force, for {@code initial_resource_versions} on a new stream. */
     final Map<String, String> resourceVersions = new HashMap<>();
+    /** An immutable copy of {@link #resourceVersions} for other threads (the admin), replaced after each update. */
+    volatile Map<String, String> versionsView = Map.of();
     String nonce = "";
     boolean received;
     long accepted;
