@@ -219,6 +219,21 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             reject(s, u, u.decodeError());
             return;
         }
+        String fingerprint = u.version() + "/" + u.resources().hashCode() + "/" + u.removed().hashCode();
+        if (fingerprint.equals(s.rejectedFingerprint)) {
+            // the control plane sent back what was just rejected (some resend at once): the same NACK, later each
+            // time (0.1 s doubling to 30 s), without composing it again — no busy loop between the two sides
+            long delay = Math.min(BACKOFF_MAX_MS, 100L << Math.min(s.repeatedRejections++, 9));
+            updatesRejected.increment();
+            String why = s.lastError;
+            AdsStream on = ads;
+            thread.schedule(() -> {
+                if (on == ads) {
+                    on.nack(s, u.nonce(), why);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
         Map<String, Message> resources = new LinkedHashMap<>();
         if (!u.stateOfTheWorld()) {
             resources.putAll(inForce.of(s.typeUrl));
@@ -239,6 +254,7 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             return;
         }
         inForce = next;
+        s.rejectedFingerprint = null;
         s.version = u.version();
         if (u.stateOfTheWorld()) {
             s.resourceVersions.clear();
@@ -267,6 +283,8 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
     private void reject(XdsSubscription s, AdsStream.Update u, String why) {
         s.rejected++;
         s.lastError = why;
+        s.rejectedFingerprint = u.version() + "/" + u.resources().hashCode() + "/" + u.removed().hashCode();
+        s.repeatedRejections = 0;
         updatesRejected.increment();
         log.warn("xds: {} version {} rejected, version '{}' stays: {}", XdsTypes.shortName(s.typeUrl), u.version(),
                 s.version, why);

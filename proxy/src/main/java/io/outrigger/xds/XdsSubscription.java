@@ -27,6 +27,9 @@ final class XdsSubscription {
     long accepted;
     long rejected;
     String lastError;
+    /** The last rejected response's version and content hash, and how many times in a row it came back. */
+    String rejectedFingerprint;
+    int repeatedRejections;
 
     XdsSubscription(String typeUrl, boolean wildcard) {
         this.typeUrl = typeUrl;
