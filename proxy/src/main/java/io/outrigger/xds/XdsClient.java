@@ -7,14 +7,12 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.outrigger.Version;
 import io.outrigger.config.DynamicResourcesConfig;
 import io.outrigger.server.DynamicConfigSource;
 import io.outrigger.server.OutriggerServer;
 import io.outrigger.server.ReloadResult;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,23 +131,14 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
             return;
         }
         InetSocketAddress address = controlPlane.get(Math.floorMod(failures, controlPlane.size()));
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address).keepAliveTime(30, TimeUnit.SECONDS);
-        if (tls == null) {
-            builder.usePlaintext();
-        } else {
-            try {
-                builder.sslContext(sslContext(tls));
-                if (tls.sni() != null) {
-                    builder.overrideAuthority(tls.sni());
-                }
-            } catch (Exception e) {
-                log.error("xds: TLS to the control plane cannot be set up ({}); retrying", e.toString());
-                failures++;
-                thread.schedule(this::connect, BACKOFF_MAX_MS, TimeUnit.MILLISECONDS);
-                return;
-            }
+        try {
+            channel = ControlPlaneChannels.open(address, tls);
+        } catch (Exception e) {
+            log.error("xds: TLS to the control plane cannot be set up ({}); retrying", e.toString());
+            failures++;
+            thread.schedule(this::connect, BACKOFF_MAX_MS, TimeUnit.MILLISECONDS);
+            return;
         }
-        channel = builder.build();
         long id = ++stream;
         java.util.function.Consumer<AdsStream.Update> onUpdate = u -> thread.execute(() -> {
             if (id == stream) {
@@ -173,25 +162,6 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
                 ads.subscribe(s);
             }
         }
-    }
-
-    /**
-     * The ADS cluster's {@code tls} for gRPC's own (shaded) Netty: its CA (else the JDK's trust store), its client
-     * certificate for mTLS, loaded with the same checks as every other certificate. Read at each connect, so rotated
-     * files are picked up by the next stream.
-     */
-    private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(io.outrigger.config.UpstreamTlsConfig tls)
-            throws Exception {
-        var b = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient();
-        if (tls.trustedCa() != null) {
-            b.trustManager(io.outrigger.tls.CertificateMaterial.certificates(tls.trustedCa())
-                    .toArray(new java.security.cert.X509Certificate[0]));
-        }
-        if (tls.clientCertificate() != null) {
-            io.outrigger.tls.CertificateMaterial m = io.outrigger.tls.CertificateMaterial.load(tls.clientCertificate());
-            b.keyManager(m.key(), m.chain().toArray(new java.security.cert.X509Certificate[0]));
-        }
-        return b.build();
     }
 
     private void onStreamEnd(long id, String why) {
@@ -340,44 +310,8 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
 
     @Override
     public Map<String, Object> status() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("node", node.getId());
-        out.put("connected", connected);
-        out.put("initialized", initialized);
-        XdsResources r = inForce;
-        List<Object> types = new ArrayList<>();
-        for (String type : List.of(XdsTypes.CDS, XdsTypes.EDS, XdsTypes.LDS, XdsTypes.RDS, XdsTypes.SDS)) {
-            if (!subscriptions.containsKey(type)) {
-                continue;
-            }
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("type", XdsTypes.shortName(type));
-            t.put("version_info", r.versions().getOrDefault(type, ""));
-            List<Object> each = new ArrayList<>();
-            XdsSubscription sub = subscriptions.get(type);
-            for (String name : new TreeSet<>(r.of(type).keySet())) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("name", name);
-                e.put("version_info", sub.versionsView.getOrDefault(name, r.versions().getOrDefault(type, "")));
-                e.put("source", "ads");
-                each.add(e);
-            }
-            t.put("resources", each);
-            types.add(t);
-        }
-        out.put("resources", types);
-        // what the file gives: listeners and clusters not from the control plane
-        Map<String, Object> fromFile = new LinkedHashMap<>();
-        io.outrigger.config.OutriggerConfig current = server.config();
-        fromFile.put("listeners", current.listeners().stream().map(l -> l.name())
-                .filter(n -> !r.listeners().containsKey(n)).sorted().toList());
-        fromFile.put("clusters", current.clusters().stream().map(c -> c.name())
-                .filter(n -> !r.clusters().containsKey(n)).sorted().toList());
-        out.put("static", fromFile);
-        out.put("waiting", waiting);
-        out.put("updates_applied", updatesApplied.sum());
-        out.put("updates_rejected", updatesRejected.sum());
-        return out;
+        return XdsStatus.of(node.getId(), connected, initialized, inForce, subscriptions, server.config(), waiting,
+                updatesApplied.sum(), updatesRejected.sum());
     }
 
     /** Updates applied (ACKed), all types. */
