@@ -213,17 +213,20 @@ public final class Main implements Runnable {
             OutriggerServer server = OutriggerServer.start(loaded.config(), loaded.filters(), workers, adminAddressPath);
             io.outrigger.xds.XdsClient xds = startXds(config, loaded.config(), server);
             io.outrigger.server.ConfigWatcher watcher = new io.outrigger.server.ConfigWatcher(config, () -> {
-                if (xds != null) { // the file's changes apply together with the control plane's resources in force
+                Loaded l = load(config);
+                return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
+            }, server);
+            if (xds != null) { // the file's changes apply together with the control plane's resources in force
+                watcher.reloadThrough(() -> {
                     try {
-                        return xds.composer().compose(xds.inForce()).prepared();
+                        return xds.reloadFile();
                     } catch (io.outrigger.xds.XdsException e) {
                         throw new ConfigException(java.util.List.of(new io.outrigger.config.ConfigError(config.toString(),
                                 1, 1, "", e.getMessage())));
                     }
-                }
-                Loaded l = load(config);
-                return new io.outrigger.server.ConfigWatcher.Prepared(l.config(), l.filters());
-            }, server).watch();
+                });
+            }
+            watcher.watch();
             server.setConfigWatcher(watcher);
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> watcher.reload("SIGHUP"));
             return runUntilShutdown(server, () -> { }, new DrainOptions(java.time.Duration.ofSeconds(Math.max(0, minDrainTimeS)),

@@ -304,6 +304,19 @@ class XdsIT {
                         "\"static\":{\"listeners\":[\"legacy_in\",\"static_in\"],\"clusters\":[\"legacy\",\"xds_cluster\"]}");
                 assertThat(dump).containsPattern("\\{\"name\":\"ingress\",\"version_info\":\"[34]\",\"source\":\"ads\"}");
 
+                // the file changes (a listener added): it applies together with the control plane's resources
+                String file = java.nio.file.Files.readString(p.config);
+                java.nio.file.Files.writeString(p.config, file.replace("\nclusters:", "\n  - name: added_by_reload\n"
+                        + "    address: 127.0.0.1:0\n"
+                        + "    virtual_hosts: [ { name: all, domains: [\"*\"], routes: [ { match: { prefix: / }, "
+                        + "route: { cluster: shop } } ] } ]\nclusters:"));
+                HttpResponse<String> reload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + p.admin + "/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+                assertThat(origin(p.port("added_by_reload"))).isEqualTo("200 origin: b");
+                assertThat(origin(listenerPort)).as("the control plane's listener stays").isEqualTo("200 origin: b");
+
                 // the control plane goes away: traffic goes on; it comes back: the client resubscribes
                 int streamsBefore = cp.streams.get();
                 cp.stop();

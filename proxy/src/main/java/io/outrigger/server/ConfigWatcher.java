@@ -46,6 +46,24 @@ public final class ConfigWatcher implements AutoCloseable {
     public record Prepared(OutriggerConfig config, FilterChains filters) {
     }
 
+    /**
+     * Reads and applies in one step, where another source applies configs too (the xDS client composes the file with
+     * its resources on its own thread, so the two never interleave).
+     */
+    @FunctionalInterface
+    public interface Reloader {
+        /** @throws ConfigException with every located error; nothing was applied */
+        ReloadResult reload() throws ConfigException;
+    }
+
+    private volatile Reloader reloader;
+
+    /** Reloads through {@code r} from now on, instead of reading with the loader and applying here. */
+    public ConfigWatcher reloadThrough(Reloader r) {
+        this.reloader = r;
+        return this;
+    }
+
     private final Path file;
     private final Loader loader;
     private final OutriggerServer server;
@@ -137,9 +155,15 @@ public final class ConfigWatcher implements AutoCloseable {
             return last;
         }
         lastBytes = bytes;
-        Prepared p;
+        ReloadResult r;
         try {
-            p = loader.load();
+            Reloader through = reloader;
+            if (through != null) {
+                r = through.reload();
+            } else {
+                Prepared p = loader.load();
+                r = server.apply(p.config(), p.filters());
+            }
         } catch (ConfigException e) {
             List<String> errors = new ArrayList<>();
             for (ConfigError err : e.errors()) {
@@ -147,7 +171,6 @@ public final class ConfigWatcher implements AutoCloseable {
             }
             return fail(trigger, errors);
         }
-        ReloadResult r = server.apply(p.config(), p.filters());
         if (r.outcome() == ReloadResult.Outcome.REJECTED) {
             failed.increment();
         } else if (r.outcome() == ReloadResult.Outcome.APPLIED) {

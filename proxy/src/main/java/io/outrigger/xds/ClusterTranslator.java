@@ -73,6 +73,16 @@ final class ClusterTranslator {
             }
             j.put("ring_hash", ring);
         }
+        Map<String, Object> maglev = map(j.remove("maglev_lb_config"));
+        if (maglev != null) {
+            Object size = maglev.remove("table_size");
+            if (size != null && number(size, -1) != 65_537) {
+                throw new XdsException("maglev_lb_config.table_size: " + size + " (Outrigger's Maglev table has 65537 entries)");
+            }
+            if (!maglev.isEmpty()) {
+                throw new XdsException("maglev_lb_config." + maglev.keySet().iterator().next() + ": not supported");
+            }
+        }
         if (j.remove("health_checks") instanceof List<?> checks && !checks.isEmpty()) {
             if (checks.size() > 1) {
                 throw new XdsException("health_checks: " + checks.size() + " checks (Outrigger runs one per cluster)");

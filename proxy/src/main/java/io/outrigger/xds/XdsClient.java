@@ -116,6 +116,29 @@ public final class XdsClient implements DynamicConfigSource, AutoCloseable {
         return this;
     }
 
+    /**
+     * A file reload: the file composed with the resources in force and applied, on the xDS thread (so it never
+     * interleaves with an xDS update).
+     *
+     * @throws XdsException when the composed config is invalid (the message names the file's or a resource's fault)
+     */
+    public ReloadResult reloadFile() throws XdsException {
+        try {
+            return thread.submit(() -> {
+                XdsComposer.Composed c = composer.compose(inForce);
+                return server.apply(c.prepared().config(), c.prepared().filters());
+            }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof XdsException x) {
+                throw x;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XdsException("interrupted");
+        }
+    }
+
     /** The resources in force (a file reload composes with them). */
     public XdsResources inForce() {
         return inForce;

@@ -206,5 +206,13 @@ class XdsTranslatorTest {
                 .addThresholds(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
                         .setPriority(io.envoyproxy.envoy.config.core.v3.RoutingPriority.HIGH))).build();
         assertThatThrownBy(() -> XdsTranslator.cluster(high, Map.of())).hasMessageContaining("priority HIGH");
+        Cluster maglev = Cluster.newBuilder().setName("m").setLbPolicy(Cluster.LbPolicy.MAGLEV)
+                .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(com.google.protobuf.UInt64Value.of(65537)))
+                .build();
+        assertThat(XdsTranslator.cluster(maglev, Map.of()).tree()).containsEntry("lb_policy", "maglev")
+                .doesNotContainKey("maglev_lb_config");
+        Cluster smaller = maglev.toBuilder().setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder()
+                .setTableSize(com.google.protobuf.UInt64Value.of(251))).build();
+        assertThatThrownBy(() -> XdsTranslator.cluster(smaller, Map.of())).hasMessageContaining("table_size: 251");
     }
 }
