@@ -29,22 +29,8 @@ final class DeltaStream implements AdsStream {
     DeltaStream(ManagedChannel channel, Node node, boolean nodeOnce, Consumer<Update> onUpdate, Consumer<String> onEnd) {
         this.node = node;
         this.nodeOnce = nodeOnce;
-        this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DeltaDiscoveryResponse r) {
-                onUpdate.accept(update(r));
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                onEnd.accept(t.toString());
-            }
-
-            @Override
-            public void onCompleted() {
-                onEnd.accept("closed by the control plane");
-            }
-        });
+        this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(
+                XdsTypes.responses(DeltaStream::update, onUpdate, onEnd));
     }
 
     private static Update update(DeltaDiscoveryResponse r) {

@@ -31,22 +31,8 @@ final class SotwStream implements AdsStream {
     SotwStream(ManagedChannel channel, Node node, boolean nodeOnce, Consumer<Update> onUpdate, Consumer<String> onEnd) {
         this.node = node;
         this.nodeOnce = nodeOnce;
-        this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse r) {
-                onUpdate.accept(update(r));
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                onEnd.accept(t.toString());
-            }
-
-            @Override
-            public void onCompleted() {
-                onEnd.accept("closed by the control plane");
-            }
-        });
+        this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
+                XdsTypes.responses(SotwStream::update, onUpdate, onEnd));
     }
 
     private static Update update(DiscoveryResponse r) {

@@ -187,22 +187,13 @@ final class TlsTranslator {
         return files.write(inline);
     }
 
-    /** The SDS secrets a listener's TLS context names (certificates and validation context). */
+    /** The SDS secrets a listener's TLS contexts name (certificates and validation context). */
     static List<String> sdsNames(Listener l) {
         List<String> names = new ArrayList<>();
         for (var chain : l.getFilterChainsList()) {
-            if (!chain.hasTransportSocket() || !chain.getTransportSocket().getTypedConfig().getTypeUrl().endsWith(DOWNSTREAM_TLS)) {
-                continue;
-            }
-            try {
-                var ctx = chain.getTransportSocket().getTypedConfig().unpack(
-                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class).getCommonTlsContext();
-                ctx.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
-                if (ctx.hasValidationContextSdsSecretConfig()) {
-                    names.add(ctx.getValidationContextSdsSecretConfig().getName());
-                }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                // the listener itself is rejected for it
+            if (chain.hasTransportSocket()) {
+                secretNames(chain.getTransportSocket().getTypedConfig(), DOWNSTREAM_TLS,
+                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class, names);
             }
         }
         return names;
@@ -211,19 +202,30 @@ final class TlsTranslator {
     /** The SDS secrets a cluster's upstream TLS context names. */
     static List<String> sdsNames(Cluster c) {
         List<String> names = new ArrayList<>();
-        if (c.hasTransportSocket() && c.getTransportSocket().getTypedConfig().getTypeUrl().endsWith(UPSTREAM_TLS)) {
-            try {
-                var ctx = c.getTransportSocket().getTypedConfig().unpack(
-                        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
-                ctx.getTlsCertificateSdsSecretConfigsList().forEach(x -> names.add(x.getName()));
-                if (ctx.hasValidationContextSdsSecretConfig()) {
-                    names.add(ctx.getValidationContextSdsSecretConfig().getName());
-                }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                // the cluster itself is rejected for it
-            }
+        if (c.hasTransportSocket()) {
+            secretNames(c.getTransportSocket().getTypedConfig(), UPSTREAM_TLS,
+                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class, names);
         }
         return names;
     }
 
+    /** Adds the SDS names a TLS context of {@code type} names; an undecodable one names none (it is rejected itself). */
+    private static <T extends com.google.protobuf.Message> void secretNames(com.google.protobuf.Any typed, String type,
+            Class<T> cls, List<String> into) {
+        if (!typed.getTypeUrl().endsWith(type)) {
+            return;
+        }
+        try {
+            T ctx = typed.unpack(cls);
+            var common = ctx instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext d
+                    ? d.getCommonTlsContext()
+                    : ((io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext) ctx).getCommonTlsContext();
+            common.getTlsCertificateSdsSecretConfigsList().forEach(c -> into.add(c.getName()));
+            if (common.hasValidationContextSdsSecretConfig()) {
+                into.add(common.getValidationContextSdsSecretConfig().getName());
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            // the resource itself is rejected for it
+        }
+    }
 }

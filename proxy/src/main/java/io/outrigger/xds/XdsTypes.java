@@ -75,4 +75,28 @@ final class XdsTypes {
             // already broken
         }
     }
+
+    /**
+     * The observer of a stream's responses: each converted and handed on, the stream's end reported with why.
+     * Called on gRPC's threads (the consumers hop to the xDS thread).
+     */
+    static <R> io.grpc.stub.StreamObserver<R> responses(java.util.function.Function<R, AdsStream.Update> convert,
+            java.util.function.Consumer<AdsStream.Update> onUpdate, java.util.function.Consumer<String> onEnd) {
+        return new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(R response) {
+                onUpdate.accept(convert.apply(response));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                onEnd.accept(t.toString());
+            }
+
+            @Override
+            public void onCompleted() {
+                onEnd.accept("closed by the control plane");
+            }
+        };
+    }
 }
