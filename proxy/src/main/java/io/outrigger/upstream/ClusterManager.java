@@ -69,10 +69,10 @@ public final class ClusterManager {
             if (old != null && old.config().equals(c)) {
                 built.put(c.name(), old);
                 unchanged++;
-            } else if (old != null && onlyEndpointsDiffer(old, c)) {
-                List<Host> hosts = keptHosts(old, c);
+            } else if (old != null && EndpointUpdates.onlyEndpointsDiffer(old, c)) {
+                List<Host> hosts = EndpointUpdates.keptHosts(old, c);
                 built.put(c.name(), old);
-                endpointUpdates.add(new EndpointUpdate(old, c, hosts, hostChange(old.hosts(), hosts)));
+                endpointUpdates.add(new EndpointUpdate(old, c, hosts, EndpointUpdates.hostChange(old.hosts(), hosts)));
             } else {
                 Cluster fresh = build(c, old);
                 if (old != null && !old.config().isAggregate()) {
@@ -128,67 +128,6 @@ public final class ClusterManager {
         if (maintenance != null) {
             startMaintenance(update.added());
         }
-    }
-
-    /**
-     * Whether a static cluster's new config differs from the running one's only in its endpoints, with the same
-     * priority levels (the per-level counters stay valid): then it changes in place.
-     */
-    private static boolean onlyEndpointsDiffer(Cluster old, ClusterConfig c) {
-        ClusterConfig o = old.config();
-        if (o.isAggregate() || c.isAggregate() || o.usesDns() || c.usesDns() || c.endpoints().isEmpty()
-                || !c.withEndpoints(o.endpoints()).equals(o)) {
-            return false;
-        }
-        java.util.Set<Integer> before = new java.util.TreeSet<>();
-        o.endpoints().forEach(e -> before.add(e.priority()));
-        java.util.Set<Integer> after = new java.util.TreeSet<>();
-        c.endpoints().forEach(e -> after.add(e.priority()));
-        return before.equals(after);
-    }
-
-    /**
-     * The hosts of {@code c}'s endpoints: the running host object where address, weight and priority are the same
-     * (its health, pools and connections stay), a new one otherwise (inheriting the health of a host at that address).
-     * Blocking (names are resolved).
-     */
-    private static List<Host> keptHosts(Cluster old, ClusterConfig c) throws UnknownHostException {
-        Map<InetSocketAddress, Host> before = new java.util.HashMap<>();
-        for (Host h : old.hosts()) {
-            before.put(h.address(), h);
-        }
-        java.util.concurrent.atomic.LongAdder inFlight = old.hosts().isEmpty()
-                ? new java.util.concurrent.atomic.LongAdder() : old.hosts().get(0).clusterInFlight();
-        List<Host> hosts = new ArrayList<>();
-        for (EndpointConfig e : c.endpoints()) {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(e.address().host()), e.address().port());
-            Host prior = before.get(address);
-            if (prior != null && prior.weight() == e.weight() && prior.priority() == e.priority()) {
-                hosts.add(prior);
-            } else {
-                Host h = new Host(c.name(), e.address().host(), address, e.weight(), e.priority(), inFlight);
-                if (prior != null) {
-                    h.health().inherit(prior.health());
-                }
-                hosts.add(h);
-            }
-        }
-        return hosts;
-    }
-
-    private static String hostChange(List<Host> before, List<Host> after) {
-        StringBuilder sb = new StringBuilder();
-        for (Host h : after) {
-            if (!before.contains(h)) {
-                sb.append(sb.length() == 0 ? "" : " ").append('+').append(h.addressString());
-            }
-        }
-        for (Host h : before) {
-            if (!after.contains(h)) {
-                sb.append(sb.length() == 0 ? "" : " ").append('-').append(h.addressString());
-            }
-        }
-        return sb.length() == 0 ? "weights" : sb.toString();
     }
 
     // "+10.0.0.9:80 -10.0.0.7:80", or "settings" when the addresses are the same

@@ -64,8 +64,7 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
     private long requestTimeMs;
     // the response being stored
     private CachedResponse storing;
-    private byte[] body;
-    private int bodyLength;
+    private BodyCapture body;
 
     CacheFilter(CacheConfig config) {
         this.config = config;
@@ -114,12 +113,13 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
         long now = config.clock().millis();
         CachedResponse r = config.cache().lookup(key, request.headers());
         if (r != null) {
-            if (fresh(r, now)) {
+            Reuse reuse = new Reuse(requestCc);
+            if (reuse.fresh(r, now)) {
                 config.stats().hit().increment();
                 serve(r, "HIT", now);
                 return FilterHeadersStatus.STOP_ITERATION;
             }
-            if (staleAllowedByRequest(r, now) || staleWhileRevalidate(r, now)) {
+            if (reuse.staleAllowedByRequest(r, now) || reuse.staleWhileRevalidate(r, now, config.cache().filling(key))) {
                 config.stats().stale().increment();
                 serve(r, "STALE", now);
                 return FilterHeadersStatus.STOP_ITERATION;
@@ -155,38 +155,6 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
         state = State.FORWARDED;
         requestTimeMs = now;
         return FilterHeadersStatus.CONTINUE;
-    }
-
-    private boolean fresh(CachedResponse r, long now) {
-        if (r.cc.noCache() || requestCc.noCache()) {
-            return false;
-        }
-        long age = r.currentAgeMs(now);
-        return age < r.lifetimeMs
-                && (requestCc.maxAge() < 0 || age <= requestCc.maxAge() * 1000)
-                && (requestCc.minFresh() < 0 || r.lifetimeMs - age >= Math.min(requestCc.minFresh(), Long.MAX_VALUE / 1000) * 1000);
-    }
-
-    /** RFC 9111 §5.2.1.2: the caller takes a response stale by at most {@code max-stale}. */
-    private boolean staleAllowedByRequest(CachedResponse r, long now) {
-        return servableStale(r) && requestCc.maxStale() >= 0
-                && (requestCc.maxStale() == Long.MAX_VALUE || r.stalenessMs(now) <= requestCc.maxStale() * 1000);
-    }
-
-    /** RFC 5861 §3: stale within the window while another stream refreshes it (the first one waits for the origin). */
-    private boolean staleWhileRevalidate(CachedResponse r, long now) {
-        return servableStale(r) && r.cc.staleWhileRevalidate() >= 0
-                && r.stalenessMs(now) <= r.cc.staleWhileRevalidate() * 1000 && config.cache().filling(key);
-    }
-
-    /** RFC 5861 §4: an error may be answered with a response stale by at most {@code stale-if-error} (either side's). */
-    private boolean staleIfError(CachedResponse r, long now) {
-        long window = Math.max(r.cc.staleIfError(), requestCc.staleIfError());
-        return servableStale(r) && window >= 0 && r.stalenessMs(now) <= window * 1000;
-    }
-
-    private boolean servableStale(CachedResponse r) {
-        return !r.cc.mustRevalidate() && !r.cc.noCache() && !requestCc.noCache();
     }
 
     /** Ends the stream with a stored response: a 304 when the request's own conditions match it. */
@@ -255,7 +223,7 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
             serve(freshened, "HIT", now);
             return FilterHeadersStatus.STOP_ITERATION;
         }
-        if (stale != null && status >= 500 && staleIfError(stale, now)) {
+        if (stale != null && status >= 500 && new Reuse(requestCc).staleIfError(stale, now)) {
             completeFill(Fill.Outcome.NOT_STORED);
             config.stats().staleIfError().increment();
             config.stats().stale().increment();
@@ -285,8 +253,7 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
             return FilterHeadersStatus.CONTINUE;
         }
         storing = probe;
-        body = new byte[(int) Math.max(0, Math.min(length < 0 ? 8192 : length, config.maxObjectBytes()))];
-        bodyLength = 0;
+        body = new BodyCapture(length, config.maxObjectBytes());
         if (endStream) {
             store(null);
         }
@@ -298,20 +265,11 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
     @Override
     public FilterDataStatus encodeData(ByteBuf data, boolean endStream) {
         if (storing != null) {
-            int n = data.readableBytes();
-            if ((long) bodyLength + n > config.maxObjectBytes()) {
+            if (!body.append(data)) {
                 config.stats().tooLarge().increment();
                 abandonStore();
-            } else {
-                if (bodyLength + n > body.length) {
-                    body = java.util.Arrays.copyOf(body, (int) Math.min(config.maxObjectBytes(),
-                            Math.max((long) body.length * 2, bodyLength + n)));
-                }
-                data.getBytes(data.readerIndex(), body, bodyLength, n);
-                bodyLength += n;
-                if (endStream) {
-                    store(null);
-                }
+            } else if (endStream) {
+                store(null);
             }
         }
         return FilterDataStatus.CONTINUE;
@@ -326,8 +284,7 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
     }
 
     private void store(HttpHeaders trailers) {
-        byte[] whole = bodyLength == body.length ? body : java.util.Arrays.copyOf(body, bodyLength);
-        CachedResponse r = storing.withBody(whole, trailers);
+        CachedResponse r = storing.withBody(body.whole(), trailers);
         storing = null;
         body = null;
         config.cache().insert(key, request.headers(), r, CachePolicy.vary(r.headers));
@@ -358,27 +315,11 @@ final class CacheFilter implements StreamFilter, Fill.Waiter {
         config.cache().invalidate(key);
         config.stats().invalidated().increment();
         for (CharSequence name : new CharSequence[] {HttpHeaderNames.LOCATION, HttpHeaderNames.CONTENT_LOCATION}) {
-            String target = sameOriginTarget(response.headers().get(name));
-            if (target != null) {
-                config.cache().invalidate(new CacheKey(key.scheme(), key.authority(), target, null));
+            CacheKey other = key.sameOrigin(response.headers().get(name));
+            if (other != null) {
+                config.cache().invalidate(other);
             }
         }
-    }
-
-    /** The path and query of a same-authority URI reference, or {@code null} (RFC 9111 §4.4: only the same host). */
-    private String sameOriginTarget(String uri) {
-        if (uri == null || uri.isEmpty()) {
-            return null;
-        }
-        if (uri.startsWith("/") && !uri.startsWith("//")) {
-            return uri;
-        }
-        String prefix = key.scheme() + "://" + key.authority();
-        if (uri.toLowerCase(Locale.ROOT).startsWith(prefix)) {
-            String rest = uri.substring(prefix.length());
-            return rest.isEmpty() ? "/" : rest.startsWith("/") ? rest : null;
-        }
-        return null;
     }
 
     @Override

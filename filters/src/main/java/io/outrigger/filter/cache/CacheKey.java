@@ -19,4 +19,24 @@ record CacheKey(String scheme, String authority, String target, String variant) 
         int q = target.indexOf('?');
         return q < 0 ? target : target.substring(0, q);
     }
+
+    /**
+     * The key of a URI reference on the same scheme and authority (RFC 9111 §4.4: only those are invalidated), or
+     * {@code null}: a path ({@code /a?b}) or an absolute URI of this origin.
+     */
+    CacheKey sameOrigin(String uri) {
+        if (uri == null || uri.isEmpty()) {
+            return null;
+        }
+        if (uri.startsWith("/") && !uri.startsWith("//")) {
+            return new CacheKey(scheme, authority, uri, null);
+        }
+        String prefix = scheme + "://" + authority;
+        if (uri.toLowerCase(java.util.Locale.ROOT).startsWith(prefix)) {
+            String rest = uri.substring(prefix.length());
+            return rest.isEmpty() ? new CacheKey(scheme, authority, "/", null)
+                    : rest.startsWith("/") ? new CacheKey(scheme, authority, rest, null) : null;
+        }
+        return null;
+    }
 }
