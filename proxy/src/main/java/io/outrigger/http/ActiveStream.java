@@ -97,7 +97,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
                 connection.localAddress(), connection.peerCertificate());
         this.filters = new StreamFilters(this, listener);
         boolean internal = connection.internalPeer();
-        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteAddress(), listener.scheme(),
+        info.requestId = ProxyHeaders.forwardRequest(h, connection.remoteIp(), listener.scheme(),
                 connection.clientCertificateDetails(), internal || listener.preserveExternalRequestId());
         if (listener.tracing().enabled()) {
             span = listener.tracing().startServerSpan(request, networkProtocolVersion(), listener.scheme(),

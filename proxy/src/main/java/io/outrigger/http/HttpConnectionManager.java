@@ -21,6 +21,8 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
     private final Worker worker;
     private final Channel channel;
     private final SocketAddress remoteAddress;
+    /** The peer's IP as text, made once per connection for every request's {@code x-forwarded-for}, or {@code null}. */
+    private final String remoteIp;
     private final SocketAddress localAddress;
     private final java.security.cert.X509Certificate peerCertificate;
     private final boolean internalPeer;
@@ -50,6 +52,8 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
         this.worker = worker;
         this.channel = channel;
         this.remoteAddress = remoteAddress;
+        this.remoteIp = remoteAddress instanceof java.net.InetSocketAddress isa && isa.getAddress() != null
+                ? isa.getAddress().getHostAddress() : null;
         this.localAddress = localAddress;
         this.peerCertificate = peerCertificate;
         this.internalPeer = listener.get().internalAddresses().contains(remoteAddress);
@@ -114,6 +118,11 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
 
     SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /** The peer's IP as text ({@code 10.1.2.3}, {@code 2001:db8::1}), or {@code null} for a non-IP peer. */
+    String remoteIp() {
+        return remoteIp;
     }
 
     SocketAddress localAddress() {

@@ -2,8 +2,6 @@ package io.outrigger.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,21 +22,21 @@ final class ProxyHeaders {
      * verified client certificate's details (or removes it), and generates {@code x-request-id} (a random
      * UUID) when absent or not trusted.
      *
+     * @param remoteIp   the client's IP as text (made once per connection), or {@code null} for a non-IP peer
      * @param clientCert the connection's XFCC value, or {@code null} without a verified client certificate
      * @param keepRequestId whether a received {@code x-request-id} is kept (the peer is a trusted hop)
      * @return the request id
      */
-    static String forwardRequest(HttpHeaders headers, SocketAddress remote, String scheme, String clientCert,
+    static String forwardRequest(HttpHeaders headers, String remoteIp, String scheme, String clientCert,
                                  boolean keepRequestId) {
         if (clientCert != null) {
             headers.set(X_FORWARDED_CLIENT_CERT, clientCert);
         } else {
             headers.remove(X_FORWARDED_CLIENT_CERT);
         }
-        if (remote instanceof InetSocketAddress isa && isa.getAddress() != null) {
-            String ip = isa.getAddress().getHostAddress();
+        if (remoteIp != null) {
             String xff = headers.get(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? ip : xff + ", " + ip);
+            headers.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? remoteIp : xff + ", " + remoteIp);
         }
         headers.set(X_FORWARDED_PROTO, scheme);
         String id = keepRequestId ? headers.get(X_REQUEST_ID) : null;
