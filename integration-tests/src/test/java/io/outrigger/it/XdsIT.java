@@ -279,10 +279,16 @@ class XdsIT {
                 System.out.printf("xds: EDS push to traffic on the new host %d ms%n", (System.nanoTime() - t2) / 1_000_000);
                 cp.push("3", List.of(b.address()), Cluster.LbPolicy.ROUND_ROBIN, listenerPort);
                 int aBefore = a.requests.get();
+                // a is out of the set once ten polls in a row (200 ms) see no new request to it
+                AtomicInteger lastSeen = new AtomicInteger(-1);
+                AtomicInteger quietPolls = new AtomicInteger();
                 assertThat(Await.until(Duration.ofSeconds(10), () -> {
                     int now = a.requests.get();
-                    Thread.sleep(200); // a window with no request to a (one of the polls): a is out of the set
-                    return a.requests.get() == now;
+                    if (now != lastSeen.getAndSet(now)) {
+                        quietPolls.set(0);
+                        return false;
+                    }
+                    return quietPolls.incrementAndGet() >= 10;
                 })).isTrue();
                 int aAfter = a.requests.get();
                 int bNow = b.requests.get();
