@@ -12,6 +12,7 @@ import io.outrigger.tls.CertsCommand;
 import io.outrigger.tls.TlsValidation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,18 +22,46 @@ import picocli.CommandLine.Option;
 
 /** The {@code outrigger} command line. */
 @Command(name = "outrigger", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "An Envoy-style HTTP sidecar proxy.",
-        subcommands = {Main.Run.class, Main.Validate.class, WaitReady.class, RouteCommands.Route.class, RouteCommands.TestRoutes.class,
-                DemoCommand.class, CertsCommand.class})
+        description = "An Envoy-style HTTP sidecar proxy.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order the usage message lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(Run.class, Validate.class, WaitReady.class, RouteCommands.Route.class,
+            RouteCommands.TestRoutes.class, DemoCommand.class, CertsCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Netty 4.2's buffer events for JDK Flight Recorder: loading jdk.jfr costs start time and metaspace in every
+        // process; -Dio.netty.jfr.enabled=true turns them back on for a profiling session.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         // Libraries that log through java.util.logging (the OpenTelemetry SDK, the Zipkin sender) go to Logback too.
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * The command line for {@code args}: when {@code args[0]} names a subcommand only that one is built (picocli reads
+     * every option of every subcommand it is given by reflection, ~100 ms of each start), otherwise all of them (for
+     * the usage message, suggestions and errors).
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine line = new CommandLine(new Main());
+        Class<?> only = null;
+        for (Class<?> c : SUBCOMMANDS) {
+            if (args.length > 0 && c.getAnnotation(Command.class).name().equals(args[0])) {
+                only = c;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (only == null || only == c) {
+                line.addSubcommand(c);
+            }
+        }
+        return line;
     }
 
     @Override
