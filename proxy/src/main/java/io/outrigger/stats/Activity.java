@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
@@ -15,8 +16,10 @@ import org.HdrHistogram.SingleWriterRecorder;
  * {@link #tick} (one thread, once a second) folds the recorders into the window and publishes an immutable
  * {@link Snapshot} with one volatile write.
  *
- * <p>Memory: a histogram is 27 KiB (1 µs to 1 h at 2 digits); an activity holds 12 of them plus 2 per
- * recording thread, allocated once.
+ * <p>Memory: every histogram is HdrHistogram's packed (sparse) form, so it holds only the value ranges that occur —
+ * a few hundred bytes for a typical latency spread, where a flat one spanning 1 µs to 1 h at 2 digits is 27 KiB. An
+ * activity holds 12 of them plus 2 per recording thread (a flat layout cost ~4 MiB of heap for the listeners and
+ * clusters of a small config).
  */
 public final class Activity {
     /** Latencies are recorded in microseconds, 1 µs to 1 h, with 2 significant digits (1% resolution). */
@@ -29,7 +32,8 @@ public final class Activity {
     private final LongAdder errors = new LongAdder();
     private final List<SingleWriterRecorder> recorders = new CopyOnWriteArrayList<>();
     private final ThreadLocal<SingleWriterRecorder> recorder = ThreadLocal.withInitial(() -> {
-        SingleWriterRecorder r = new SingleWriterRecorder(1, MAX_MICROS, DIGITS);
+        // packed and auto-resizing: record() clamps values to 1 µs .. 1 h
+        SingleWriterRecorder r = new SingleWriterRecorder(DIGITS, true);
         recorders.add(r);
         return r;
     });
@@ -37,8 +41,8 @@ public final class Activity {
     // tick state (one thread)
     private final ArrayDeque<Histogram> intervals = new ArrayDeque<>();
     private final ArrayDeque<long[]> totals = new ArrayDeque<>(); // {nanoTime, requests, errors}
-    private final Histogram scratch = new Histogram(1, MAX_MICROS, DIGITS);
-    private final Histogram window = new Histogram(1, MAX_MICROS, DIGITS);
+    private final Histogram scratch = new PackedHistogram(1, MAX_MICROS, DIGITS);
+    private final Histogram window = new PackedHistogram(1, MAX_MICROS, DIGITS);
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
     /**
@@ -61,7 +65,7 @@ public final class Activity {
      * @param nowNanos {@link System#nanoTime()}
      */
     void tick(long nowNanos) {
-        Histogram interval = intervals.size() >= WINDOW_TICKS ? intervals.pollFirst() : new Histogram(1, MAX_MICROS, DIGITS);
+        Histogram interval = intervals.size() >= WINDOW_TICKS ? intervals.pollFirst() : new PackedHistogram(1, MAX_MICROS, DIGITS);
         interval.reset();
         for (SingleWriterRecorder r : recorders) {
             r.getIntervalHistogramInto(scratch); // copies and resets the recorder's interval
