@@ -69,6 +69,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean pausedForPipelining;
     private boolean skipEmptyEnd;
+    /** Whether the h2c upgrade handler may still be in the pipeline (only the first request can upgrade). */
+    private boolean upgradeHandlerPossible = true;
 
     /**
      * @param connectionManagers makes the connection manager of a new connection (called once, in {@code handlerAdded})
@@ -149,6 +151,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request, HttpObject msg) {
+        if (upgradeHandlerPossible) {
+            // RFC 9113 §3 (h2c upgrade, RFC 7540 §3.2): the first request is the one that may upgrade; it reached us,
+            // so it did not. The handler (an aggregator every later message would pass through) leaves the pipeline.
+            upgradeHandlerPossible = false;
+            if (channel.pipeline().get(HttpServerUpgradeHandler.class) != null) {
+                channel.pipeline().remove(HttpServerUpgradeHandler.class);
+            }
+        }
         DecoderResult result = request.decoderResult();
         String problem = result.isFailure() ? String.valueOf(result.cause().getMessage())
                 : Http1RequestValidator.tooManyHeaders(request)

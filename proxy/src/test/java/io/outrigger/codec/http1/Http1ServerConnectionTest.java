@@ -109,6 +109,26 @@ class Http1ServerConnectionTest {
     }
 
     @Test
+    void theH2cUpgradeHandlerLeavesThePipelineAtTheFirstRequestThatDidNotUpgrade() {
+        Recorder r = new Recorder();
+        Http1ServerCodec codec = new Http1ServerCodec(4096, 8192);
+        io.netty.handler.codec.http.HttpServerUpgradeHandler upgrade =
+                new io.netty.handler.codec.http.HttpServerUpgradeHandler(codec, protocol -> null, 8192);
+        EmbeddedChannel ch = new EmbeddedChannel(codec, upgrade, new Http1ServerConnection(c -> r, java.time.Duration.ZERO));
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertThat(r.events).containsExactly("1 headers GET /1 [Host] end");
+        assertThat(ch.pipeline().get(io.netty.handler.codec.http.HttpServerUpgradeHandler.class)).isNull();
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        ch.runPendingTasks();
+        // the next request (with a body, past where the aggregator sat) still reaches the connection whole
+        ch.writeInbound(bytes("POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"));
+        assertThat(r.events).containsExactly("1 headers GET /1 [Host] end", "2 headers POST /2 [Content-Length, Host]",
+                "2 data hello end");
+        wire(ch);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aPipelinedRequestWaitsForTheResponseBeforeIt() {
         Recorder r = new Recorder();
         EmbeddedChannel ch = channel(r);
