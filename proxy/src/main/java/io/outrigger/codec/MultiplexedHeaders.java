@@ -146,4 +146,50 @@ public final class MultiplexedHeaders {
         }
         return out;
     }
+
+    /**
+     * Copies the end-to-end fields of an HTTP/1.1-shaped header set into an HTTP/2 or HTTP/3 field block (RFC 9113
+     * §8.2.2, RFC 9114 §4.2): names lowercased; the connection-specific fields ({@code connection}, {@code keep-alive},
+     * {@code proxy-connection}, {@code transfer-encoding}, {@code upgrade}, and {@code host}, which travels as
+     * {@code :authority}) and any field a {@code Connection} header names are left out; {@code te} only as
+     * {@code trailers}. Allocates nothing but the block's entries when the names are lowercase {@link AsciiString}s
+     * (the HTTP/1.1 decoder's and Outrigger's own are), where Netty's {@code HttpConversionUtil} built a map of the
+     * {@code Connection} tokens for every message.
+     */
+    public static void copyEndToEnd(HttpHeaders in, Headers<CharSequence, CharSequence, ?> out) {
+        java.util.List<String> nominated = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : null;
+        java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            if (connectionSpecific(name) || nominated != null && nominatedBy(nominated, name)) {
+                continue;
+            }
+            if (name.contentEquals(HttpHeaderNames.TE)) {
+                if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(AsciiString.trim(e.getValue()))) {
+                    out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+                }
+                continue;
+            }
+            out.add(name, e.getValue());
+        }
+    }
+
+    private static boolean connectionSpecific(AsciiString name) {
+        return name.contentEquals(HttpHeaderNames.CONNECTION) || name.contentEquals(HttpHeaderNames.KEEP_ALIVE)
+                || name.contentEquals(HttpHeaderNames.PROXY_CONNECTION) || name.contentEquals(HttpHeaderNames.TRANSFER_ENCODING)
+                || name.contentEquals(HttpHeaderNames.UPGRADE) || name.contentEquals(HttpHeaderNames.HOST);
+    }
+
+    /** Whether one of the comma-separated tokens of the {@code Connection} values names {@code name}. */
+    private static boolean nominatedBy(java.util.List<String> connectionValues, AsciiString name) {
+        for (String v : connectionValues) {
+            for (String token : v.split(",")) {
+                if (name.contentEqualsIgnoreCase(token.trim())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

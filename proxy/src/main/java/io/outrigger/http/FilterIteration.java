@@ -48,7 +48,8 @@ abstract class FilterIteration {
     private long bufferLimit;
     /** The filter the iteration stopped at, or -1 when it runs freely. */
     private int stoppedAt = -1;
-    private final ArrayDeque<Frame> waiting = new ArrayDeque<>(2);
+    /** Frames waiting to run, in order; {@code null} until one has to wait (most streams never stop). */
+    private ArrayDeque<Frame> waiting;
     private long waitingBytes;
     private boolean stopped;
     private boolean running;
@@ -77,7 +78,7 @@ abstract class FilterIteration {
             release(frame);
             return;
         }
-        if (stopped || running || !waiting.isEmpty()) {
+        if (stopped || running || waiting != null && !waiting.isEmpty()) {
             enqueue(frame);
             if (!running) {
                 if (stopped) {
@@ -167,7 +168,7 @@ abstract class FilterIteration {
     final void clear() {
         aborted = true;
         Frame f;
-        while ((f = waiting.poll()) != null) {
+        while (waiting != null && (f = waiting.poll()) != null) {
             release(f);
         }
         waitingBytes = 0;
@@ -210,8 +211,15 @@ abstract class FilterIteration {
         return stopped;
     }
 
+    private ArrayDeque<Frame> waiting() {
+        if (waiting == null) {
+            waiting = new ArrayDeque<>(2);
+        }
+        return waiting;
+    }
+
     private void enqueue(Frame frame) {
-        waiting.add(frame);
+        waiting().add(frame);
         if (frame.data != null) {
             waitingBytes += frame.data.readableBytes();
             if (waitingBytes > bufferLimit) {
@@ -222,7 +230,7 @@ abstract class FilterIteration {
 
     private void drive() {
         Frame f;
-        while (!stopped && !aborted && (f = waiting.poll()) != null) {
+        while (!stopped && !aborted && waiting != null && (f = waiting.poll()) != null) {
             if (f.data != null) {
                 waitingBytes -= f.data.readableBytes();
             }
@@ -259,14 +267,14 @@ abstract class FilterIteration {
                     added = null;
                     data.next = i + 1;
                     f.next = i + 1;
-                    waiting.addFirst(f);
+                    waiting().addFirst(f);
                     waiting.addFirst(data);
                     waitingBytes += data.data.readableBytes();
                     return true;
                 }
                 if (o == Outcome.STOP) {
                     f.next = i + 1;
-                    waiting.addFirst(f);
+                    waiting().addFirst(f);
                     if (f.data != null) {
                         waitingBytes += f.data.readableBytes();
                     }

@@ -44,7 +44,8 @@ final class StreamInfoImpl implements StreamInfo {
     int mirrored;
     /** The response's {@code grpc-status} (trailers or trailers-only headers), for the access log; {@code null} if none. */
     String grpcStatus;
-    final List<ResponseFlag> flags = new ArrayList<>(1);
+    /** The response flags in the order they were raised; a shared empty list until the first (most streams have none). */
+    List<ResponseFlag> flags = List.of();
     /** Dynamic metadata by namespace; {@code null} until a filter sets some. */
     private java.util.Map<String, java.util.Map<String, Object>> metadata;
 
@@ -66,6 +67,9 @@ final class StreamInfoImpl implements StreamInfo {
 
     void addFlag(ResponseFlag flag) {
         if (flag != null && !flags.contains(flag)) { // null: a local reply that is no failure (a CORS preflight)
+            if (flags.isEmpty()) {
+                flags = new ArrayList<>(1);
+            }
             flags.add(flag);
         }
     }

@@ -13,7 +13,8 @@ import java.util.List;
  * to an attempt is another retained duplicate, owned by the attempt.
  */
 final class ReplayBuffer {
-    private final List<ByteBuf> chunks = new ArrayList<>(2);
+    /** The kept chunks; {@code null} until the first (most requests have no body: nothing to allocate). */
+    private List<ByteBuf> chunks;
     private long bytes;
     private boolean replayable = true;
 
@@ -33,6 +34,9 @@ final class ReplayBuffer {
             replayable = false;
             return false;
         }
+        if (chunks == null) {
+            chunks = new ArrayList<>(2);
+        }
         chunks.add(data.retainedDuplicate());
         bytes += data.readableBytes();
         return true;
@@ -44,7 +48,7 @@ final class ReplayBuffer {
     }
 
     boolean isEmpty() {
-        return chunks.isEmpty();
+        return chunks == null || chunks.isEmpty();
     }
 
     /**
@@ -53,6 +57,9 @@ final class ReplayBuffer {
      * @param lastEndsRequest whether the last chunk is the end of the request (no trailers follow, the body is complete)
      */
     void sendTo(UpstreamRequest attempt, boolean lastEndsRequest) {
+        if (chunks == null) {
+            return;
+        }
         for (int i = 0; i < chunks.size(); i++) {
             attempt.sendData(chunks.get(i).retainedDuplicate(), lastEndsRequest && i == chunks.size() - 1);
         }
@@ -60,10 +67,12 @@ final class ReplayBuffer {
 
     /** Drops the kept chunks (a response started, or the stream ended). */
     void release() {
-        for (ByteBuf b : chunks) {
-            b.release();
+        if (chunks != null) {
+            for (int i = 0; i < chunks.size(); i++) {
+                chunks.get(i).release();
+            }
+            chunks.clear();
         }
-        chunks.clear();
         bytes = 0;
     }
 }

@@ -22,13 +22,9 @@ public final class Http1Headers {
             return;
         }
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty() && !name.equalsIgnoreCase("te")) {
-                        headers.remove(name);
-                    }
-                }
+            java.util.Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION);
+            while (values.hasNext()) {
+                removeNominated(headers, values.next());
             }
             headers.remove(HttpHeaderNames.CONNECTION);
         }
@@ -41,6 +37,43 @@ public final class Http1Headers {
                 && HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te.trim()))) {
             headers.remove(HttpHeaderNames.TE);
         }
+    }
+
+    /**
+     * Removes the fields one {@code Connection} value names (comma-separated tokens, optional whitespace), except
+     * {@code te}. The usual tokens ({@code keep-alive}, {@code close}, {@code upgrade}: fields removed anyway or
+     * absent) cost no allocation: this runs on every proxied HTTP/1.1 message.
+     */
+    private static void removeNominated(HttpHeaders headers, String value) {
+        int i = 0;
+        int n = value.length();
+        while (i < n) {
+            int end = value.indexOf(',', i);
+            if (end < 0) {
+                end = n;
+            }
+            int a = i;
+            int b = end;
+            while (a < b && (value.charAt(a) == ' ' || value.charAt(a) == '\t')) {
+                a++;
+            }
+            while (b > a && (value.charAt(b - 1) == ' ' || value.charAt(b - 1) == '\t')) {
+                b--;
+            }
+            if (b > a && !token(value, a, b, "te") && !token(value, a, b, "keep-alive")
+                    && !token(value, a, b, "upgrade")) {
+                if (token(value, a, b, "close")) {
+                    headers.remove(HttpHeaderValues.CLOSE);
+                } else {
+                    headers.remove(value.substring(a, b));
+                }
+            }
+            i = end + 1;
+        }
+    }
+
+    private static boolean token(String s, int start, int end, String lowerCaseToken) {
+        return end - start == lowerCaseToken.length() && s.regionMatches(true, start, lowerCaseToken, 0, end - start);
     }
 
     /** {@code Upgrade: websocket} with {@code Connection: upgrade} (RFC 6455 §4.1); other Upgrade tokens are ignored. */

@@ -11,14 +11,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.outrigger.codec.MultiplexedHeaders;
 
 /**
  * Between HTTP/2 header blocks and the protocol-neutral request/response the core sees (RFC 9113 §8.3):
  * pseudo-headers become the request line, status or {@code Host}, cookie crumbs are joined (§8.2.3), and
- * outgoing blocks are lowercased with connection-specific headers removed (§8.2.2, through Netty's
- * {@link HttpConversionUtil}). No {@code x-http2-*} extension headers are added.
+ * outgoing blocks are lowercased with connection-specific headers removed (§8.2.2,
+ * {@link MultiplexedHeaders#copyEndToEnd}). No {@code x-http2-*} extension headers are added.
  */
 public final class Http2HeaderConversion {
     private Http2HeaderConversion() {
@@ -72,7 +71,7 @@ public final class Http2HeaderConversion {
     public static Http2Headers fromResponse(HttpResponse r) {
         Http2Headers out = new DefaultHttp2Headers(false, r.headers().size() + 1);
         out.status(r.status().codeAsText());
-        HttpConversionUtil.toHttp2Headers(r.headers(), out);
+        MultiplexedHeaders.copyEndToEnd(r.headers(), out);
         return out;
     }
 
@@ -94,14 +93,14 @@ public final class Http2HeaderConversion {
                 out.authority(authority);
             }
         }
-        HttpConversionUtil.toHttp2Headers(r.headers(), out); // drops Host, Connection & co; keeps te: trailers
+        MultiplexedHeaders.copyEndToEnd(r.headers(), out); // drops Host, Connection & co; keeps te: trailers
         return out;
     }
 
     /** A trailer block (no pseudo-headers). */
     public static Http2Headers fromTrailers(HttpHeaders t) {
         Http2Headers out = new DefaultHttp2Headers(false, t.size());
-        HttpConversionUtil.toHttp2Headers(t, out);
+        MultiplexedHeaders.copyEndToEnd(t, out);
         return out;
     }
 }

@@ -1,14 +1,10 @@
 package io.outrigger.codec.http3;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http3.DefaultHttp3Headers;
 import io.netty.handler.codec.http3.Http3Headers;
-import io.netty.util.AsciiString;
-import java.util.Iterator;
-import java.util.Map;
+import io.outrigger.codec.MultiplexedHeaders;
 
 /**
  * From the protocol-neutral response to HTTP/3 field sections (RFC 9114 §4.2): names lowercased, connection-specific
@@ -35,21 +31,6 @@ final class Http3HeaderConversion {
     }
 
     private static void copy(HttpHeaders in, Http3Headers out) {
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
-            if (connectionSpecific(name, e.getValue())) {
-                continue;
-            }
-            out.add(name, e.getValue());
-        }
-    }
-
-    private static boolean connectionSpecific(AsciiString name, CharSequence value) {
-        return name.contentEquals(HttpHeaderNames.CONNECTION) || name.contentEquals(HttpHeaderNames.KEEP_ALIVE)
-                || name.contentEquals(HttpHeaderNames.PROXY_CONNECTION) || name.contentEquals(HttpHeaderNames.TRANSFER_ENCODING)
-                || name.contentEquals(HttpHeaderNames.UPGRADE) || name.contentEquals(HttpHeaderNames.HOST)
-                || name.contentEquals(HttpHeaderNames.TE) && !AsciiString.contentEqualsIgnoreCase(value, HttpHeaderValues.TRAILERS);
+        MultiplexedHeaders.copyEndToEnd(in, out);
     }
 }
