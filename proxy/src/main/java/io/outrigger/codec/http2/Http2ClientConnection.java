@@ -241,7 +241,7 @@ public final class Http2ClientConnection extends Http2Codec {
         Builder(Owner owner, String scheme) {
             this.owner = owner;
             this.scheme = scheme;
-            server(false);
+            connection(Http2Codec.newConnection(false)); // sets the side, as server(false) would
             validateHeaders(true);
         }
 

@@ -369,7 +369,7 @@ public final class Http2ServerConnection extends Http2Codec {
             this.connectionManagers = connectionManagers;
             this.options = options;
             this.connectionWindow = connectionWindow;
-            server(true);
+            connection(Http2Codec.newConnection(true)); // sets the side, as server(true) would
             validateHeaders(true);
         }
 
