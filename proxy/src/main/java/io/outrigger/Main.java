@@ -37,10 +37,55 @@ public final class Main implements Runnable {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        // Libraries that log through java.util.logging (the OpenTelemetry SDK, the Zipkin sender) go to Logback too.
-        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("demo"))) {
+            // Start-up work that does not depend on the command line runs beside picocli and the config: Logback and
+            // the java.util.logging bridge, Netty's native transport and buffer pools (class loading and static
+            // initialisation, ~200 ms single-threaded). Whatever is not done when the main thread needs it, it waits
+            // for (class initialisation is synchronised); on one core nothing is lost but the thread.
+            // The main thread waits for it (awaitPreinitialised) before it touches Netty itself: two threads entering
+            // Netty's static initialisers from different ends could deadlock on their cycles.
+            PREINIT.setDaemon(true);
+            PREINIT.start();
+        } else {
+            installJulBridge();
+        }
         System.exit(commandLine(args).execute(args));
+    }
+
+    /** Libraries that log through java.util.logging (the OpenTelemetry SDK, the Zipkin sender, gRPC) go to Logback. */
+    private static synchronized void installJulBridge() {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
+    }
+
+    private static final Thread PREINIT = new Thread(Main::preinitialise, "outrigger-preinit");
+
+    /** Waits for the start-up work {@link #main} began beside the command line (returns at once if none was begun). */
+    public static void awaitPreinitialised() {
+        if (PREINIT.getState() == Thread.State.NEW) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                PREINIT.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void preinitialise() {
+        installJulBridge();
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        io.netty.channel.epoll.Epoll.isAvailable();
+        io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
     }
 
     /**
@@ -229,6 +274,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            awaitPreinitialised();
             Loaded loaded;
             try {
                 loaded = load(config);
