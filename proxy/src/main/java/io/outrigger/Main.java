@@ -38,12 +38,11 @@ public final class Main implements Runnable {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
         if (args.length > 0 && (args[0].equals("run") || args[0].equals("demo"))) {
-            // Start-up work that does not depend on the command line runs beside picocli and the config: Logback and
-            // the java.util.logging bridge, Netty's native transport and buffer pools (class loading and static
-            // initialisation, ~200 ms single-threaded). Whatever is not done when the main thread needs it, it waits
-            // for (class initialisation is synchronised); on one core nothing is lost but the thread.
-            // The main thread waits for it (awaitPreinitialised) before it touches Netty itself: two threads entering
-            // Netty's static initialisers from different ends could deadlock on their cycles.
+            // Start-up work that does not depend on the command line runs while picocli parses it: Logback and the
+            // java.util.logging bridge, Netty's native transport and buffer pools (class loading and static
+            // initialisation, ~200 ms single-threaded). The command waits for it (awaitPreinitialised) before it
+            // touches Netty itself: two threads entering Netty's static initialisers from different ends could
+            // deadlock on their cycles. On one core nothing is gained, and nothing lost but a thread.
             PREINIT.setDaemon(true);
             PREINIT.start();
         } else {
