@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -146,7 +147,9 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
             connection.flusher().flushLater();
             return;
         }
-        write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), endStream);
+        // the end without trailers: the shared empty trailers, not a header table per request
+        write(endStream ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data),
+                endStream);
     }
 
     @Override

@@ -142,7 +142,9 @@ final class Http1ServerStream implements ResponseEncoder {
         if (tunnel) {
             ch.write(data, ch.voidPromise()); // raw bytes of the upgraded protocol
         } else {
-            ch.write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), ch.voidPromise());
+            // the end without trailers: the shared empty trailers, not a header table per response
+            ch.write(endStream ? new DefaultLastHttpContent(data, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(data),
+                    ch.voidPromise());
         }
         if (endStream) {
             complete();

@@ -129,6 +129,25 @@ class Http1ServerConnectionTest {
     }
 
     @Test
+    void theLastBodyChunkEndsTheResponseInEitherFraming() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), false);
+        r.encoders.get(0).encodeData(bytes("body"), true); // no length: chunked, ended by the empty last chunk
+        assertThat(wire(ch)).isEqualTo("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n");
+        ch.runPendingTasks();
+        ch.writeInbound(bytes("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        DefaultHttpResponse sized = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        sized.headers().set("content-length", 4);
+        r.encoders.get(1).encodeHeaders(sized, false);
+        r.encoders.get(1).encodeData(bytes("body"), true);
+        assertThat(wire(ch)).isEqualTo("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nbody");
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aPipelinedRequestWaitsForTheResponseBeforeIt() {
         Recorder r = new Recorder();
         EmbeddedChannel ch = channel(r);
