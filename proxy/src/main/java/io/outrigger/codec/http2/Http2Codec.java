@@ -29,8 +29,9 @@ abstract class Http2Codec extends Http2ConnectionHandler {
     /**
      * A connection whose outbound flow control shares the window among the streams with data evenly
      * ({@link UniformStreamByteDistributor}) instead of Netty's default priority tree: RFC 9113 §5.3.2 deprecates
-     * the RFC 7540 priority signals (Envoy ignores them too), and the tree's per-stream state and bookkeeping cost
-     * ~180 B per connection and CPU on every write.
+     * the RFC 7540 priority signals (Envoy ignores them too), and the tree's state cost ~200 B per stream and
+     * ~300 B per idle connection (measured: {@code bench/footprint.sh}, {@code bench/resources.py idle}), and
+     * bookkeeping on every write.
      *
      * @param server whether this end is the server
      */
