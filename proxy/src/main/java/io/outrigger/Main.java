@@ -32,59 +32,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        // Netty 4.2's buffer events for JDK Flight Recorder: loading jdk.jfr costs start time and metaspace in every
-        // process; -Dio.netty.jfr.enabled=true turns them back on for a profiling session.
-        if (System.getProperty("io.netty.jfr.enabled") == null) {
-            System.setProperty("io.netty.jfr.enabled", "false");
-        }
-        if (args.length > 0 && (args[0].equals("run") || args[0].equals("demo"))) {
-            // Start-up work that does not depend on the command line runs while picocli parses it: Logback and the
-            // java.util.logging bridge, Netty's native transport and buffer pools (class loading and static
-            // initialisation, ~200 ms single-threaded). The command waits for it (awaitPreinitialised) before it
-            // touches Netty itself: two threads entering Netty's static initialisers from different ends could
-            // deadlock on their cycles. On one core nothing is gained, and nothing lost but a thread.
-            PREINIT.setDaemon(true);
-            PREINIT.start();
-        } else {
-            installJulBridge();
-        }
+        Startup.begin(args.length > 0 && (args[0].equals("run") || args[0].equals("demo")));
         System.exit(commandLine(args).execute(args));
-    }
-
-    /** Libraries that log through java.util.logging (the OpenTelemetry SDK, the Zipkin sender, gRPC) go to Logback. */
-    private static synchronized void installJulBridge() {
-        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
-            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-            org.slf4j.bridge.SLF4JBridgeHandler.install();
-        }
-    }
-
-    private static final Thread PREINIT = new Thread(Main::preinitialise, "outrigger-preinit");
-
-    /** Waits for the start-up work {@link #main} began beside the command line (returns at once if none was begun). */
-    public static void awaitPreinitialised() {
-        if (PREINIT.getState() == Thread.State.NEW) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                PREINIT.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void preinitialise() {
-        installJulBridge();
-        org.slf4j.LoggerFactory.getILoggerFactory();
-        io.netty.channel.epoll.Epoll.isAvailable();
-        io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
     }
 
     /**
@@ -273,7 +222,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            awaitPreinitialised();
+            Startup.awaitPreinitialised();
             Loaded loaded;
             try {
                 loaded = load(config);

@@ -52,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.outrigger.Main.awaitPreinitialised();
+        io.outrigger.Startup.awaitPreinitialised();
         Transport transport = Transport.detect();
         EventLoopGroup originLoop = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
         List<DemoOrigin> origins = List.of(

@@ -31,6 +31,16 @@ final class TlsTranslator {
      */
     static TlsResult downstreamTls(Map<String, Object> ctx, Map<String,
             io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files) throws XdsException {
+        try {
+            return new TlsResult(downstream(ctx, secrets, files), null);
+        } catch (SecretNotYet e) {
+            return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, e.name));
+        }
+    }
+
+    private static Map<String, Object> downstream(Map<String, Object> ctx, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files)
+            throws XdsException, SecretNotYet {
         ctx.remove("@type");
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> common = map(ctx.remove("common_tls_context"));
@@ -46,33 +56,13 @@ final class TlsTranslator {
             certificates.add(certificate(map(c), files));
         }
         for (Object sds : list(common.remove("tls_certificate_sds_secret_configs"))) {
-            String name = (String) map(sds).get("name");
-            var secret = secrets.get(name);
-            if (secret == null) {
-                return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, name));
-            }
-            if (!secret.hasTlsCertificate()) {
-                throw new XdsException("secret '" + name + "': expected a tls_certificate");
-            }
-            certificates.add(certificate(map(ProtoJson.map(secret).get("tls_certificate")), files));
+            certificates.add(certificate(sdsPart(sds, secrets, "tls_certificate"), files));
         }
         out.put("certificates", certificates);
         if (common.get("alpn_protocols") != null) {
             out.put("alpn_protocols", common.remove("alpn_protocols"));
         }
-        Map<String, Object> validation = map(common.remove("validation_context"));
-        Map<String, Object> validationSds = map(common.remove("validation_context_sds_secret_config"));
-        if (validationSds != null) {
-            String name = (String) validationSds.get("name");
-            var secret = secrets.get(name);
-            if (secret == null) {
-                return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, name));
-            }
-            if (!secret.hasValidationContext()) {
-                throw new XdsException("secret '" + name + "': expected a validation_context");
-            }
-            validation = map(ProtoJson.map(secret).get("validation_context"));
-        }
+        Map<String, Object> validation = validationContext(common, secrets);
         if (validation != null) {
             Map<String, Object> v = new LinkedHashMap<>();
             Map<String, Object> ca = map(validation.remove("trusted_ca"));
@@ -93,7 +83,7 @@ final class TlsTranslator {
         if (!common.isEmpty()) {
             throw new XdsException("common_tls_context." + common.keySet().iterator().next() + ": not supported");
         }
-        return new TlsResult(out, null);
+        return out;
     }
 
     static final String UPSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
@@ -105,6 +95,16 @@ final class TlsTranslator {
      */
     static TlsResult upstreamTls(Map<String, Object> ctx, Map<String,
             io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files) throws XdsException {
+        try {
+            return new TlsResult(upstream(ctx, secrets, files), null);
+        } catch (SecretNotYet e) {
+            return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, e.name));
+        }
+    }
+
+    private static Map<String, Object> upstream(Map<String, Object> ctx, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, SecretFiles files)
+            throws XdsException, SecretNotYet {
         ctx.remove("@type");
         Map<String, Object> out = new LinkedHashMap<>();
         if (ctx.get("sni") != null) {
@@ -115,16 +115,11 @@ final class TlsTranslator {
             throw new XdsException("transport_socket." + ctx.keySet().iterator().next() + ": not supported");
         }
         if (common == null) {
-            return new TlsResult(out, null);
+            return out;
         }
         List<Object> certificates = new ArrayList<>(list(common.remove("tls_certificates")));
         for (Object sds : list(common.remove("tls_certificate_sds_secret_configs"))) {
-            String name = (String) map(sds).get("name");
-            var secret = secrets.get(name);
-            if (secret == null) {
-                return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, name));
-            }
-            certificates.add(map(ProtoJson.map(secret).get("tls_certificate")));
+            certificates.add(sdsPart(sds, secrets, "tls_certificate"));
         }
         if (certificates.size() > 1) {
             throw new XdsException("tls_certificates: " + certificates.size() + " client certificates (at most one)");
@@ -132,16 +127,7 @@ final class TlsTranslator {
         if (certificates.size() == 1) {
             out.putAll(certificate(map(certificates.get(0)), files));
         }
-        Map<String, Object> validation = map(common.remove("validation_context"));
-        Map<String, Object> validationSds = map(common.remove("validation_context_sds_secret_config"));
-        if (validationSds != null) {
-            String name = (String) validationSds.get("name");
-            var secret = secrets.get(name);
-            if (secret == null) {
-                return new TlsResult(null, new XdsTranslator.Missing(XdsTypes.SDS, name));
-            }
-            validation = map(ProtoJson.map(secret).get("validation_context"));
-        }
+        Map<String, Object> validation = validationContext(common, secrets);
         if (validation != null) {
             Map<String, Object> ca = map(validation.remove("trusted_ca"));
             if (ca != null) {
@@ -157,7 +143,47 @@ final class TlsTranslator {
         if (!common.isEmpty()) {
             throw new XdsException("common_tls_context." + common.keySet().iterator().next() + ": not supported");
         }
-        return new TlsResult(out, null);
+        return out;
+    }
+
+    /** An SDS secret a context names that has not arrived: the resource waits for it (Envoy's warming). */
+    private static final class SecretNotYet extends Exception {
+        final String name;
+
+        SecretNotYet(String name) {
+            super(name, null, false, false);
+            this.name = name;
+        }
+    }
+
+    /**
+     * The {@code part} ({@code tls_certificate} or {@code validation_context}) of the SDS secret an
+     * {@code sds_secret_config} names.
+     *
+     * @throws SecretNotYet  when the secret has not been received
+     * @throws XdsException when the secret holds something else
+     */
+    private static Map<String, Object> sdsPart(Object sdsConfig, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets, String part)
+            throws XdsException, SecretNotYet {
+        String name = (String) map(sdsConfig).get("name");
+        var secret = secrets.get(name);
+        if (secret == null) {
+            throw new SecretNotYet(name);
+        }
+        Map<String, Object> value = map(ProtoJson.map(secret).get(part));
+        if (value == null) {
+            throw new XdsException("secret '" + name + "': expected a " + part);
+        }
+        return value;
+    }
+
+    /** The validation context of a {@code common_tls_context}: inline, or its SDS secret's; {@code null} for none. */
+    private static Map<String, Object> validationContext(Map<String, Object> common, Map<String,
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets) throws XdsException, SecretNotYet {
+        Map<String, Object> inline = map(common.remove("validation_context"));
+        Object sds = common.remove("validation_context_sds_secret_config");
+        return sds == null ? inline : sdsPart(sds, secrets, "validation_context");
     }
 
     static Map<String, Object> certificate(Map<String, Object> c, SecretFiles files) throws XdsException {

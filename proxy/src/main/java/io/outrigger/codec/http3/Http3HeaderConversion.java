@@ -19,18 +19,14 @@ final class Http3HeaderConversion {
     static Http3Headers fromResponse(HttpResponse r) {
         Http3Headers out = new DefaultHttp3Headers(false, r.headers().size() + 1);
         out.status(r.status().codeAsText());
-        copy(r.headers(), out);
+        MultiplexedHeaders.copyEndToEnd(r.headers(), out);
         return out;
     }
 
     /** A trailer section (no pseudo-header). */
     static Http3Headers fromTrailers(HttpHeaders t) {
         Http3Headers out = new DefaultHttp3Headers(false, t.size());
-        copy(t, out);
+        MultiplexedHeaders.copyEndToEnd(t, out);
         return out;
-    }
-
-    private static void copy(HttpHeaders in, Http3Headers out) {
-        MultiplexedHeaders.copyEndToEnd(in, out);
     }
 }

@@ -1,0 +1,67 @@
+package io.outrigger;
+
+/**
+ * Process start-up plumbing shared by the commands that run the proxy ({@code run}, {@code demo}): JVM-wide defaults
+ * and the initialisation that does not depend on the command line, begun on a second thread while picocli parses it.
+ */
+public final class Startup {
+    private static final Thread PREINIT = new Thread(Startup::preinitialise, "outrigger-preinit");
+
+    private Startup() {
+    }
+
+    /**
+     * Called first in {@code main}. Netty 4.2's buffer events for JDK Flight Recorder go off unless
+     * {@code -Dio.netty.jfr.enabled=true} (loading {@code jdk.jfr} costs start time and metaspace in every process).
+     * For a command that runs the proxy, Logback with the {@code java.util.logging} bridge and Netty's native transport
+     * and buffer pools initialise on a second thread (class loading and static initialisers, ~200 ms single-threaded);
+     * {@link #awaitPreinitialised} joins it before the command touches Netty itself, as two threads entering Netty's
+     * static initialisers from different ends could deadlock on their cycles. On one core nothing is gained, and
+     * nothing lost but a thread. Other commands install the bridge at once.
+     *
+     * @param runsProxy whether the command starts listeners
+     */
+    static void begin(boolean runsProxy) {
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
+        if (runsProxy) {
+            PREINIT.setDaemon(true);
+            PREINIT.start();
+        } else {
+            installJulBridge();
+        }
+    }
+
+    /** Waits for the work {@link #begin} started on the second thread (returns at once if none was started). */
+    public static void awaitPreinitialised() {
+        if (PREINIT.getState() == Thread.State.NEW) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                PREINIT.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Libraries that log through java.util.logging (the OpenTelemetry SDK, the Zipkin sender, gRPC) go to Logback. */
+    private static void installJulBridge() {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
+
+    private static void preinitialise() {
+        installJulBridge();
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        io.netty.channel.epoll.Epoll.isAvailable();
+        io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
+    }
+}
