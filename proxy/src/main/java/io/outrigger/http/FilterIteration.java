@@ -24,20 +24,33 @@ import java.util.ArrayDeque;
 abstract class FilterIteration {
     enum Kind { HEADERS, DATA, TRAILERS }
 
+    /**
+     * One headers, body or trailers frame on its way through the filters. Mutable so that the iteration can reuse
+     * the frame of the last push when nothing kept it (most frames pass every filter in one call).
+     */
     static final class Frame {
-        final Kind kind;
-        final HttpMessage message;
+        Kind kind;
+        HttpMessage message;
         ByteBuf data; // a filter may replace it while it handles the frame (replaceData)
-        final HttpHeaders trailers;
-        final boolean endStream;
+        HttpHeaders trailers;
+        boolean endStream;
         int next;
+        /** The frame is, or was, in the waiting queue: the iteration still refers to it. */
+        boolean held;
 
         Frame(Kind kind, HttpMessage message, ByteBuf data, HttpHeaders trailers, boolean endStream) {
+            set(kind, message, data, trailers, endStream);
+        }
+
+        private Frame set(Kind kind, HttpMessage message, ByteBuf data, HttpHeaders trailers, boolean endStream) {
             this.kind = kind;
             this.message = message;
             this.data = data;
             this.trailers = trailers;
             this.endStream = endStream;
+            this.next = 0;
+            this.held = false;
+            return this;
         }
     }
 
@@ -58,6 +71,8 @@ abstract class FilterIteration {
     private Frame current;
     /** Body bytes a filter added while handling trailers (they go before the trailers), or {@code null}. */
     private ByteBuf added;
+    /** A frame no one refers to any more, for the next push; {@code null} while it is in use. */
+    private Frame spare;
 
     FilterIteration(int filterCount, long bufferLimit) {
         this.filterCount = filterCount;
@@ -73,7 +88,19 @@ abstract class FilterIteration {
     /** Waiting body bytes exceeded the limit; the stream should end. */
     abstract void onBufferOverflow();
 
-    final void push(Frame frame) {
+    /**
+     * Runs a frame through the filters, or queues it behind a stopped one.
+     *
+     * @param data a body chunk (kind {@code DATA}): ownership passes to the iteration
+     */
+    final void push(Kind kind, HttpMessage message, ByteBuf data, HttpHeaders trailers, boolean endStream) {
+        Frame f = spare;
+        spare = null; // a push from inside a filter call takes a new frame
+        push(f == null ? new Frame(kind, message, data, trailers, endStream)
+                : f.set(kind, message, data, trailers, endStream));
+    }
+
+    private void push(Frame frame) {
         if (aborted) {
             release(frame);
             return;
@@ -89,7 +116,12 @@ abstract class FilterIteration {
             }
             return;
         }
-        if (run(frame)) {
+        boolean passed = run(frame);
+        if (!frame.held) {
+            frame.set(null, null, null, null, false); // passed every filter or was released: free for the next push
+            spare = frame;
+        }
+        if (passed) {
             drive();
         }
     }
@@ -219,6 +251,7 @@ abstract class FilterIteration {
     }
 
     private void enqueue(Frame frame) {
+        frame.held = true;
         waiting().add(frame);
         if (frame.data != null) {
             waitingBytes += frame.data.readableBytes();
@@ -266,7 +299,9 @@ abstract class FilterIteration {
                     Frame data = new Frame(Kind.DATA, null, added, null, false);
                     added = null;
                     data.next = i + 1;
+                    data.held = true;
                     f.next = i + 1;
+                    f.held = true;
                     waiting().addFirst(f);
                     waiting.addFirst(data);
                     waitingBytes += data.data.readableBytes();
@@ -274,6 +309,7 @@ abstract class FilterIteration {
                 }
                 if (o == Outcome.STOP) {
                     f.next = i + 1;
+                    f.held = true;
                     waiting().addFirst(f);
                     if (f.data != null) {
                         waitingBytes += f.data.readableBytes();

@@ -110,29 +110,29 @@ final class StreamFilters {
     }
 
     void decodeHeaders(HttpRequest request, boolean endStream) {
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, request, null, null, endStream));
+        decoding.push(FilterIteration.Kind.HEADERS, request, null, null, endStream);
     }
 
     /** @param data ownership passes to the iteration */
     void decodeData(ByteBuf data, boolean endStream) {
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+        decoding.push(FilterIteration.Kind.DATA, null, data, null, endStream);
     }
 
     void decodeTrailers(HttpHeaders trailers) {
-        decoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
+        decoding.push(FilterIteration.Kind.TRAILERS, null, null, trailers, true);
     }
 
     void encodeHeaders(HttpResponse response, boolean endStream) {
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.HEADERS, response, null, null, endStream));
+        encoding.push(FilterIteration.Kind.HEADERS, response, null, null, endStream);
     }
 
     /** @param data ownership passes to the iteration */
     void encodeData(ByteBuf data, boolean endStream) {
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.DATA, null, data, null, endStream));
+        encoding.push(FilterIteration.Kind.DATA, null, data, null, endStream);
     }
 
     void encodeTrailers(HttpHeaders trailers) {
-        encoding.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, trailers, true));
+        encoding.push(FilterIteration.Kind.TRAILERS, null, null, trailers, true);
     }
 
     void continueDecoding() {

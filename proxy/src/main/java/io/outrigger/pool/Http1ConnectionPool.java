@@ -8,9 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.outrigger.codec.ResponseDecoder;
+import io.outrigger.codec.http1.Http1ClientCodec;
 import io.outrigger.codec.http1.Http1ClientStream;
 import io.outrigger.config.ConnectionPoolConfig;
 import io.outrigger.tls.ClientTlsContext;
@@ -73,7 +73,7 @@ public final class Http1ConnectionPool implements ConnectionPool {
                         if (tls != null) {
                             p.addLast("tls", tls.newHandler(ch.alloc(), host.hostname(), host.address().getPort()));
                         }
-                        p.addLast("codec", new HttpClientCodec());
+                        p.addLast("codec", new Http1ClientCodec());
                         p.addLast("pool", new UpstreamConnectionHandler(Http1ConnectionPool.this));
                     }
                 });

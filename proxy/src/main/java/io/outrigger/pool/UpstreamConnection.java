@@ -27,7 +27,7 @@ final class UpstreamConnection implements Http1ClientStream.Connection {
         this.flusher = new FlushScheduler(channel);
     }
 
-    /** The connection's channel; its pipeline ends in {@code HttpClientCodec} and the pool's handler. */
+    /** The connection's channel; its pipeline ends in {@code Http1ClientCodec} and the pool's handler. */
     @Override
     public Channel channel() {
         return channel;

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of an upstream connection ({@code [SslHandler] -> HttpClientCodec -> this}): hands
+ * The last handler of an upstream connection ({@code [SslHandler] -> Http1ClientCodec -> this}): hands
  * decoded response parts to the connection's current listener and tells the pool about closes.
  */
 final class UpstreamConnectionHandler extends ChannelInboundHandlerAdapter {

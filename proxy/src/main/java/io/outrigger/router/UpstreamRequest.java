@@ -37,7 +37,8 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
     private final RouterFilter router;
     private final HttpRequest request;
     private final Host host;
-    private final ArrayDeque<Held> waiting = new ArrayDeque<>(2);
+    /** Request parts that came before the stream was ready, in order; {@code null} until one does. */
+    private ArrayDeque<Held> waiting;
     private final long startNanos = System.nanoTime();
     private Cancellable pendingHandle;
     private RequestEncoder encoder;
@@ -127,7 +128,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
         }
         requestComplete |= endStream;
         if (encoder == null) {
-            waiting.add(new Held(data, null, endStream));
+            waiting().add(new Held(data, null, endStream));
             setDownstreamReadDisabled(true);
             return;
         }
@@ -140,10 +141,17 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
         }
         requestComplete = true;
         if (encoder == null) {
-            waiting.add(new Held(null, trailers, true));
+            waiting().add(new Held(null, trailers, true));
             return;
         }
         encoder.encodeTrailers(trailers);
+    }
+
+    private ArrayDeque<Held> waiting() {
+        if (waiting == null) {
+            waiting = new ArrayDeque<>(2);
+        }
+        return waiting;
     }
 
     private void setDownstreamReadDisabled(boolean disabled) {
@@ -160,9 +168,9 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
         encoder = e;
         reused = reusedConnection;
         e.setCallbacks(this);
-        e.encodeHeaders(request, requestComplete && waiting.isEmpty());
+        e.encodeHeaders(request, requestComplete && (waiting == null || waiting.isEmpty()));
         Held h;
-        while (!finished && (h = waiting.poll()) != null) {
+        while (!finished && waiting != null && (h = waiting.poll()) != null) {
             if (h.data != null) {
                 e.encodeData(h.data, h.endStream);
             } else {
@@ -289,7 +297,7 @@ final class UpstreamRequest implements PoolCallbacks, ResponseDecoder, StreamCal
         }
         encoder = null;
         Held h;
-        while ((h = waiting.poll()) != null) {
+        while (waiting != null && (h = waiting.poll()) != null) {
             if (h.data != null) {
                 h.data.release();
             }

@@ -51,20 +51,22 @@ class FilterIterationTest {
         }
     }
 
-    static FilterIteration.Frame headers() {
-        return new FilterIteration.Frame(FilterIteration.Kind.HEADERS, null, null, null, false);
+    static void headers(FilterIteration r) {
+        r.push(FilterIteration.Kind.HEADERS, null, null, null, false);
     }
 
-    static FilterIteration.Frame data(String s, boolean end) {
-        return new FilterIteration.Frame(FilterIteration.Kind.DATA, null,
-                Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII), null, end);
+    /** Pushes a body chunk; returns it (the iteration owns it now) so a test can look at its reference count. */
+    static ByteBuf data(FilterIteration r, String s, boolean end) {
+        ByteBuf b = Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+        r.push(FilterIteration.Kind.DATA, null, b, null, end);
+        return b;
     }
 
     @Test
     void continuesThroughEveryFilterInOrder() {
         Recorder r = new Recorder(2, 1024);
-        r.push(headers());
-        r.push(data("a", true));
+        headers(r);
+        data(r, "a", true);
         assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "end:HEADERS", "0:DATA", "1:DATA", "end:DATA");
         r.delivered.forEach(ByteBuf::release);
     }
@@ -75,9 +77,9 @@ class FilterIterationTest {
         r.stopAt = 1;
         r.stopKind = FilterIteration.Kind.HEADERS;
         r.holdDataAt = 1; // filter 1 buffers the body while it holds the headers (Envoy's StopIterationAndBuffer)
-        r.push(headers());
-        r.push(data("a", false));
-        r.push(data("b", true));
+        headers(r);
+        data(r, "a", false);
+        data(r, "b", true);
         assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "0:DATA", "1:DATA", "0:DATA", "1:DATA");
         assertThat(r.isStopped()).isTrue();
         r.holdDataAt = -1;
@@ -93,8 +95,8 @@ class FilterIterationTest {
         Recorder r = new Recorder(3, 1024);
         r.stopAt = 1;
         r.stopKind = FilterIteration.Kind.HEADERS;
-        r.push(headers());
-        r.push(data("a", true)); // filter 1 answers CONTINUE: Envoy continues the headers, then this chunk
+        headers(r);
+        data(r, "a", true); // filter 1 answers CONTINUE: Envoy continues the headers, then this chunk
         assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "0:DATA", "1:DATA", "2:HEADERS", "end:HEADERS",
                 "2:DATA", "end:DATA");
         assertThat(r.isStopped()).isFalse();
@@ -107,19 +109,16 @@ class FilterIterationTest {
         r.stopAt = 0;
         r.stopKind = FilterIteration.Kind.HEADERS;
         r.holdDataAt = 0;
-        r.push(headers());
-        FilterIteration.Frame a = data("abc", false);
-        FilterIteration.Frame b = data("defg", true);
-        r.push(a);
+        headers(r);
+        ByteBuf a = data(r, "abc", false);
         assertThat(r.overflowed).isFalse();
-        r.push(b);
+        ByteBuf b = data(r, "defg", true);
         assertThat(r.overflowed).isTrue();
         r.clear();
-        assertThat(a.data.refCnt()).isZero();
-        assertThat(b.data.refCnt()).isZero();
-        FilterIteration.Frame late = data("late", true);
-        r.push(late);
-        assertThat(late.data.refCnt()).isZero();
+        assertThat(a.refCnt()).isZero();
+        assertThat(b.refCnt()).isZero();
+        ByteBuf late = data(r, "late", true);
+        assertThat(late.refCnt()).isZero();
     }
 
     @Test
@@ -143,11 +142,10 @@ class FilterIterationTest {
             }
         };
         self[0] = r;
-        FilterIteration.Frame original = data("abc", false);
-        r.push(headers());
-        r.push(original);
-        r.push(new FilterIteration.Frame(FilterIteration.Kind.TRAILERS, null, null, new io.netty.handler.codec.http.DefaultHttpHeaders(), true));
-        assertThat(original.data).isNotNull();
+        headers(r);
+        ByteBuf original = data(r, "abc", false);
+        r.push(FilterIteration.Kind.TRAILERS, null, null, new io.netty.handler.codec.http.DefaultHttpHeaders(), true);
+        assertThat(original.refCnt()).isZero(); // replaced by the filter: the iteration released it
         assertThat(seenBy1).containsExactly("ABC", "!");
         assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "end:HEADERS", "0:DATA", "1:DATA", "end:DATA",
                 "0:TRAILERS", "1:DATA", "end:DATA", "1:TRAILERS", "end:TRAILERS");
@@ -174,10 +172,25 @@ class FilterIterationTest {
         self[0] = r;
         r.stopAt = 0;
         r.stopKind = FilterIteration.Kind.HEADERS;
-        r.push(headers());
-        r.push(data("a", true));
+        headers(r);
+        data(r, "a", true);
         assertThat(r.isStopped()).isFalse();
         assertThat(r.calls).containsExactly("0:HEADERS", "0:DATA", "1:HEADERS", "end:HEADERS", "1:DATA", "end:DATA");
+        r.delivered.forEach(ByteBuf::release);
+    }
+
+    @Test
+    void aFrameThatPassedIsReusedButOneThatStoppedKeepsItsContentUntilItRuns() {
+        Recorder r = new Recorder(2, 1024);
+        headers(r); // passes every filter: its frame is reused by the next push
+        r.stopAt = 1;
+        r.stopKind = FilterIteration.Kind.DATA;
+        data(r, "kept", false); // stops at filter 1 and waits
+        r.push(FilterIteration.Kind.TRAILERS, null, null, new io.netty.handler.codec.http.DefaultHttpHeaders(), true);
+        r.resume();
+        assertThat(r.calls).containsExactly("0:HEADERS", "1:HEADERS", "end:HEADERS", "0:DATA", "1:DATA", "0:TRAILERS",
+                "1:TRAILERS", "end:DATA", "end:TRAILERS");
+        assertThat(r.delivered).extracting(b -> b.toString(StandardCharsets.US_ASCII)).containsExactly("kept");
         r.delivered.forEach(ByteBuf::release);
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
@@ -229,8 +228,8 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
                 upgraded = true;
                 ReferenceCountUtil.release(msg);
                 ChannelPipeline p = connection.channel().pipeline();
-                if (p.get(HttpClientCodec.class) != null) {
-                    p.remove(HttpClientCodec.class); // bytes it buffered after the 101 come as raw ByteBufs
+                if (p.get(Http1ClientCodec.class) != null) {
+                    p.remove(Http1ClientCodec.class); // bytes it buffered after the 101 come as raw ByteBufs
                 }
                 decoder.decodeHeaders(response, false);
                 return;
@@ -252,7 +251,7 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
                 complete();
             }
             decoder.decodeHeaders(response, end);
-            // HttpClientCodec emits headers and body parts as separate messages: nothing more in this one
+            // the client codec emits headers and body parts as separate messages: nothing more in this one
             return;
         }
         if (msg instanceof HttpContent content) {

@@ -37,8 +37,8 @@ public final class Http1RequestValidator {
      */
     public static String validate(HttpRequest request) {
         HttpHeaders h = request.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
                 return "Transfer-Encoding in an HTTP/1.0 request"; // RFC 9112 §6.1
             }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.AsciiString;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -71,6 +72,7 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(64 * 1024)
                 .setValidateHeaders(true)
+                .setTrailersFactory(Http1ClientCodec.TRAILERS)
                 .setAllowDuplicateContentLengths(false)
                 .setAllowPartialChunks(true);
         init(new StrictRequestDecoder(config), new ResponseEncoder());
@@ -143,6 +145,12 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         protected HttpMessage createMessage(String[] initialLine) throws Exception {
             initialLine[2] = Http1RequestValidator.checkRequestLine(initialLine[1], initialLine[2]);
             return super.createMessage(initialLine);
+        }
+
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownHeaderNames.lookup(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
         }
 
         @Override
