@@ -153,15 +153,15 @@ public final class MultiplexedHeaders {
      * {@code proxy-connection}, {@code transfer-encoding}, {@code upgrade}, and {@code host}, which travels as
      * {@code :authority}) and any field a {@code Connection} header names are left out; {@code te} only as
      * {@code trailers}. Allocates nothing but the block's entries when the names are lowercase {@link AsciiString}s
-     * (the HTTP/1.1 decoder's and Outrigger's own are), where Netty's {@code HttpConversionUtil} built a map of the
-     * {@code Connection} tokens for every message.
+     * (Outrigger's own are) or names the HTTP/1.1 decoders interned ({@link KnownHeaderNames}), where Netty's
+     * {@code HttpConversionUtil} built a map of the {@code Connection} tokens for every message.
      */
     public static void copyEndToEnd(HttpHeaders in, Headers<CharSequence, CharSequence, ?> out) {
         java.util.List<String> nominated = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : null;
         java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = AsciiString.of(e.getKey()).toLowerCase();
+            AsciiString name = KnownHeaderNames.toLowerCase(e.getKey());
             if (connectionSpecific(name) || nominated != null && nominatedBy(nominated, name)) {
                 continue;
             }

@@ -64,7 +64,10 @@ public final class ClusterResources {
         }
         if (retryBudget) {
             long add = (long) budgetPercent;
-            retryTokens.accumulateAndGet(add, (cur, a) -> Math.min(retryTokenCap, cur + a));
+            long cur;
+            do { // a CAS loop, not accumulateAndGet: its lambda would capture this, an allocation per request
+                cur = retryTokens.get();
+            } while (cur < retryTokenCap && !retryTokens.compareAndSet(cur, Math.min(retryTokenCap, cur + add)));
         }
         return true;
     }

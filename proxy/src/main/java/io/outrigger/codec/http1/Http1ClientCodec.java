@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.KnownHeaderNames;
 import java.util.ArrayDeque;
 import java.util.List;
 

@@ -243,6 +243,7 @@ public final class Http2ClientConnection extends Http2Codec {
             this.scheme = scheme;
             connection(Http2Codec.newConnection(false)); // sets the side, as server(false) would
             validateHeaders(true);
+            headerSensitivityDetector(HpackIndexing.INSTANCE);
         }
 
         @Override

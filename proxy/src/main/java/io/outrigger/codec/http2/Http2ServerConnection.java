@@ -371,6 +371,7 @@ public final class Http2ServerConnection extends Http2Codec {
             this.connectionWindow = connectionWindow;
             connection(Http2Codec.newConnection(true)); // sets the side, as server(true) would
             validateHeaders(true);
+            headerSensitivityDetector(HpackIndexing.INSTANCE);
         }
 
         @Override

@@ -140,15 +140,4 @@ class Http1ClientCodecTest {
         }
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
-
-    @Test
-    void theTableFindsOnlyExactSpellings() {
-        byte[] host = "xHostx".getBytes(StandardCharsets.US_ASCII);
-        assertThat((CharSequence) KnownHeaderNames.lookup(host, 1, 4)).hasToString("Host");
-        assertThat((CharSequence) KnownHeaderNames.lookup("host".getBytes(StandardCharsets.US_ASCII), 0, 4)).hasToString("host");
-        assertThat((CharSequence) KnownHeaderNames.lookup("HOST".getBytes(StandardCharsets.US_ASCII), 0, 4)).isNull();
-        assertThat((CharSequence) KnownHeaderNames.lookup("Hos".getBytes(StandardCharsets.US_ASCII), 0, 3)).isNull();
-        byte[] longName = new byte[200];
-        assertThat((CharSequence) KnownHeaderNames.lookup(longName, 0, 200)).isNull();
-    }
 }

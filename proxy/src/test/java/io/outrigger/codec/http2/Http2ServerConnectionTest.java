@@ -154,6 +154,43 @@ class Http2ServerConnectionTest {
         finish();
     }
 
+    /** The server's bytes for one response, passed on to the client; ISO-8859-1 so that a byte is a char. */
+    String respond(ResponseEncoder e, String cookie, String other) {
+        DefaultHttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set("set-cookie", cookie).set("x-other", other);
+        e.encodeHeaders(r, true);
+        server.runPendingTasks();
+        StringBuilder wire = new StringBuilder();
+        ByteBuf b;
+        while ((b = server.readOutbound()) != null) {
+            wire.append(b.toString(StandardCharsets.ISO_8859_1));
+            client.writeInbound(b);
+        }
+        return wire.toString();
+    }
+
+    @Test
+    void credentialsAndPerMessageIdsAreNeverIndexedWhileOtherFieldsAre() {
+        pump();
+        send(get("/1"), true);
+        send(get("/2"), true);
+        // values whose Huffman code is longer than the value, so HPACK sends them as raw bytes (RFC 7541 §5.2)
+        String cookie = "{{}}~~^^<<";
+        String other = "<<^^~~}}{{";
+        String first = respond(encoders.get(0), cookie, other);
+        String second = respond(encoders.get(1), cookie, other);
+        assertThat(first).contains(cookie).contains(other);
+        assertThat(second).contains(cookie); // never indexed: sent as a literal again (RFC 7541 §6.2.3)
+        assertThat(second).doesNotContain(other); // indexed by the first response: the second refers to the table
+        assertThat(clientFrames).hasSize(2);
+        for (Object f : clientFrames) {
+            assertThat(((Http2HeadersFrame) f).headers().get("set-cookie").toString()).isEqualTo(cookie);
+        }
+        assertThat(HpackIndexing.INSTANCE.isSensitive("x-request-id", "")).isTrue();
+        assertThat(HpackIndexing.INSTANCE.isSensitive("x-request", "")).isFalse();
+        finish();
+    }
+
     @Test
     void malformedRequestsAreResetWithProtocolErrorAndNeverReachTheCore() {
         pump();

@@ -1,18 +1,22 @@
-package io.outrigger.codec.http1;
+package io.outrigger.codec;
 
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Interned header field names for the HTTP/1.1 decoders: a name received exactly as spelled here (byte for byte, so
  * the case a peer sent is kept on the next hop) is one shared {@link AsciiString} instead of a new string and byte
  * array per field. Names are the fields most requests and responses carry, in the two spellings seen in practice
  * (RFC 9110 registry case, as curl, browsers and nginx send them, and all lower case, as HTTP/2 gateways and many
- * frameworks send them). Immutable; safe to share between threads.
+ * frameworks send them). The HTTP/2 and HTTP/3 codecs, which send names in lower case, get an interned name's lower-case
+ * twin from {@link #toLowerCase} without a copy. Immutable; safe to share between threads.
  */
-final class KnownHeaderNames {
+public final class KnownHeaderNames {
     private static final String[] NAMES = {
         // request fields
         "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cookie", "Origin",
@@ -28,6 +32,8 @@ final class KnownHeaderNames {
         "Connection", "Content-Type", "Content-Length", "Transfer-Encoding", "Cache-Control", "Pragma", "Trailer",
     };
 
+    /** Interned names with an upper-case letter, to their interned lower-case spelling; read-only after class init. */
+    private static final Map<AsciiString, AsciiString> LOWER = new IdentityHashMap<>();
     /** {@code BY_LENGTH[n]}: the interned names of n bytes. */
     private static final AsciiString[][] BY_LENGTH = table();
 
@@ -38,7 +44,7 @@ final class KnownHeaderNames {
      * The interned name equal byte for byte to {@code bytes[start, start + length)}, or {@code null} when the
      * name is not one of them (the caller makes its own).
      */
-    static AsciiString lookup(byte[] bytes, int start, int length) {
+    public static AsciiString lookup(byte[] bytes, int start, int length) {
         if (length >= BY_LENGTH.length) {
             return null;
         }
@@ -48,6 +54,16 @@ final class KnownHeaderNames {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code name} in lower case: the interned lower-case name for an interned one, {@code name} itself when it is an
+     * {@link AsciiString} without upper-case letters, else a new lower-case copy.
+     */
+    public static AsciiString toLowerCase(CharSequence name) {
+        AsciiString a = AsciiString.of(name);
+        AsciiString lower = LOWER.get(a);
+        return lower != null ? lower : a.toLowerCase();
     }
 
     private static AsciiString[][] table() {
@@ -60,10 +76,13 @@ final class KnownHeaderNames {
             buckets.add(new ArrayList<>());
         }
         for (String n : NAMES) {
-            buckets.get(n.length()).add(AsciiString.cached(n));
-            String lower = n.toLowerCase(java.util.Locale.ROOT);
+            AsciiString name = AsciiString.cached(n);
+            buckets.get(n.length()).add(name);
+            String lower = n.toLowerCase(Locale.ROOT);
             if (!lower.equals(n)) {
-                buckets.get(n.length()).add(AsciiString.cached(lower));
+                AsciiString lowerName = AsciiString.cached(lower);
+                buckets.get(n.length()).add(lowerName);
+                LOWER.put(name, lowerName);
             }
         }
         AsciiString[][] t = new AsciiString[max + 1][];
