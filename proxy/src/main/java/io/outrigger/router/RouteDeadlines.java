@@ -16,9 +16,11 @@ import java.util.function.LongSupplier;
  * of the request, over all attempts, met at the response headers of a streaming response — gRPC, an upgrade,
  * {@code text/event-stream}), a gRPC caller's {@code grpc-timeout} as the deadline of the whole call (capped by
  * {@code max_stream_duration.grpc_timeout_header_max}), and {@code max_stream_duration}. It only keeps the timers;
- * what expiry means is the router's ({@link Expiry}). Confined to the stream's event loop.
+ * what expiry means is the router's ({@link Expiry}). The route timeout runs on the event loop's {@link RouteTimers}
+ * (no scheduled task per request); a gRPC deadline, whose length differs per call, and {@code max_stream_duration} are
+ * scheduled tasks. Confined to the stream's event loop.
  */
-final class RouteDeadlines {
+final class RouteDeadlines extends RouteTimers.Timer {
     /** What the router does when a limit passes. */
     interface Expiry {
         void onRouteTimeout();
@@ -32,11 +34,14 @@ final class RouteDeadlines {
     private RouteAction action;
     private long grpcTimeoutMs = -1;
     private long deadlineNanos = Long.MAX_VALUE;
-    private ScheduledFuture<?> routeTimer;
+    private final RouteTimers routeTimers;
+    /** The gRPC deadline's task; the route timeout is this object armed in {@link #routeTimers}. */
+    private ScheduledFuture<?> grpcTimer;
     private ScheduledFuture<?> maxDurationTimer;
 
     RouteDeadlines(EventLoop loop, LongSupplier nanoTime, Expiry expiry) {
         this.loop = loop;
+        this.routeTimers = RouteTimers.current(loop);
         this.nanoTime = nanoTime;
         this.expiry = expiry;
     }
@@ -67,9 +72,13 @@ final class RouteDeadlines {
 
     private void startRouteTimer(long requestedMs) {
         long ms = Math.min(requestedMs, Integer.MAX_VALUE); // ~24 days: a longer deadline is no deadline in practice
-        if (ms > 0 && routeTimer == null) {
+        if (ms > 0 && grpcTimer == null && !isArmed()) {
             deadlineNanos = nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(ms);
-            routeTimer = loop.schedule(this::onRouteTimeout, ms, TimeUnit.MILLISECONDS);
+            if (grpcTimeoutMs >= 0) {
+                grpcTimer = loop.schedule(this::onTimeout, ms, TimeUnit.MILLISECONDS);
+            } else {
+                routeTimers.arm(this, TimeUnit.MILLISECONDS.toNanos(ms));
+            }
         }
     }
 
@@ -80,9 +89,8 @@ final class RouteDeadlines {
      * @param streamingRequest the request was gRPC or a CONNECT: whatever answers it streams
      */
     void onResponseHeaders(HttpResponse response, boolean endStream, boolean streamingRequest) {
-        if (!endStream && grpcTimeoutMs < 0 && routeTimer != null && isStreaming(response, streamingRequest)) {
-            routeTimer.cancel(false);
-            routeTimer = null;
+        if (!endStream && grpcTimeoutMs < 0 && isArmed() && isStreaming(response, streamingRequest)) {
+            routeTimers.cancel(this);
             deadlineNanos = Long.MAX_VALUE;
         }
     }
@@ -105,8 +113,10 @@ final class RouteDeadlines {
         return action == null ? Duration.ZERO : action.timeout();
     }
 
-    private void onRouteTimeout() {
-        routeTimer = null;
+    /** The route timeout or the gRPC deadline passed. */
+    @Override
+    void onTimeout() {
+        grpcTimer = null;
         expiry.onRouteTimeout();
     }
 
@@ -117,9 +127,10 @@ final class RouteDeadlines {
 
     /** The stream is over (or answered): no limit fires any more. */
     void cancel() {
-        if (routeTimer != null) {
-            routeTimer.cancel(false);
-            routeTimer = null;
+        routeTimers.cancel(this);
+        if (grpcTimer != null) {
+            grpcTimer.cancel(false);
+            grpcTimer = null;
         }
         if (maxDurationTimer != null) {
             maxDurationTimer.cancel(false);
