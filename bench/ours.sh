@@ -5,7 +5,8 @@
 # ../shared/bench):
 #   OURS_PORT=48080 OURS_H2C_PORT=48080 OURS_HASH_PORT=48081 OURS_TLS_PORT=48443 \
 #   OURS_CMD="$PWD/bench/ours.sh" HARNESS/run.sh --alternate ours,haproxy --prewarm 15
-# Environment: JAVA_OPTS replaces the JVM flags; BENCH_CERTS the certificate directory.
+# Environment: JAVA_OPTS replaces the JVM flags; BENCH_CERTS the certificate directory; OURS_CONFIG another config;
+# OUTRIGGER_ACCESS_LOG_LEVEL=INFO turns the access log on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=proxy/target/outrigger.jar
@@ -22,4 +23,4 @@ JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxDirectMemorySize
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export OUTRIGGER_ACCESS_LOG_LEVEL="${OUTRIGGER_ACCESS_LOG_LEVEL:-OFF}"
 # shellcheck disable=SC2086
-exec java $JAVA_OPTS -jar "$JAR" run -c bench/outrigger.yaml --concurrency "${OURS_THREADS:-1}"
+exec java $JAVA_OPTS -jar "$JAR" run -c "${OURS_CONFIG:-bench/outrigger.yaml}" --concurrency "${OURS_THREADS:-1}"

@@ -19,10 +19,11 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * <ul>
  *   <li>application logs: stderr, {@code HH:mm:ss.SSS LEVEL [thread] logger - message}, root level from
  *       {@code OUTRIGGER_LOG_LEVEL} (default {@code INFO});</li>
- *   <li>access logs: logger {@code outrigger.access} to stdout as the bare message, level from
- *       {@code OUTRIGGER_ACCESS_LOG_LEVEL} (default {@code INFO}, {@code OFF} disables);</li>
- *   <li>both through asynchronous appenders (queue 8,192, never blocking, nothing discarded below the bound) so event
+ *   <li>through an asynchronous appender (queue 8,192, never blocking, nothing discarded below the bound) so event
  *       loops never wait on a terminal or pipe;</li>
+ *   <li>access logs: the level of logger {@code outrigger.access}, from {@code OUTRIGGER_ACCESS_LOG_LEVEL} (default
+ *       {@code INFO}, {@code OFF} disables), switches the stdout access log; its lines bypass Logback
+ *       ({@code AccessLogWriter}: one write per 64 KiB, where an appender on {@code System.out} wrote every line);</li>
  *   <li>{@code io.netty} at INFO, {@code io.netty.handler.codec.http2} at WARN (Netty's HTTP/2 codec logs peer
  *       misbehaviour at INFO, some with a stack trace: a client could flood the log; Outrigger counts these
  *       ({@code http.LISTENER.downstream_*}) and logs a rate-limited summary instead);</li>
@@ -55,8 +56,7 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
 
         Logger access = context.getLogger("outrigger.access");
         access.setLevel(level("OUTRIGGER_ACCESS_LOG_LEVEL"));
-        access.setAdditive(false);
-        access.addAppender(async(context, "ASYNC_ACCESS", console(context, "ACCESS_STDOUT", "System.out", "%msg%n")));
+        access.setAdditive(false); // only its level is read: access lines go to stdout through AccessLogWriter
 
         context.getLogger("io.netty").setLevel(Level.INFO);
         context.getLogger("io.netty.handler.codec.http2").setLevel(Level.WARN);

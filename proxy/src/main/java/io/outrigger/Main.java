@@ -154,6 +154,7 @@ public final class Main implements Runnable {
             if (closed.compareAndSet(false, true)) {
                 server.close();
                 alsoStop.run();
+                io.outrigger.http.AccessLog.flushAll(1_000); // the last streams' lines
             }
             stopped.countDown();
         };

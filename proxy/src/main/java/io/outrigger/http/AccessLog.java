@@ -5,18 +5,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.outrigger.config.AccessLogConfig;
 import io.outrigger.filter.ResponseFlag;
 import io.outrigger.json.Json;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,17 +20,18 @@ import org.slf4j.LoggerFactory;
  * [START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS BYTES_RECEIVED BYTES_SENT DURATION_MS "X-FORWARDED-FOR"
  *   "USER-AGENT" "X-REQUEST-ID" "AUTHORITY" "UPSTREAM_HOST"
  * </pre>
- * or as one JSON object per line. Never blocks an event loop: {@code /dev/stdout} goes through the
- * {@code outrigger.access} logger's asynchronous appender ({@code logback.xml}); a file gets a bounded queue
- * drained by one background writer per file, and lines that do not fit are dropped and counted.
+ * or as one JSON object per line. Never blocks an event loop: each destination ({@code /dev/stdout} or a file) has a
+ * bounded queue drained by one writer thread ({@link AccessLogWriter}, shared by the listeners logging there); lines
+ * that do not fit are dropped and counted. The {@code outrigger.access} logger's level switches standard output on
+ * and off ({@code OUTRIGGER_ACCESS_LOG_LEVEL=OFF}).
  */
 public final class AccessLog {
     private static final Logger stdout = LoggerFactory.getLogger("outrigger.access");
-    private static final Map<Path, FileWriter> files = new ConcurrentHashMap<>();
+    private static final Map<String, AccessLogWriter> writers = new ConcurrentHashMap<>();
     private static final LongAdder dropped = new LongAdder();
 
-    /** One configured log: its format, and its file writer ({@code null} for stdout). */
-    private record Sink(AccessLogConfig.Format format, FileWriter file) {
+    /** One configured log: its format and its writer; {@code stdout} when the logger's level can switch it off. */
+    private record Sink(AccessLogConfig.Format format, AccessLogWriter writer, boolean stdout) {
     }
 
     private final Sink[] sinks;
@@ -53,27 +45,48 @@ public final class AccessLog {
         Sink[] sinks = new Sink[configs.size()];
         for (int i = 0; i < sinks.length; i++) {
             AccessLogConfig c = configs.get(i);
-            FileWriter file = c.path().equals(AccessLogConfig.STDOUT) ? null
-                    : files.computeIfAbsent(Path.of(c.path()), FileWriter::new);
-            sinks[i] = new Sink(c.format(), file);
+            boolean toStdout = c.path().equals(AccessLogConfig.STDOUT);
+            sinks[i] = new Sink(c.format(), toStdout ? stdoutWriter() : writers.computeIfAbsent(
+                    Path.of(c.path()).toAbsolutePath().normalize().toString(), p -> AccessLogWriter.file(Path.of(p))),
+                    toStdout);
         }
         return new AccessLog(sinks);
     }
 
-    /** Lines dropped because a file writer fell behind. */
+    private static AccessLogWriter stdoutWriter() {
+        return writers.computeIfAbsent(AccessLogConfig.STDOUT, p -> AccessLogWriter.stdout());
+    }
+
+    /**
+     * Writes what every access log has queued (at shutdown, after the last stream).
+     *
+     * @param timeoutMs how long to wait for each destination, ms
+     */
+    public static void flushAll(long timeoutMs) {
+        try {
+            for (String destination : writers.keySet()) {
+                AccessLogWriter w = writers.remove(destination);
+                if (w != null) {
+                    w.close(timeoutMs);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lines dropped because a writer fell behind. */
     public static long dropped() {
         return dropped.sum();
     }
 
     void log(StreamInfoImpl s) {
         for (Sink sink : sinks) {
-            if (sink.file() == null && !stdout.isInfoEnabled()) {
+            if (sink.stdout() && !stdout.isInfoEnabled()) {
                 continue;
             }
             String line = sink.format() == AccessLogConfig.Format.JSON ? json(s) : text(s);
-            if (sink.file() == null) {
-                stdout.info(line);
-            } else if (!sink.file().queue.offer(line)) {
+            if (!sink.writer().offer(line)) {
                 dropped.increment();
             }
         }
@@ -82,7 +95,9 @@ public final class AccessLog {
     static String text(StreamInfoImpl s) {
         HttpHeaders h = s.requestHeaders;
         StringBuilder sb = new StringBuilder(256);
-        sb.append('[').append(Instant.ofEpochMilli(s.startMillis)).append("] \"");
+        sb.append('[');
+        StartTime.append(sb, s.startMillis);
+        sb.append("] \"");
         escaped(sb, s.method);
         sb.append(' ');
         escaped(sb, s.path); // validated by the codecs already; escaped all the same
@@ -101,7 +116,7 @@ public final class AccessLog {
         HttpHeaders h = s.requestHeaders;
         return Json.write(g -> {
             g.writeStartObject();
-            g.writeStringField("start_time", Instant.ofEpochMilli(s.startMillis).toString());
+            g.writeStringField("start_time", StartTime.append(new StringBuilder(24), s.startMillis).toString());
             Json.field(g, "method", s.method);
             Json.field(g, "path", s.path);
             Json.field(g, "protocol", s.protocol());
@@ -185,40 +200,12 @@ public final class AccessLog {
     /** A request line from before a stream existed (a malformed HTTP/1.1 request), to stdout. */
     static void logRejected(String listener, java.net.SocketAddress remote, int code) {
         if (stdout.isInfoEnabled()) {
-            stdout.info("[" + Instant.now() + "] \"- - -\" " + code + " DPE 0 0 0 \"" + remote + "\" \"-\" \"-\" \"-\" \"-\" listener=" + listener);
-        }
-    }
-
-    /** Appends lines to one file from a daemon thread, flushing whenever the queue runs dry. */
-    private static final class FileWriter {
-        final BlockingQueue<String> queue = new ArrayBlockingQueue<>(16_384);
-
-        FileWriter(Path path) {
-            Thread t = new Thread(() -> run(path), "outrigger-access-log");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void run(Path path) {
-            try (BufferedWriter w = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-                List<String> batch = new ArrayList<>(256);
-                while (true) {
-                    batch.add(queue.take());
-                    queue.drainTo(batch, 255);
-                    for (String line : batch) {
-                        w.write(line);
-                        w.write('\n');
-                    }
-                    batch.clear();
-                    if (queue.isEmpty()) {
-                        w.flush();
-                    }
-                }
-            } catch (IOException e) {
-                LoggerFactory.getLogger(AccessLog.class).error("access log {} stopped: {}", path, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            StringBuilder sb = new StringBuilder(128).append('[');
+            StartTime.append(sb, System.currentTimeMillis());
+            sb.append("] \"- - -\" ").append(code).append(" DPE 0 0 0 \"").append(remote)
+                    .append("\" \"-\" \"-\" \"-\" \"-\" listener=").append(listener);
+            if (!stdoutWriter().offer(sb.toString())) {
+                dropped.increment();
             }
         }
     }

@@ -174,11 +174,17 @@ public final class Metrics {
         return clusterActivity;
     }
 
+    private final org.HdrHistogram.Histogram tickScratch = Activity.newScratch(); // tick()'s thread only
+
     /** Folds the last second into every {@link Activity}'s window; called once a second by one thread. */
     public void tick() {
         long now = System.nanoTime();
-        listenerActivity.values().forEach(a -> a.tick(now));
-        clusterActivity.values().forEach(a -> a.tick(now));
+        for (Activity a : listenerActivity.values()) {
+            a.tick(now, tickScratch);
+        }
+        for (Activity a : clusterActivity.values()) {
+            a.tick(now, tickScratch);
+        }
     }
 
     public ListenerMetrics listener(String name) {

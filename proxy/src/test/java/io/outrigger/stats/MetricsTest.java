@@ -37,12 +37,13 @@ class MetricsTest {
     @Test
     void activityWindowGivesRatesAndPercentiles() {
         Activity a = new Activity();
+        org.HdrHistogram.Histogram scratch = Activity.newScratch();
         long t0 = 1_000_000_000L;
-        a.tick(t0);
+        a.tick(t0, scratch);
         for (int i = 1; i <= 100; i++) {
             a.record(i > 90, i * 1_000_000L); // 1..100 ms; the slowest ten are errors
         }
-        a.tick(t0 + 2_000_000_000L); // two seconds later
+        a.tick(t0 + 2_000_000_000L, scratch); // two seconds later
         Activity.Snapshot s = a.snapshot();
         assertThat(s.requests()).isEqualTo(100);
         assertThat(s.errors()).isEqualTo(10);
@@ -55,10 +56,50 @@ class MetricsTest {
         assertThat(s.maxMs()).isBetween(99.5, 100.5);
         // after the window has passed with no traffic, the rate and percentiles go back to zero
         for (int i = 1; i <= Activity.WINDOW_TICKS; i++) {
-            a.tick(t0 + (2 + i) * 1_000_000_000L);
+            a.tick(t0 + (2 + i) * 1_000_000_000L, scratch);
         }
         assertThat(a.snapshot().rate()).isZero();
         assertThat(a.snapshot().p99Ms()).isZero();
         assertThat(a.snapshot().requests()).isEqualTo(100);
+    }
+
+    @Test
+    void theWindowSlidesWhetherOrNotItIsReadBetweenTicks() {
+        Activity read = new Activity();
+        Activity unread = new Activity();
+        org.HdrHistogram.Histogram scratch = Activity.newScratch();
+        long second = 1_000_000_000L;
+        for (Activity a : new Activity[] {read, unread}) {
+            a.tick(0, scratch);
+            for (int i = 0; i < 50; i++) {
+                a.record(false, 10_000_000L); // 10 ms, in second 1
+            }
+        }
+        for (int t = 1; t <= Activity.WINDOW_TICKS + 3; t++) {
+            if (t == 5) {
+                for (Activity a : new Activity[] {read, unread}) {
+                    for (int i = 0; i < 50; i++) {
+                        a.record(true, 200_000_000L); // 200 ms errors, in second 5
+                    }
+                }
+            }
+            read.tick(t * second, scratch);
+            unread.tick(t * second, scratch);
+            Activity.Snapshot s = read.snapshot();
+            if (t < 5) {
+                assertThat(s.p99Ms()).as("tick %d", t).isBetween(9.9, 10.1);
+            } else if (t <= Activity.WINDOW_TICKS) {
+                assertThat(s.p50Ms()).as("tick %d", t).isBetween(9.9, 10.1);
+                assertThat(s.p99Ms()).as("tick %d", t).isBetween(198.0, 202.0);
+            } else {
+                // second 1 has left the 10-second window; second 5 is still in it until tick 15
+                assertThat(s.p50Ms()).as("tick %d", t).isBetween(198.0, 202.0);
+            }
+        }
+        assertThat(unread.snapshot()).isEqualTo(read.snapshot());
+        assertThat(unread.snapshot().requests()).isEqualTo(100);
+        assertThat(unread.snapshot().errors()).isEqualTo(50);
+        assertThat(unread.snapshot().rate()).isEqualTo(5.0); // the 50 of second 5 over the last 10 s
+        assertThat(unread.snapshot().errorRate()).isEqualTo(5.0);
     }
 }
