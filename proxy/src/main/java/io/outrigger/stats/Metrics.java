@@ -31,25 +31,28 @@ public final class Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, Activity> listenerActivity = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Map<String, Activity> clusterActivity = new java.util.concurrent.ConcurrentSkipListMap<>();
+    // No exemplars: they reach only OpenMetrics output, and /stats/prometheus writes the text format; sampling them
+    // cost work on every observation (client_java 1.9's ExemplarSampler: a CAS, and for a sampled one a task on its
+    // scheduler thread; seen in request-path profiles)
     private final Counter downstreamCx = Counter.builder().name("outrigger_downstream_cx_total")
-            .help("Downstream connections accepted").labelNames("listener").register(registry);
+            .help("Downstream connections accepted").labelNames("listener").withoutExemplars().register(registry);
     private final Gauge downstreamCxActive = Gauge.builder().name("outrigger_downstream_cx_active")
-            .help("Downstream connections open").labelNames("listener").register(registry);
+            .help("Downstream connections open").labelNames("listener").withoutExemplars().register(registry);
     private final Counter downstreamRq = Counter.builder().name("outrigger_downstream_rq_total")
             .help("Downstream requests finished, by protocol and response code class (0xx: no response)")
-            .labelNames("listener", "protocol", "response_code_class").register(registry);
+            .labelNames("listener", "protocol", "response_code_class").withoutExemplars().register(registry);
     private final Histogram downstreamRqTime = Histogram.builder().name("outrigger_downstream_rq_time_seconds")
             .help("Downstream request duration, first byte in to last byte out").labelNames("listener")
-            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
     private final Counter downstreamRqGrpc = Counter.builder().name("outrigger_downstream_rq_grpc_total")
             .help("Downstream gRPC calls by grpc-status (0-16; anything else counts as 'other')")
-            .labelNames("listener", "grpc_status").register(registry);
+            .labelNames("listener", "grpc_status").withoutExemplars().register(registry);
     private final Counter upstreamRq = Counter.builder().name("outrigger_upstream_rq_total")
             .help("Upstream attempts answered, by response code class").labelNames("cluster", "response_code_class")
-            .register(registry);
+            .withoutExemplars().register(registry);
     private final Histogram upstreamRqTime = Histogram.builder().name("outrigger_upstream_rq_time_seconds")
             .help("Upstream attempt duration until response headers").labelNames("cluster")
-            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
+            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
 
     public Metrics() {
         registerFilterStats();
