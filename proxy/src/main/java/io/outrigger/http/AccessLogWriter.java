@@ -38,6 +38,7 @@ final class AccessLogWriter {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final String name;
     private final Thread thread;
+    private volatile boolean failed; // the destination could not be written: lines are refused, not queued
 
     private AccessLogWriter(String name, Opener opener) {
         this.name = name;
@@ -65,10 +66,10 @@ final class AccessLogWriter {
     /**
      * Queues one line (without its line feed).
      *
-     * @return false when the queue is full and the line is dropped
+     * @return false when the line is dropped: the queue is full, or the destination failed
      */
     boolean offer(String line) {
-        return queue.offer(line);
+        return !failed && queue.offer(line);
     }
 
     /**
@@ -78,6 +79,9 @@ final class AccessLogWriter {
      */
     void close(long timeoutMs) throws InterruptedException {
         while (!queue.offer(END)) {
+            if (!thread.isAlive()) {
+                return; // stopped by a failed write: nothing more will be written
+            }
             LockSupport.unpark(thread); // full: let the thread make room
             Thread.onSpinWait();
         }
@@ -106,6 +110,8 @@ final class AccessLogWriter {
                 }
             }
         } catch (IOException e) {
+            failed = true;
+            queue.clear();
             LoggerFactory.getLogger(AccessLog.class).error("access log {} stopped: {}", name, e.toString());
         } finally {
             finished.countDown();

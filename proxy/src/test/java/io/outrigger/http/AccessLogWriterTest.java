@@ -34,6 +34,16 @@ class AccessLogWriterTest {
     }
 
     @Test
+    void aDestinationThatCannotBeWrittenRefusesLinesInsteadOfQueueingThem(@TempDir Path dir) throws Exception {
+        AccessLogWriter w = AccessLogWriter.file(dir); // a directory: opening it for append fails
+        long started = System.nanoTime();
+        w.close(10_000); // returns once the writer thread has given up
+        assertThat(System.nanoTime() - started).isLessThan(5_000_000_000L);
+        assertThat(w.offer("line")).isFalse();
+        w.close(10_000); // again: no hang on a stopped writer
+    }
+
+    @Test
     void startTimeHasThreeFractionDigitsAndFollowsTheSecond() {
         long t = Instant.parse("2026-11-30T18:45:02Z").toEpochMilli();
         assertThat(StartTime.append(new StringBuilder(), t).toString()).isEqualTo("2026-11-30T18:45:02.000Z");
