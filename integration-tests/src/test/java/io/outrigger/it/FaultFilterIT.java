@@ -101,7 +101,7 @@ class FaultFilterIT {
                 assertThat(d.join()).isGreaterThanOrEqualTo(2000);
             }
             TlsIT.waitUntil(() -> p.logText().contains("\"response_code\":418,\"response_flags\":\"FI\""));
-            assertThat(p.logText()).contains("\"response_flags\":\"DI\"");
+            assertThat(p.awaitLog(l -> l.contains("\"response_flags\":\"DI\""))).as("access log line").isTrue();
         }
     }
 }
