@@ -62,8 +62,21 @@ public final class KnownHeaderNames {
      */
     public static AsciiString toLowerCase(CharSequence name) {
         AsciiString a = AsciiString.of(name);
+        if (isLowerCase(a)) {
+            return a; // most names on a multiplexed hop (an identity lookup would first give a new name its hash)
+        }
         AsciiString lower = LOWER.get(a);
         return lower != null ? lower : a.toLowerCase();
+    }
+
+    private static boolean isLowerCase(AsciiString a) {
+        byte[] bytes = a.array();
+        for (int i = a.arrayOffset(), end = i + a.length(); i < end; i++) {
+            if (bytes[i] >= 'A' && bytes[i] <= 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static AsciiString[][] table() {

@@ -27,6 +27,8 @@ public final class RouteTable {
     private final List<Map.Entry<String, VirtualHost>> suffixes; // "*.foo.com" stored as ".foo.com"; longest first
     private final List<Map.Entry<String, VirtualHost>> prefixes; // "foo.*" stored as "foo."; longest first
     private final VirtualHost catchAll;
+    /** Every host gets {@link #catchAll} (a sidecar's usual single {@code domains: ["*"]}): no lower-casing, no lookup. */
+    private final boolean catchAllOnly;
     private final List<DomainRule> rules; // every domain pattern in config order, for explanations
     private final boolean hasFilterConfigs;
 
@@ -69,6 +71,7 @@ public final class RouteTable {
         this.suffixes = suffixes;
         this.prefixes = prefixes;
         this.catchAll = catchAll;
+        this.catchAllOnly = exact.isEmpty() && suffixes.isEmpty() && prefixes.isEmpty();
         this.rules = rules;
     }
 
@@ -160,7 +163,7 @@ public final class RouteTable {
      * @return the virtual host, or {@code null} when none matches
      */
     public VirtualHost virtualHost(String host) {
-        if (host != null && !host.isEmpty()) {
+        if (host != null && !host.isEmpty() && !catchAllOnly) {
             String h = host.toLowerCase(Locale.ROOT);
             VirtualHost vh = exact.get(h);
             if (vh != null) {

@@ -26,7 +26,7 @@ import java.util.Map;
 public final class Metrics {
     /** Latency buckets in seconds: 0.5 ms to 10 s. */
     static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-    static final List<String> PROTOCOLS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2");
+    static final List<String> PROTOCOLS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, Activity> listenerActivity = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -122,12 +122,22 @@ public final class Metrics {
             d.inc();
         }
 
+        /** The index of {@code protocol} in {@link #PROTOCOLS} (0, {@code HTTP/1.0}, for any other). */
+        private static int protocolIndex(String protocol) {
+            return switch (protocol) {
+                case "HTTP/1.1" -> 1;
+                case "HTTP/2" -> 2;
+                case "HTTP/3" -> 3;
+                default -> 0;
+            };
+        }
+
         /**
-         * @param protocol     {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}
+         * @param protocol     {@code HTTP/1.0}, {@code HTTP/1.1}, {@code HTTP/2} or {@code HTTP/3}
          * @param responseCode 0 when no response was sent
          */
         public void onStream(String protocol, int responseCode, long durationNanos) {
-            int p = Math.max(0, PROTOCOLS.indexOf(protocol));
+            int p = protocolIndex(protocol);
             int c = Math.min(5, Math.max(0, responseCode / 100));
             CounterDataPoint d = rq[p][c];
             if (d == null) { // first of its kind on this listener: resolve once (benign race: same data point)

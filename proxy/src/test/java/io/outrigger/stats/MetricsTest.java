@@ -17,6 +17,8 @@ class MetricsTest {
         l.onStream("HTTP/2", 204, 1_500_000);
         l.onStream("HTTP/1.1", 0, 2_000_000); // no response: class 0xx
         l.onStream("HTTP/1.1", 503, 3_000_000);
+        l.onStream("HTTP/3", 200, 1_000_000);
+        l.onStream("HTTP/1.0", 200, 1_000_000);
         String text = m.scrape();
         List<String> samples = Arrays.stream(text.split("\n")).filter(s -> !s.startsWith("#")).toList();
         assertThat(samples).contains(
@@ -25,8 +27,10 @@ class MetricsTest {
                 "outrigger_downstream_rq_total{listener=\"ingress\",protocol=\"HTTP/2\",response_code_class=\"2xx\"} 1.0",
                 "outrigger_downstream_rq_total{listener=\"ingress\",protocol=\"HTTP/1.1\",response_code_class=\"0xx\"} 1.0",
                 "outrigger_downstream_rq_total{listener=\"ingress\",protocol=\"HTTP/1.1\",response_code_class=\"5xx\"} 1.0",
-                "outrigger_downstream_rq_time_seconds_count{listener=\"ingress\"} 3",
-                "outrigger_downstream_rq_time_seconds_bucket{listener=\"ingress\",le=\"0.0025\"} 2",
+                "outrigger_downstream_rq_total{listener=\"ingress\",protocol=\"HTTP/3\",response_code_class=\"2xx\"} 1.0",
+                "outrigger_downstream_rq_total{listener=\"ingress\",protocol=\"HTTP/1.0\",response_code_class=\"2xx\"} 1.0",
+                "outrigger_downstream_rq_time_seconds_count{listener=\"ingress\"} 5",
+                "outrigger_downstream_rq_time_seconds_bucket{listener=\"ingress\",le=\"0.0025\"} 4",
                 "outrigger_tracing_spans_sent_total 0.0");
         assertThat(samples).allSatisfy(s -> assertThat(s).matches("outrigger_[a-z0-9_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*})? \\S+"));
         // every family says what it is

@@ -29,15 +29,25 @@ final class HpackIndexing implements Http2HeadersEncoder.SensitivityDetector {
         AsciiString.cached("uber-trace-id"), AsciiString.cached("x-forwarded-client-cert"),
     };
 
+    /** {@code HASHES[i]}: {@code NEVER_INDEXED[i].hashCode()}, compared before the bytes. */
+    private static final int[] HASHES = new int[NEVER_INDEXED.length];
+
+    static {
+        for (int i = 0; i < NEVER_INDEXED.length; i++) {
+            HASHES[i] = NEVER_INDEXED[i].hashCode();
+        }
+    }
+
     private HpackIndexing() {
     }
 
     /** @return whether {@code name} is sent never indexed (its value does not matter) */
     @Override
     public boolean isSensitive(CharSequence name, CharSequence value) {
-        int length = name.length();
-        for (AsciiString n : NEVER_INDEXED) {
-            if (n.length() == length && n.contentEquals(name)) {
+        // called for every field of every header block: one int compare per entry (an AsciiString caches its hash)
+        int hash = AsciiString.hashCode(name);
+        for (int i = 0; i < HASHES.length; i++) {
+            if (HASHES[i] == hash && NEVER_INDEXED[i].contentEquals(name)) {
                 return true;
             }
         }
