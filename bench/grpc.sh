@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # gRPC unary through Outrigger and HAProxy, same run, same pinning as the shared harness: the proxies and the
 # origin (grpc-java's server, SimpleService from grpc-testing-proto) on CPU 0, h2load on CPU 1. Each proxy takes
-# h2c from h2load and speaks HTTP/2 to the origin. Prints req/s and proxy CPU us/req per round (A B A B).
+# h2c from h2load and speaks HTTP/2 to the origin. After WARM seconds of load on each proxy, prints req/s and proxy
+# CPU us/req (user and system) per round of SECS seconds, alternating (A B A B), both proxies up throughout.
 # Needs: a build (mvn -B verify, or install + integration-tests test-compile), haproxy, h2load, taskset.
-# usage: bench/grpc.sh [ROUNDS] [REQUESTS]
+# usage: bench/grpc.sh [ROUNDS] [SECS] [WARM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-2}; N=${2:-200000}
+ROUNDS=${1:-4}; SECS=${2:-8}; WARM=${3:-60}
 SUT_CPU=${SUT_CPU:-0}; LG_CPU=${LG_CPU:-1}
 W=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 (cd integration-tests && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$W/cp" -Dmdep.includeScope=test >/dev/null)
@@ -33,17 +34,21 @@ for port in 19090 48090 28090; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 done
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
-load() { taskset -c "$LG_CPU" h2load -n "$2" -c 10 -m 10 -d "$W/req.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
-  "http://127.0.0.1:$1/grpc.testing.SimpleService/UnaryRpc"; }
-run() { # name port
-  local pid t0 t1 out
-  pid=$(pid_of "$2"); t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  out=$(load "$2" "$N")
-  t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  local rps ok
-  rps=$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')
-  ok=$(echo "$out" | sed -n 's/.* \([0-9]*\) succeeded.*/\1/p')
-  python3 -c "print('%-8s %10s req/s  %6s ok  proxy %.1f us/req' % ('$1', '$rps', '$ok', ($t1-$t0)/$(getconf CLK_TCK)*1e6/$N))"
+load() { # port seconds
+  taskset -c "$LG_CPU" h2load -D "$2" -c 10 -m 10 -d "$W/req.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$1/grpc.testing.SimpleService/UnaryRpc"; }
+run() { # name port seconds
+  local pid u0 s0 u1 s1 out ok
+  pid=$(pid_of "$2")
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  out=$(load "$2" "$3")
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  ok=$(echo "$out" | sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p')
+  python3 -c "n=max($ok,1); hz=$(getconf CLK_TCK)
+print('%-8s %8.0f req/s  proxy CPU %5.1f us/req (user %5.1f, system %4.1f)' % ('$1', n/$3, ($u1-$u0+$s1-$s0)/hz*1e6/n, ($u1-$u0)/hz*1e6/n, ($s1-$s0)/hz*1e6/n))"
 }
-echo "warm-up (JIT) ..."; load 48090 100000 >/dev/null; load 28090 20000 >/dev/null
-for r in $(seq "$ROUNDS"); do run ours 48090; run haproxy 28090; done
+# Warm-up by time, not by count: Outrigger's JIT needs ~25 s of this load before C2 has compiled the path (first
+# 8 s ~65 us/req, next 8 s ~30, then ~12-14); a count-based warm-up measured the compile phase, not the proxy.
+echo "warm-up ${WARM}s (JIT) ..."
+for _ in $(seq 1 $((WARM / 10))); do load 48090 10 >/dev/null; load 28090 2 >/dev/null; done
+for r in $(seq "$ROUNDS"); do run ours 48090 "$SECS"; run haproxy 28090 "$SECS"; done
