@@ -1,7 +1,6 @@
 package io.outrigger.codec;
 
 import io.netty.handler.codec.Headers;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -79,7 +78,7 @@ public final class MultiplexedHeaders {
      * @throws IllegalArgumentException when the method is not a valid token
      */
     public static HttpRequest toRequest(Headers<CharSequence, CharSequence, ?> h) {
-        HttpHeaders out = copyRegular(h, new DefaultHttpHeaders(false));
+        HttpHeaders out = copyRegular(h, new ArrayHttpHeaders(HeaderValidation.NONE));
         CharSequence authority = h.get(AUTHORITY);
         if (authority != null) {
             out.set(HttpHeaderNames.HOST, authority); // :authority wins over Host
@@ -124,7 +123,7 @@ public final class MultiplexedHeaders {
 
     /** Trailers: every regular field of the block. */
     public static HttpHeaders toTrailers(Headers<CharSequence, CharSequence, ?> h) {
-        return copyRegular(h, new DefaultHttpHeaders(false));
+        return copyRegular(h, new ArrayHttpHeaders(HeaderValidation.NONE));
     }
 
     /** Copies every field but the pseudo-headers into {@code out}, joining {@code cookie} crumbs with "; ". */
@@ -158,21 +157,32 @@ public final class MultiplexedHeaders {
      */
     public static void copyEndToEnd(HttpHeaders in, Headers<CharSequence, CharSequence, ?> out) {
         java.util.List<String> nominated = in.contains(HttpHeaderNames.CONNECTION) ? in.getAll(HttpHeaderNames.CONNECTION) : null;
+        if (in instanceof ArrayHttpHeaders a) {
+            for (int i = 0, n = a.size(); i < n; i++) {
+                copyEndToEnd(a.nameAt(i), a.valueAt(i), nominated, out);
+            }
+            return;
+        }
         java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
-            AsciiString name = KnownHeaderNames.toLowerCase(e.getKey());
-            if (connectionSpecific(name) || nominated != null && nominatedBy(nominated, name)) {
-                continue;
-            }
-            if (name.contentEquals(HttpHeaderNames.TE)) {
-                if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(AsciiString.trim(e.getValue()))) {
-                    out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-                }
-                continue;
-            }
-            out.add(name, e.getValue());
+            copyEndToEnd(e.getKey(), e.getValue(), nominated, out);
         }
+    }
+
+    private static void copyEndToEnd(CharSequence field, CharSequence value, java.util.List<String> nominated,
+                                     Headers<CharSequence, CharSequence, ?> out) {
+        AsciiString name = KnownHeaderNames.toLowerCase(field);
+        if (connectionSpecific(name) || nominated != null && nominatedBy(nominated, name)) {
+            return;
+        }
+        if (name.contentEquals(HttpHeaderNames.TE)) {
+            if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(AsciiString.trim(value))) {
+                out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            }
+            return;
+        }
+        out.add(name, value);
     }
 
     private static boolean connectionSpecific(AsciiString name) {

@@ -3,10 +3,8 @@ package io.outrigger.codec.http1;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -15,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.ArrayHttpHeaders;
 import io.outrigger.codec.KnownHeaderNames;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -23,7 +22,8 @@ import java.util.List;
  * The HTTP/1.1 client codec of an upstream connection: Netty's request encoder and response decoder, paired the way
  * Netty's {@code HttpClientCodec} pairs them (a response to {@code HEAD} has no body, RFC 9110 §9.3.2; after a 2xx
  * to {@code CONNECT} the bytes that follow are the tunnel's, RFC 9110 §9.3.6, and pass through undecoded), with the
- * response's header names interned ({@link KnownHeaderNames}) instead of two objects per field.
+ * response's header names interned ({@link KnownHeaderNames}) instead of two objects per field, and headers and
+ * trailers held in {@link ArrayHttpHeaders} (one array per message instead of Netty's hash table and entry objects).
  *
  * <p>Decoder limits (Netty's defaults, as {@code HttpClientCodec}): status line 4,096 bytes, header block 8,192
  * bytes, body parts of at most 8,192 bytes; header names and values are validated (RFC 9110 §5.5). A malformed
@@ -37,26 +37,9 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
     /** A tunnel opened: decoding stopped, bytes pass through. */
     private boolean tunnel;
 
-    /**
-     * Trailer tables of decoded messages, with Netty's trailer validation (no framing or routing fields in trailers)
-     * but two hash slots instead of sixteen: every message with a body ends in one, and almost all stay empty.
-     */
-    static final HttpHeadersFactory TRAILERS = new HttpHeadersFactory() {
-        private final DefaultHttpHeadersFactory trailers = DefaultHttpHeadersFactory.trailersFactory();
-
-        @Override
-        public HttpHeaders newHeaders() {
-            return trailers.newEmptyHeaders();
-        }
-
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return trailers.newEmptyHeaders();
-        }
-    };
-
     public Http1ClientCodec() {
-        init(new ResponseDecoder(new HttpDecoderConfig().setTrailersFactory(TRAILERS)), new RequestEncoder());
+        init(new ResponseDecoder(new HttpDecoderConfig().setHeadersFactory(ArrayHttpHeaders.FIELDS)
+                .setTrailersFactory(ArrayHttpHeaders.TRAILERS)), new RequestEncoder());
     }
 
     /** Records each request's method so its response is framed by it. */
@@ -67,6 +50,15 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
                 methods.add(r.method());
             }
             super.encode(ctx, msg, out);
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof ArrayHttpHeaders a) {
+                Http1Headers.encode(a, buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
         }
     }
 

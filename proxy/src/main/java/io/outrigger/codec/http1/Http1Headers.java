@@ -1,15 +1,57 @@
 package io.outrigger.codec.http1;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AsciiString;
+import io.netty.util.CharsetUtil;
+import io.outrigger.codec.ArrayHttpHeaders;
 
 /** The connection-specific header rules of HTTP/1.1 that the HTTP/1.1 codecs apply at the edge. */
 public final class Http1Headers {
+    private static final short COLON_SPACE = (':' << 8) | ' ';
+    private static final short CRLF = ('\r' << 8) | '\n';
+
     private Http1Headers() {
+    }
+
+    /**
+     * Writes the field lines of a header block (RFC 9112 §5: {@code name: value CRLF} each, in order) to {@code out}
+     * straight from the array, where Netty's encoder makes an iterator and an entry per field. Names and values are
+     * written as US-ASCII bytes, as Netty's encoder does (validated containers hold nothing else).
+     *
+     * @param out the buffer written to; the caller keeps owning it
+     */
+    public static void encode(ArrayHttpHeaders headers, ByteBuf out) {
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            CharSequence name = headers.nameAt(i);
+            CharSequence value = headers.valueAt(i);
+            int nameLength = name.length();
+            int valueLength = value.length();
+            out.ensureWritable(nameLength + valueLength + 4);
+            int at = out.writerIndex();
+            writeAscii(out, at, name);
+            at += nameLength;
+            out.setShort(at, COLON_SPACE);
+            at += 2;
+            writeAscii(out, at, value);
+            at += valueLength;
+            out.setShort(at, CRLF);
+            out.writerIndex(at + 2);
+        }
+    }
+
+    private static void writeAscii(ByteBuf out, int at, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            ByteBufUtil.copy(a, 0, out, at, a.length());
+        } else {
+            out.setCharSequence(at, s, CharsetUtil.US_ASCII);
+        }
     }
 
     /**

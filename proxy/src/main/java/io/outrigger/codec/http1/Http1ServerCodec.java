@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.outrigger.codec.ArrayHttpHeaders;
 import io.outrigger.codec.KnownHeaderNames;
 import io.outrigger.codec.RequestHeadersTimer;
 import java.time.Duration;
@@ -73,7 +75,8 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(64 * 1024)
                 .setValidateHeaders(true)
-                .setTrailersFactory(Http1ClientCodec.TRAILERS)
+                .setHeadersFactory(ArrayHttpHeaders.FIELDS)
+                .setTrailersFactory(ArrayHttpHeaders.TRAILERS)
                 .setAllowDuplicateContentLengths(false)
                 .setAllowPartialChunks(true);
         init(new StrictRequestDecoder(config), new ResponseEncoder());
@@ -169,6 +172,15 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
             }
             HttpMethod method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof ArrayHttpHeaders a) {
+                Http1Headers.encode(a, buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.outrigger.codec.http2;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,6 +10,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.outrigger.codec.ArrayHttpHeaders;
+import io.outrigger.codec.HeaderValidation;
 import io.outrigger.codec.MultiplexedHeaders;
 
 /**
@@ -54,7 +55,7 @@ public final class Http2HeaderConversion {
         if (status == null) {
             throw new IllegalArgumentException("missing :status");
         }
-        HttpHeaders out = copyRegular(h, new DefaultHttpHeaders(false));
+        HttpHeaders out = copyRegular(h, new ArrayHttpHeaders(HeaderValidation.NONE));
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.parseLine(status), out);
     }
 
