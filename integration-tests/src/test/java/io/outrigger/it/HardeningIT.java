@@ -27,6 +27,7 @@ class HardeningIT {
     static int few;
     static int h2only;
     static int h1only;
+    static int busy;
 
     @BeforeAll
     static void start() throws Exception {
@@ -44,6 +45,7 @@ class HardeningIT {
                     http2_protocol_options: { max_concurrent_streams: 10, initial_stream_window_size: 128KiB }
                     virtual_hosts: %1$s
                   - { name: h1only, address: 127.0.0.1:0, codec_type: HTTP1, virtual_hosts: %1$s }
+                  - { name: busy, address: 127.0.0.1:0, idle_timeout: 1s, virtual_hosts: %1$s }
                 clusters:
                   - { name: o, endpoints: [ %2$s ] }
                 """.formatted(vhosts, origin.address()));
@@ -52,6 +54,7 @@ class HardeningIT {
         few = proxy.port("few");
         h2only = proxy.port("h2only");
         h1only = proxy.port("h1only");
+        busy = proxy.port("busy");
     }
 
     @AfterAll
@@ -107,6 +110,63 @@ class HardeningIT {
             }
         }
         assertThat(proxy.stat("http.slow.downstream_rq_header_timeout")).isEqualTo(2);
+    }
+
+    @Test
+    void aBusyH2cPriorKnowledgeConnectionOutlivesTheIdleTimeout() throws Exception {
+        // idle_timeout (1 s here) counts time without a stream; a connection asked something every 250 ms stays open.
+        // (The HTTP/1.1 handler that the h2c preface replaces kept its own idle timer, which closed it after 1 s.)
+        byte[] block = {(byte) 0x82, (byte) 0x86, (byte) 0x84, 0x41, 5, 'b', 'u', 's', 'y', '1'}; // GET http / busy1
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), busy)) {
+            s.setSoTimeout(5_000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(h2Frame(4, 0, 0, new byte[0])); // SETTINGS
+            long end = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+            int answered = 0;
+            for (int stream = 1; System.nanoTime() < end; stream += 2) {
+                out.write(h2Frame(1, 5, stream, block)); // HEADERS, END_STREAM | END_HEADERS
+                readH2StreamEnd(in, out, stream, answered);
+                answered++;
+                Thread.sleep(250); // the client's pace: the connection is never idle for the timeout
+            }
+            assertThat(answered).isGreaterThanOrEqualTo(8);
+        }
+    }
+
+    private static byte[] h2Frame(int type, int flags, int stream, byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(9 + payload.length);
+        b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
+                .put((byte) type).put((byte) flags).putInt(stream).put(payload);
+        return b.array();
+    }
+
+    /** Reads frames until {@code stream} ends (HEADERS or DATA with END_STREAM); acknowledges SETTINGS; fails on GOAWAY. */
+    private static void readH2StreamEnd(java.io.DataInputStream in, java.io.OutputStream out, int stream, int answered)
+            throws Exception {
+        while (true) {
+            byte[] head = new byte[9];
+            try {
+                in.readFully(head);
+            } catch (java.io.EOFException e) {
+                throw new AssertionError("the proxy closed the connection after " + answered + " answered requests");
+            }
+            int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | head[2] & 0xff;
+            int type = head[3];
+            int flags = head[4];
+            int id = java.nio.ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff;
+            in.readNBytes(length);
+            if (type == 7) {
+                throw new AssertionError("GOAWAY after " + answered + " answered requests");
+            }
+            if (type == 4 && (flags & 1) == 0) {
+                out.write(h2Frame(4, 1, 0, new byte[0])); // SETTINGS ACK
+            }
+            if ((type == 0 || type == 1) && id == stream && (flags & 1) != 0) {
+                return;
+            }
+        }
     }
 
     /** Reads a response with a Content-Length body; returns its head. */

@@ -52,6 +52,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private static final Logger log = LoggerFactory.getLogger(RouterFilter.class);
     static final String OVERLOADED_HEADER = "x-outrigger-overloaded";
     static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-outrigger-attempt-count");
+    /** {@code ATTEMPT_NUMBERS[n]}: n as a header value, made once (the count is set on every attempt). */
+    private static final AsciiString[] ATTEMPT_NUMBERS = java.util.stream.IntStream.range(0, 16)
+            .mapToObj(n -> AsciiString.cached(Integer.toString(n))).toArray(AsciiString[]::new);
     private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
 
     private RouterStreamCallbacks callbacks;
@@ -227,7 +230,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         triedHosts.add(host);
         callbacks.setUpstream(shared.name(), host, attempts);
         shared.stats().upstreamRqTotal.increment();
-        request.headers().setInt(ATTEMPT_COUNT, attempts);
+        request.headers().set(ATTEMPT_COUNT, attempts < ATTEMPT_NUMBERS.length ? ATTEMPT_NUMBERS[attempts] : Integer.toString(attempts));
         boolean headersOnly = requestComplete && replay.isEmpty() && trailers == null;
         Span span = callbacks.tracing().startClientSpan(callbacks.span(), request, shared.name(), host.address(), attempts);
         UpstreamRequest a = new UpstreamRequest(this, request, headersOnly, host, span);

@@ -100,6 +100,16 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         idle.start();
     }
 
+    /**
+     * The handler leaves the pipeline — an h2c prior-knowledge preface replaced HTTP/1.1 with HTTP/2 — so its idle
+     * timer stops: it never sees the HTTP/2 streams and would otherwise close the busy connection when it fires.
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        idle.stop();
+        releaseQueued();
+    }
+
     Channel channel() {
         return channel;
     }
@@ -127,6 +137,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         if (!(msg instanceof HttpObject http) || closing) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (skipEmptyEnd && queued.isEmpty() && http instanceof LastHttpContent l && l.decoderResult().isSuccess()
+                && !l.content().isReadable() && l.trailingHeaders().isEmpty()) {
+            // the empty end-of-message of the bodyless request just dispatched: dropped now, not queued behind its
+            // response (which cost a task per request)
+            skipEmptyEnd = false;
+            l.release();
             return;
         }
         if (!queued.isEmpty() || stream != null && stream.requestComplete()) {

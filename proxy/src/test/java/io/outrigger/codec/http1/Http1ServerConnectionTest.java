@@ -88,6 +88,34 @@ class Http1ServerConnectionTest {
     }
 
     @Test
+    void leavingThePipelineStopsTheIdleTimer() {
+        // h2c prior knowledge or an Upgrade replaces this handler with HTTP/2's; its timer never sees those streams
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = new EmbeddedChannel(new Http1ServerCodec(4096, 8192),
+                new Http1ServerConnection(c -> r, java.time.Duration.ofSeconds(60)));
+        assertThat(ch.runScheduledPendingTasks()).as("the idle timer is armed").isPositive();
+        ch.pipeline().remove(Http1ServerConnection.class);
+        assertThat(ch.runScheduledPendingTasks()).as("no timer left to close the connection").isEqualTo(-1);
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPipelinedRequestBehindABodylessOneIsServedAfterItsResponse() {
+        Recorder r = new Recorder();
+        EmbeddedChannel ch = channel(r);
+        ch.writeInbound(bytes("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n"));
+        // the empty end-of-message of /a is dropped as it arrives; /b waits for /a's response
+        assertThat(r.events).containsExactly("1 headers GET /a [Host] end");
+        r.encoders.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), true);
+        ch.runPendingTasks();
+        assertThat(r.events).as("the pipelined request follows the response").containsExactly(
+                "1 headers GET /a [Host] end", "2 headers GET /b [Host] end");
+        assertThat(wire(ch)).startsWith("HTTP/1.1 204 No Content\r\n");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void chunkedRequestWithTrailersBecomesStreamCallsAndTheResponseIsFramedForTheConnection() {
         Recorder r = new Recorder();
         EmbeddedChannel ch = channel(r);
