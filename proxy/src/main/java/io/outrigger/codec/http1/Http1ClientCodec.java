@@ -54,11 +54,7 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
 
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof ArrayHttpHeaders a) {
-                Http1Headers.encode(a, buf);
-            } else {
-                super.encodeHeaders(headers, buf);
-            }
+            Http1Headers.encode(headers, buf);
         }
     }
 

@@ -21,29 +21,40 @@ public final class Http1Headers {
     }
 
     /**
-     * Writes the field lines of a header block (RFC 9112 §5: {@code name: value CRLF} each, in order) to {@code out}
-     * straight from the array, where Netty's encoder makes an iterator and an entry per field. Names and values are
-     * written as US-ASCII bytes, as Netty's encoder does (validated containers hold nothing else).
+     * Writes the field lines of a header block (RFC 9112 §5: {@code name: value CRLF} each, in order) to {@code out}:
+     * for {@link ArrayHttpHeaders} straight from the array, where Netty's encoder makes an iterator and an entry per
+     * field. Names and values are written as US-ASCII bytes, as Netty's encoder does (validated containers hold
+     * nothing else).
      *
      * @param out the buffer written to; the caller keeps owning it
      */
-    public static void encode(ArrayHttpHeaders headers, ByteBuf out) {
-        for (int i = 0, n = headers.size(); i < n; i++) {
-            CharSequence name = headers.nameAt(i);
-            CharSequence value = headers.valueAt(i);
-            int nameLength = name.length();
-            int valueLength = value.length();
-            out.ensureWritable(nameLength + valueLength + 4);
-            int at = out.writerIndex();
-            writeAscii(out, at, name);
-            at += nameLength;
-            out.setShort(at, COLON_SPACE);
-            at += 2;
-            writeAscii(out, at, value);
-            at += valueLength;
-            out.setShort(at, CRLF);
-            out.writerIndex(at + 2);
+    public static void encode(HttpHeaders headers, ByteBuf out) {
+        if (headers instanceof ArrayHttpHeaders a) {
+            for (int i = 0, n = a.size(); i < n; i++) {
+                encodeField(a.nameAt(i), a.valueAt(i), out);
+            }
+            return;
         }
+        java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            java.util.Map.Entry<CharSequence, CharSequence> field = it.next();
+            encodeField(field.getKey(), field.getValue(), out);
+        }
+    }
+
+    private static void encodeField(CharSequence name, CharSequence value, ByteBuf out) {
+        int nameLength = name.length();
+        int valueLength = value.length();
+        out.ensureWritable(nameLength + valueLength + 4);
+        int at = out.writerIndex();
+        writeAscii(out, at, name);
+        at += nameLength;
+        out.setShort(at, COLON_SPACE);
+        at += 2;
+        writeAscii(out, at, value);
+        at += valueLength;
+        out.setShort(at, CRLF);
+        out.writerIndex(at + 2);
     }
 
     private static void writeAscii(ByteBuf out, int at, CharSequence s) {

@@ -176,11 +176,7 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
 
         @Override
         protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-            if (headers instanceof ArrayHttpHeaders a) {
-                Http1Headers.encode(a, buf);
-            } else {
-                super.encodeHeaders(headers, buf);
-            }
+            Http1Headers.encode(headers, buf);
         }
     }
 }

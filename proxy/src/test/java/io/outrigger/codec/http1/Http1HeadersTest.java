@@ -27,4 +27,23 @@ class Http1HeadersTest {
         Http1Headers.removeHopByHop(gz);
         assertThat(gz.isEmpty()).isTrue();
     }
+
+    @Test
+    void aHeaderBlockIsWrittenTheSameFromEitherContainer() {
+        io.outrigger.codec.ArrayHttpHeaders flat = new io.outrigger.codec.ArrayHttpHeaders(io.outrigger.codec.HeaderValidation.FIELDS);
+        HttpHeaders netty = new DefaultHttpHeaders();
+        for (HttpHeaders h : new HttpHeaders[] {flat, netty}) {
+            h.add(io.netty.util.AsciiString.cached("Content-Type"), "text/plain").add("X-Multi", "1").add("x-multi", "2")
+                    .add("Via", new StringBuilder("1.1 a"));
+        }
+        io.netty.buffer.ByteBuf a = io.netty.buffer.Unpooled.buffer(1); // grows as the fields are written
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer(1);
+        Http1Headers.encode(flat, a);
+        Http1Headers.encode(netty, b);
+        assertThat(a.toString(java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(b.toString(java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("Content-Type: text/plain\r\nX-Multi: 1\r\nx-multi: 2\r\nVia: 1.1 a\r\n");
+        a.release();
+        b.release();
+    }
 }
