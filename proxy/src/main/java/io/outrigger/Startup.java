@@ -23,7 +23,11 @@ public final class Startup {
      * buffers, their cache entries); a return that finds the batch full asks {@code Thread.getState()} whether the
      * owning thread ended (a VM call) before queueing the object. With Netty's default of 32, a worker serving dozens
      * of connections overflowed it on most returns: 2 % of the process's CPU under HTTP/1.1 load went to
-     * {@code getState}. The default here is 256 (a {@code -D} given on the command line wins).
+     * {@code getState}. The default here is 256 (a {@code -D} given on the command line wins). And the pools are off
+     * by default ({@code io.netty.recycler.maxCapacityPerThread=0}): every buffer's wrapper object is then a new young
+     * object instead of one taken from and returned through the pool's queue, which measured cheaper — proxy CPU per
+     * request −5 to −7 % on h2c and HTTP/2 over TLS, −3 % on gRPC, unchanged on HTTP/1.1 (two processes on one core,
+     * alternating loads); buffer memory stays pooled by the allocator's arenas either way.
      *
      * @param runsProxy whether the command starts listeners
      */
@@ -33,6 +37,9 @@ public final class Startup {
         }
         if (System.getProperty("io.netty.recycler.chunkSize") == null) {
             System.setProperty("io.netty.recycler.chunkSize", "256");
+        }
+        if (System.getProperty("io.netty.recycler.maxCapacityPerThread") == null) {
+            System.setProperty("io.netty.recycler.maxCapacityPerThread", "0");
         }
         if (runsProxy) {
             PREINIT.setDaemon(true);
