@@ -34,8 +34,13 @@ public final class HttpConnectionManager implements ServerConnectionCallbacks {
      * @param channel  the downstream connection (for its address, TLS details and event loop; never written here)
      */
     public HttpConnectionManager(java.util.function.Supplier<ListenerContext> listener, Worker worker, Channel channel) {
-        this(listener, worker, channel, channel.remoteAddress(), channel.localAddress(), channel.attr(TlsAttributes.XFCC).get(),
-                channel.attr(TlsAttributes.PEER_CERTIFICATE).get());
+        this(listener, worker, channel, channel.remoteAddress(), channel.localAddress(), attribute(channel, TlsAttributes.XFCC),
+                attribute(channel, TlsAttributes.PEER_CERTIFICATE));
+    }
+
+    /** A channel attribute's value, or {@code null}; {@code attr(key)} alone would add an empty attribute (48 B). */
+    private static <T> T attribute(Channel channel, io.netty.util.AttributeKey<T> key) {
+        return channel.hasAttr(key) ? channel.attr(key).get() : null;
     }
 
     /**
