@@ -101,8 +101,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The handler leaves the pipeline — an h2c prior-knowledge preface replaced HTTP/1.1 with HTTP/2 — so its idle
-     * timer stops: it never sees the HTTP/2 streams and would otherwise close the busy connection when it fires.
+     * The handler leaves the pipeline — HTTP/2 took the connection over (an h2c prior-knowledge preface, or an
+     * {@code Upgrade: h2c}), or the channel is gone — so its idle timer stops: it never sees HTTP/2 streams and would
+     * otherwise close the busy connection when it fires.
      */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
