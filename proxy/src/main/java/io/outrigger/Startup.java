@@ -26,8 +26,9 @@ public final class Startup {
      * {@code getState}. The default here is 256 (a {@code -D} given on the command line wins). And the pools are off
      * by default ({@code io.netty.recycler.maxCapacityPerThread=0}): every buffer's wrapper object is then a new young
      * object instead of one taken from and returned through the pool's queue, which measured cheaper — proxy CPU per
-     * request −5 to −7 % on h2c and HTTP/2 over TLS, −3 % on gRPC, unchanged on HTTP/1.1 (two processes on one core,
-     * alternating loads); buffer memory stays pooled by the allocator's arenas either way.
+     * request −3 to −7 % on h2c (three runs), −5 % on HTTP/2 over TLS, −3 % on gRPC, unchanged on HTTP/1.1
+     * ({@code bench/ab.sh}: two processes on one core, alternating loads); buffer memory stays pooled by the
+     * allocator's arenas either way.
      *
      * @param runsProxy whether the command starts listeners
      */
