@@ -87,14 +87,17 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
 
     private int indexOf(CharSequence name, int from) {
-        int length = name.length();
         for (int i = from * 2, end = size * 2; i < end; i += 2) {
-            CharSequence n = entries[i];
-            if (n == name || n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) {
+            if (sameName(entries[i], name)) {
                 return i / 2;
             }
         }
         return -1;
+    }
+
+    /** Field names compare without case (RFC 9110 §5.1); the length first, the same object at once. */
+    private static boolean sameName(CharSequence a, CharSequence b) {
+        return a == b || a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
     }
 
     @Override
@@ -332,7 +335,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     public HttpHeaders set(CharSequence name, Object value) {
         CharSequence v = value(name, value); // validated before anything is removed
         remove(name);
-        append(name, v);
+        store(name, v);
         return this;
     }
 
@@ -370,9 +373,8 @@ public final class ArrayHttpHeaders extends HttpHeaders {
         }
         int kept = i * 2;
         for (int j = kept, end = size * 2; j < end; j += 2) {
-            CharSequence n = entries[j];
-            if (n != name && !(n.length() == name.length() && AsciiString.contentEqualsIgnoreCase(n, name))) {
-                entries[kept++] = n;
+            if (!sameName(entries[j], name)) {
+                entries[kept++] = entries[j];
                 entries[kept++] = entries[j + 1];
             }
         }
@@ -394,7 +396,11 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     }
 
     private void append(CharSequence name, Object value) {
-        CharSequence v = value(name, value);
+        store(name, value(name, value));
+    }
+
+    /** Appends a field whose value {@link #value} converted and validated already. */
+    private void store(CharSequence name, CharSequence v) {
         if (size * 2 == entries.length) {
             entries = Arrays.copyOf(entries, Math.max(FIRST_CAPACITY, entries.length * 2));
         }

@@ -140,12 +140,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (skipEmptyEnd && queued.isEmpty() && http instanceof LastHttpContent l && l.decoderResult().isSuccess()
-                && !l.content().isReadable() && l.trailingHeaders().isEmpty()) {
+        if (skipEmptyEnd && queued.isEmpty() && http.decoderResult().isSuccess() && isEmptyEnd(http)) {
             // the empty end-of-message of the bodyless request just dispatched: dropped now, not queued behind its
             // response (which cost a task per request)
             skipEmptyEnd = false;
-            l.release();
+            ReferenceCountUtil.release(http);
             return;
         }
         if (!queued.isEmpty() || stream != null && stream.requestComplete()) {
@@ -257,7 +256,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         if (skipEmptyEnd) {
             skipEmptyEnd = false;
-            if (content instanceof LastHttpContent l && !l.content().isReadable() && l.trailingHeaders().isEmpty()) {
+            if (isEmptyEnd(content)) {
                 content.release();
                 return;
             }
@@ -406,6 +405,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         // what was already written (response head, body so far) still goes out, then FIN: the client keeps the bytes
         // that came before, and the missing end (last chunk, Content-Length short) tells it the response was cut
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The end of a message with no bytes and no trailers: what the decoder sends after a bodyless request. */
+    private static boolean isEmptyEnd(HttpObject msg) {
+        return msg instanceof LastHttpContent l && !l.content().isReadable() && l.trailingHeaders().isEmpty();
     }
 
     private void drainQueued() {
