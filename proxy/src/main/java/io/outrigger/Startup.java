@@ -78,7 +78,9 @@ public final class Startup {
     private static void preinitialise() {
         installJulBridge();
         org.slf4j.LoggerFactory.getILoggerFactory();
-        io.netty.channel.epoll.Epoll.isAvailable();
+        if (!io.netty.channel.uring.IoUring.isAvailable()) { // loads the native transport Transport.detect picks
+            io.netty.channel.epoll.Epoll.isAvailable();
+        }
         io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
     }
 }

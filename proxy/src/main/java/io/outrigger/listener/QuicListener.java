@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.handler.codec.http3.Http3;
 import io.netty.handler.codec.quic.Quic;
@@ -53,12 +52,13 @@ public final class QuicListener {
      *
      * @param loops        the worker event loops (one socket each with {@code reusePort}, else the first only)
      * @param channelClass the transport's datagram channel
-     * @param reusePort    whether {@code SO_REUSEPORT} is available (epoll)
+     * @param reusePort    the transport's {@code SO_REUSEPORT} option, or {@code null} when it has none (NIO)
      * @throws IllegalStateException when the QUIC native library does not load on this platform
      * @throws InterruptedException  while binding
      */
     public static QuicListener bind(String name, String host, int port, Http3Config config, ListenerInitializer init,
-                                    List<EventLoop> loops, Class<? extends DatagramChannel> channelClass, boolean reusePort)
+                                    List<EventLoop> loops, Class<? extends DatagramChannel> channelClass,
+                                    io.netty.channel.ChannelOption<Boolean> reusePort)
             throws InterruptedException {
         if (!Quic.isAvailable()) {
             throw new IllegalStateException("listener '" + name + "': http3 needs Netty's QUIC native library, which did not"
@@ -92,13 +92,13 @@ public final class QuicListener {
                 });
             }
         };
-        List<EventLoop> used = reusePort ? loops : loops.subList(0, 1);
+        List<EventLoop> used = reusePort != null ? loops : loops.subList(0, 1);
         List<Channel> sockets = new ArrayList<>();
         try {
             for (EventLoop loop : used) {
                 Bootstrap b = new Bootstrap().group(loop).channel(channelClass).handler(dispatcher);
-                if (reusePort) {
-                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                if (reusePort != null) {
+                    b.option(reusePort, true);
                 }
                 sockets.add(b.bind(host, port).sync().channel());
             }
@@ -107,7 +107,7 @@ public final class QuicListener {
             throw e;
         }
         log.info("listener '{}' HTTP/3 on UDP {}:{} ({} socket(s){})", name, host, port, sockets.size(),
-                reusePort ? ", SO_REUSEPORT" : "");
+                reusePort != null ? ", SO_REUSEPORT" : "");
         return new QuicListener(List.copyOf(sockets), pending);
     }
 

@@ -322,7 +322,7 @@ final class ListenerManager {
                 List<EventLoop> loops = new ArrayList<>();
                 workers.forEach(e -> loops.add((EventLoop) e));
                 quic = QuicListener.bind(l.name(), l.address().host(), bound.getPort(), l.http3(), init, loops,
-                        transport.datagramChannel(), "epoll".equals(transport.name()));
+                        transport.datagramChannel(), transport.reusePort());
             } catch (InterruptedException | RuntimeException e) {
                 ch.close();
                 throw e;
