@@ -78,9 +78,7 @@ public final class Startup {
     private static void preinitialise() {
         installJulBridge();
         org.slf4j.LoggerFactory.getILoggerFactory();
-        if (!io.netty.channel.uring.IoUring.isAvailable()) { // loads the native transport Transport.detect picks
-            io.netty.channel.epoll.Epoll.isAvailable();
-        }
+        io.netty.channel.epoll.Epoll.isAvailable();
         io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
     }
 }

@@ -1,0 +1,45 @@
+package io.outrigger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The transports besides the default epoll, through the jar: {@code -Doutrigger.transport=nio} (what runs where the
+ * native library cannot load) and the experimental {@code io_uring} (or, where this machine's kernel or seccomp profile
+ * refuses io_uring, the logged fallback to epoll) serve HTTP/1.1 and h2c requests, concurrent streams and bodies both
+ * ways.
+ */
+class TransportIT {
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring"})
+    void aTransportChosenOnTheCommandLineServesBothProtocolsAndBodies(String transport) throws Exception {
+        try (Origin o = new Origin("o");
+             ProxyProcess p = ProxyProcess.start("transport-" + transport, ProxyProcess.mainListenerConfig(
+                     "- { match: { prefix: / }, route: { cluster: o } }",
+                     "- { name: o, endpoints: [ %s ] }".formatted(o.address())), "-Doutrigger.transport=" + transport)) {
+            assertThat(p.awaitLog(l -> l.contains("outrigger started: "))).isTrue();
+            String used = p.logText().contains("io_uring transport unavailable") ? "epoll" : transport;
+            assertThat(p.logText()).contains("workers, " + used + " transport");
+            String base = "http://127.0.0.1:" + p.port("main");
+            assertThat(Cmd.curlRun("-s", base + "/hello").out()).contains("origin: o", "GET /hello");
+            assertThat(Cmd.curlRun("-s", "--http2-prior-knowledge", "-w", "%{http_version}", base + "/h2").out())
+                    .contains("GET /h2").endsWith("2");
+            Cmd h2load = Cmd.run(60, "h2load", "-n", "400", "-c", "4", "-m", "10", base + "/n");
+            assertThat(h2load.out()).contains("400 succeeded, 0 failed");
+            Path body = Files.createTempFile("transport-body", ".bin");
+            try {
+                Files.write(body, new byte[3 << 20]);
+                assertThat(Cmd.curlRun("-s", "--data-binary", "@" + body, base + "/upload").out())
+                        .isEqualTo("received " + (3 << 20) + "\n");
+            } finally {
+                Files.delete(body);
+            }
+            assertThat(Cmd.curlRun("-s", "-o", "/dev/null", "-w", "%{size_download}", base + "/bytes/" + (8 << 20)).out())
+                    .isEqualTo(Integer.toString(8 << 20));
+        }
+    }
+}
