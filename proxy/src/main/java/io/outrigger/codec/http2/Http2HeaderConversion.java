@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.outrigger.codec.ArrayHttpHeaders;
 import io.outrigger.codec.HeaderValidation;
@@ -18,7 +17,8 @@ import io.outrigger.codec.MultiplexedHeaders;
  * Between HTTP/2 header blocks and the protocol-neutral request/response the core sees (RFC 9113 §8.3):
  * pseudo-headers become the request line, status or {@code Host}, cookie crumbs are joined (§8.2.3), and
  * outgoing blocks are lowercased with connection-specific headers removed (§8.2.2,
- * {@link MultiplexedHeaders#copyEndToEnd}). No {@code x-http2-*} extension headers are added.
+ * {@link MultiplexedHeaders#copyEndToEnd}) into flat {@link ArrayHttp2Headers}. No {@code x-http2-*} extension headers
+ * are added.
  */
 public final class Http2HeaderConversion {
     private Http2HeaderConversion() {
@@ -70,7 +70,7 @@ public final class Http2HeaderConversion {
 
     /** A response header block: {@code :status} and the lowercased end-to-end headers. */
     public static Http2Headers fromResponse(HttpResponse r) {
-        Http2Headers out = new DefaultHttp2Headers(false, r.headers().size() + 1);
+        Http2Headers out = new ArrayHttp2Headers(r.headers().size() + 1);
         out.status(r.status().codeAsText());
         MultiplexedHeaders.copyEndToEnd(r.headers(), out);
         return out;
@@ -82,7 +82,7 @@ public final class Http2HeaderConversion {
      * @param scheme {@code http} or {@code https}: how this hop is secured
      */
     public static Http2Headers fromRequest(HttpRequest r, String scheme) {
-        Http2Headers out = new DefaultHttp2Headers(false, r.headers().size() + 4);
+        Http2Headers out = new ArrayHttp2Headers(r.headers().size() + 4);
         out.method(r.method().asciiName());
         String authority = r.headers().get(HttpHeaderNames.HOST);
         if (HttpMethod.CONNECT.equals(r.method()) && r.headers().get(Http2Headers.PseudoHeaderName.PROTOCOL.value()) == null) {
@@ -100,7 +100,7 @@ public final class Http2HeaderConversion {
 
     /** A trailer block (no pseudo-headers). */
     public static Http2Headers fromTrailers(HttpHeaders t) {
-        Http2Headers out = new DefaultHttp2Headers(false, t.size());
+        Http2Headers out = new ArrayHttp2Headers(t.size());
         MultiplexedHeaders.copyEndToEnd(t, out);
         return out;
     }
