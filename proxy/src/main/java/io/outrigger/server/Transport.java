@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * h2c load 0.08 {@code io_uring_enter} per request against epoll's 2.2 {@code recvfrom}/{@code writev},
  * {@code strace -c}); the proxy's CPU per loopback request fell 31 % (HTTP/1.1) and 17 % (h2c), that of the core it
  * shares with the origins 17 % ({@code bench/ab.sh}, {@code /proc/stat}). But with Netty 4.2.18 two of
- * the integration tests fail on it: an upstream's TCP reset in the middle of a response body is often not noticed (the
- * stream ends by its idle timeout instead, flag SI rather than UC), and a 64 MiB HTTP/3 download exhausts a 64 MiB
- * heap (QUIC over the io_uring datagram channel is not held back).
+ * the integration tests fail on it: an upstream's TCP reset that arrives right behind the last bytes of a partial
+ * response body is not noticed (reproduced every time with an origin that writes 20,000 of 262,144 body bytes and
+ * closes with {@code SO_LINGER} 0: the stream ends by its idle timeout, flag SI, where epoll ends it at once with UC),
+ * and a 64 MiB HTTP/3 download through a proxy with 64 MiB of heap ran it out of memory, which epoll does not.
  *
  * @param name            {@code epoll}, {@code io_uring} or {@code nio}
  * @param ioHandler       the event-loop I/O handler factory
