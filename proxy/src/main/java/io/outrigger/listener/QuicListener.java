@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/3 side of a TLS listener: UDP sockets on the listener's port number running Netty's QUIC codec (quiche),
- * each QUIC connection with an {@link Http3ServerConnection}. With epoll, one socket per worker event loop bound with
- * {@code SO_REUSEPORT}: the kernel spreads new connections over the workers by their 4-tuple, and a connection's later
- * packets find their worker by the socket index Netty's {@link QuicCodecDispatcher} encodes in every connection id the
- * server issues — so a client that changes address (NAT rebinding, RFC 9000 §9) stays on its worker. Without epoll, one
- * socket on one worker. Connections are admitted like TCP ones ({@link ListenerInitializer#admit}: overload,
+ * each QUIC connection with an {@link Http3ServerConnection}. With epoll (or io_uring), one socket per worker event
+ * loop bound with {@code SO_REUSEPORT}: the kernel spreads new connections over the workers by their 4-tuple, and a
+ * connection's later packets find their worker by the socket index Netty's {@link QuicCodecDispatcher} encodes in every
+ * connection id the server issues — so a client that changes address (NAT rebinding, RFC 9000 §9) stays on its worker.
+ * With NIO, one socket on one worker. Connections are admitted like TCP ones ({@link ListenerInitializer#admit}: overload,
  * {@code max_connections}, drain); new ones prove their address with a Retry when {@link RetryTokens} says so.
  */
 public final class QuicListener {
