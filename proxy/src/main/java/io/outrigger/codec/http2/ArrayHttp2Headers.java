@@ -23,8 +23,9 @@ import java.util.function.Function;
  * (RFC 9113 §8.3: pseudo-header fields precede regular ones). Netty's {@code DefaultHttp2Headers} builds a hash table,
  * a head entry and one linked entry per field for every block, and hashes each name; HPACK only iterates the block
  * once. Names are compared case-sensitively, as HTTP/2 names are lowercase (RFC 9113 §8.2.1); values are kept as
- * given. No validation: the callers copy fields that a codec or {@code ArrayHttpHeaders} validated already.
- * Lookups cost O(fields). Not thread-safe: a block belongs to one event loop.
+ * given. No validation, as the {@code DefaultHttp2Headers} it replaces was built without: the names come lowercased
+ * by {@code MultiplexedHeaders.copyEndToEnd}, the values from containers that validated them. Lookups cost O(fields);
+ * {@code valueIterator} iterates a copy. Not thread-safe: a block belongs to one event loop.
  */
 public final class ArrayHttp2Headers implements Http2Headers {
     private static final CharSequenceValueConverter CONVERT = CharSequenceValueConverter.INSTANCE;
@@ -462,10 +463,7 @@ public final class ArrayHttp2Headers implements Http2Headers {
 
     @Override
     public Http2Headers add(CharSequence name, CharSequence... values) {
-        for (CharSequence v : values) {
-            append(name, v);
-        }
-        return this;
+        return add(name, Arrays.asList(values));
     }
 
     @Override
@@ -484,10 +482,7 @@ public final class ArrayHttp2Headers implements Http2Headers {
 
     @Override
     public Http2Headers addObject(CharSequence name, Object... values) {
-        for (Object v : values) {
-            addObject(name, v);
-        }
-        return this;
+        return addObject(name, Arrays.asList(values));
     }
 
     @Override
