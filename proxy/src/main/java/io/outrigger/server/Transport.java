@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The socket transport: native epoll when it loads (Linux x86_64/aarch64), otherwise NIO.
  * {@code -Doutrigger.transport=} picks one: {@code epoll}, {@code nio}, or — experimental, opt-in —
- * {@code io_uring} (Linux 5.14+ where the kernel and the seccomp profile allow it: Docker 25 and later and
+ * {@code io_uring} (Linux 5.9+, Netty's minimum, where the seccomp profile allows it: Docker 25 and later and
  * containerd 2 refuse it by default, as does {@code kernel.io_uring_disabled}); what is not available falls back to the
  * default with a log line.
  *
