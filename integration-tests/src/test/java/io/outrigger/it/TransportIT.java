@@ -42,4 +42,44 @@ class TransportIT {
                     .isEqualTo(Integer.toString(8 << 20));
         }
     }
+
+    /**
+     * An origin that answers 262,144 bytes, writes 20,000 and resets the connection at once ({@code SO_LINGER} 0): the
+     * reset arrives right behind the data, and the downstream stream must end then (flag UC), not at the route's
+     * 5 s idle timeout — what Netty's io_uring multishot polls lost.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "io_uring"})
+    void anUpstreamResetRightBehindAPartialBodyEndsTheStreamAtOnce(String transport) throws Exception {
+        try (java.net.ServerSocket origin = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket c = origin.accept()) {
+                    java.io.InputStream in = c.getInputStream();
+                    for (int matched = 0; matched < 4; ) { // the request head, up to its blank line
+                        int b = in.read();
+                        matched = b < 0 ? 4 : b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : 0;
+                    }
+                    c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 262144\r\n\r\n"
+                            + "x".repeat(20_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    c.setSoLinger(true, 0);
+                } catch (java.io.IOException ignored) {
+                    // the test's assertions say what went wrong
+                }
+            });
+            server.start();
+            try (ProxyProcess p = ProxyProcess.start("transport-reset-" + transport, ProxyProcess.mainListenerConfig(
+                    "- { match: { prefix: / }, route: { cluster: o, idle_timeout: 5s } }",
+                    "- { name: o, endpoints: [ 127.0.0.1:%d ] }".formatted(origin.getLocalPort())),
+                    "-Doutrigger.transport=" + transport)) {
+                Cmd r = Cmd.curlRun("-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
+                        "http://127.0.0.1:" + p.port("main") + "/partial");
+                String[] out = r.out().trim().split(" ");
+                assertThat(out[0]).isEqualTo("200");
+                assertThat(Long.parseLong(out[1])).isEqualTo(20_000);
+                assertThat(Double.parseDouble(out[2])).as("seconds until the stream ended").isLessThan(2.0);
+                assertThat(p.awaitLog(l -> l.contains("GET /partial") && l.contains(" 200 UC "))).isTrue();
+            }
+            server.join(5_000);
+        }
+    }
 }

@@ -36,11 +36,13 @@ import org.slf4j.LoggerFactory;
  * <p>Why io_uring is not the default: it submits an event-loop iteration's reads and writes in one system call (under
  * h2c load 0.08 {@code io_uring_enter} per request against epoll's 2.2 {@code recvfrom}/{@code writev},
  * {@code strace -c}); the proxy's CPU per loopback request fell 31 % (HTTP/1.1) and 17 % (h2c), that of the core it
- * shares with the origins 17 % ({@code bench/ab.sh}, {@code /proc/stat}). But with Netty 4.2.18 two of
- * the integration tests fail on it: an upstream's TCP reset that arrives right behind the last bytes of a partial
- * response body is not noticed (reproduced every time with an origin that writes 20,000 of 262,144 body bytes and
- * closes with {@code SO_LINGER} 0: the stream ends by its idle timeout, flag SI, where epoll ends it at once with UC),
- * and a 64 MiB HTTP/3 download through a proxy with 64 MiB of heap ran it out of memory, which epoll does not.
+ * shares with the origins 17 % ({@code bench/ab.sh}, {@code /proc/stat}); gRPC (multiplexed both ways) rose 6 %. With
+ * Netty 4.2.18 and its multishot poll requests, an upstream's TCP reset that arrives right behind the last bytes of a
+ * partial response body is never reported (an origin that writes 20,000 of 262,144 body bytes and closes with
+ * {@code SO_LINGER} 0: the stream ends by its idle timeout, flag SI, where epoll ends it at once with UC); so unless
+ * {@code io.netty.iouring.pollAddMultishotEnabled} is given, this class turns them off (+6 % CPU on HTTP/1.1, still
+ * far below epoll). What remains: a 64 MiB HTTP/3 download through a proxy with 64 MiB of heap ran it out of memory,
+ * which epoll does not.
  *
  * @param name            {@code epoll}, {@code io_uring} or {@code nio}
  * @param ioHandler       the event-loop I/O handler factory
@@ -55,6 +57,8 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
                         Class<? extends DatagramChannel> datagramChannel,
                         ChannelOption<Boolean> reusePort) {
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
+    /** Netty's switch for multishot poll requests, which lose an upstream's reset (see the class comment). */
+    static final String POLL_ADD_MULTISHOT = "io.netty.iouring.pollAddMultishotEnabled";
 
     /** The transport {@code -Doutrigger.transport} names ({@code epoll}, {@code nio}, {@code io_uring}), else the default. */
     public static Transport detect() {
@@ -68,6 +72,9 @@ public record Transport(String name, IoHandlerFactory ioHandler, Class<? extends
     static Transport select(String wanted) {
         switch (wanted) {
             case "io_uring", "iouring":
+                if (System.getProperty(POLL_ADD_MULTISHOT) == null) {
+                    System.setProperty(POLL_ADD_MULTISHOT, "false"); // read once, when IoUring initialises: see above
+                }
                 if (IoUring.isAvailable()) {
                     log.info("io_uring transport (experimental)");
                     return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
