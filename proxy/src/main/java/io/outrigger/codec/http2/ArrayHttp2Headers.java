@@ -4,7 +4,6 @@ import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -710,43 +709,71 @@ public final class ArrayHttp2Headers implements Http2Headers {
 
     // --- iteration ---
 
-    /** The fields in block order; {@code remove()} removes the last field returned. */
+    /**
+     * The fields in block order; {@code remove()} removes the last field returned. As Netty's
+     * {@code ReadOnlyHttp2Headers}, the iterator is its own entry: each {@code next()} returns the same object moved to
+     * the next field (no entry allocated per field when HPACK encodes the block), so an entry is read before the next
+     * call, not kept.
+     */
     @Override
     public Iterator<Map.Entry<CharSequence, CharSequence>> iterator() {
-        return new Iterator<>() {
-            private int next;
-            private int last = -1;
+        return new FieldIterator();
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < size;
-            }
+    private final class FieldIterator implements Iterator<Map.Entry<CharSequence, CharSequence>>,
+            Map.Entry<CharSequence, CharSequence> {
+        private int next;
+        private int last = -1;
 
-            @Override
-            public Map.Entry<CharSequence, CharSequence> next() {
-                if (next >= size) {
-                    throw new NoSuchElementException();
-                }
-                last = next++;
-                return new AbstractMap.SimpleImmutableEntry<>(entries[last * 2], entries[last * 2 + 1]);
-            }
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
 
-            @Override
-            public void remove() {
-                if (last < 0) {
-                    throw new IllegalStateException();
-                }
-                System.arraycopy(entries, last * 2 + 2, entries, last * 2, (size - last - 1) * 2);
-                size--;
-                entries[size * 2] = null;
-                entries[size * 2 + 1] = null;
-                if (last < pseudo) {
-                    pseudo--;
-                }
-                next = last;
-                last = -1;
+        @Override
+        public Map.Entry<CharSequence, CharSequence> next() {
+            if (next >= size) {
+                throw new NoSuchElementException();
             }
-        };
+            last = next++;
+            return this;
+        }
+
+        @Override
+        public CharSequence getKey() {
+            return entries[last * 2];
+        }
+
+        @Override
+        public CharSequence getValue() {
+            return entries[last * 2 + 1];
+        }
+
+        @Override
+        public CharSequence setValue(CharSequence value) {
+            throw new UnsupportedOperationException("set through the headers");
+        }
+
+        @Override
+        public void remove() {
+            if (last < 0) {
+                throw new IllegalStateException();
+            }
+            System.arraycopy(entries, last * 2 + 2, entries, last * 2, (size - last - 1) * 2);
+            size--;
+            entries[size * 2] = null;
+            entries[size * 2 + 1] = null;
+            if (last < pseudo) {
+                pseudo--;
+            }
+            next = last;
+            last = -1;
+        }
+
+        @Override
+        public String toString() {
+            return getKey() + "=" + getValue();
+        }
     }
 
     @Override
