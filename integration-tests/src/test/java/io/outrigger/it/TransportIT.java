@@ -8,14 +8,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The transports besides the default epoll, through the jar: {@code -Doutrigger.transport=nio} (what runs where the
- * native library cannot load) and the experimental {@code io_uring} (or, where this machine's kernel or seccomp profile
- * refuses io_uring, the logged fallback to epoll) serve HTTP/1.1 and h2c requests, concurrent streams and bodies both
- * ways.
+ * Each transport through the jar, chosen with {@code -Doutrigger.transport}: {@code io_uring} (the default; where this
+ * machine's kernel or seccomp profile refuses it, the logged fallback to epoll), {@code epoll} (the fallback) and
+ * {@code nio} (what runs where no native library loads) serve HTTP/1.1 and h2c requests, concurrent streams and bodies
+ * both ways, and report an upstream's reset at once. The other integration tests run the default.
  */
 class TransportIT {
     @ParameterizedTest
-    @ValueSource(strings = {"nio", "io_uring"})
+    @ValueSource(strings = {"nio", "epoll", "io_uring"})
     void aTransportChosenOnTheCommandLineServesBothProtocolsAndBodies(String transport) throws Exception {
         try (Origin o = new Origin("o");
              ProxyProcess p = ProxyProcess.start("transport-" + transport, ProxyProcess.mainListenerConfig(
@@ -49,7 +49,7 @@ class TransportIT {
      * 5 s idle timeout — what Netty's io_uring multishot polls lost.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"nio", "io_uring"})
+    @ValueSource(strings = {"nio", "epoll", "io_uring"})
     void anUpstreamResetRightBehindAPartialBodyEndsTheStreamAtOnce(String transport) throws Exception {
         try (java.net.ServerSocket origin = new java.net.ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {

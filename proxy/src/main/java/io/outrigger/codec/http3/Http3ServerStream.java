@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * in the same packet; for a GET or HEAD without Content-Length up to {@link #FIN_WAIT_MS} more), so a bodiless
  * request reaches an HTTP/1.1 upstream without chunked framing. A malformed request
  * (RFC 9114 §4.1.2) resets the stream with {@code H3_MESSAGE_ERROR} and is never forwarded. Backpressure: a
- * read-disabled stream stops reading, so QUIC stops extending the peer's stream credit; the stream channel's
- * writability (QUIC's stream and connection windows) becomes watermark events. Confined to the connection's event loop.
+ * read-disabled stream stops reading, so QUIC stops extending the peer's stream credit; the response side is above
+ * its high watermark while a frame waits for QUIC's stream or connection credit ({@link QuicSendBacklog}). Confined to the connection's event loop.
  */
 final class Http3ServerStream extends Http3RequestStreamInboundHandler implements ResponseEncoder {
     private static final Logger log = LoggerFactory.getLogger(Http3ServerStream.class);
@@ -61,6 +61,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     private final QuicStreamChannel channel;
     private final FlushScheduler flusher;
     private final WriteWatermarks watermarks = new WriteWatermarks();
+    private final QuicSendBacklog backlog;
     private RequestState request = RequestState.AWAITING_HEADERS;
     private ResponseState response = ResponseState.NONE;
     private HttpRequest held;
@@ -75,6 +76,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
         this.connection = connection;
         this.channel = channel;
         this.flusher = new FlushScheduler(channel);
+        this.backlog = new QuicSendBacklog(channel, this::updateWatermarks);
     }
 
     @Override
@@ -185,10 +187,14 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (response != ResponseState.COMPLETE && response != ResponseState.RESET) {
-            watermarks.update(channel.isWritable(), callbacks);
-        }
+        updateWatermarks();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void updateWatermarks() {
+        if (response != ResponseState.COMPLETE && response != ResponseState.RESET) {
+            watermarks.update(backlog.writable(), callbacks);
+        }
     }
 
     @Override
@@ -311,9 +317,9 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
      */
     private void afterWrite(Object frame, boolean endStream) {
         if (!endStream) {
-            channel.write(frame, channel.voidPromise());
+            channel.write(frame, backlog.track());
             flusher.flushLater();
-            watermarks.update(channel.isWritable(), callbacks);
+            updateWatermarks();
             return;
         }
         response = ResponseState.COMPLETE;
@@ -363,7 +369,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
 
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return backlog.writable();
     }
 
     /** The QUIC stream id (RFC 9000 §2.1). */
