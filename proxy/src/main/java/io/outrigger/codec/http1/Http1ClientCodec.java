@@ -99,5 +99,26 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
             AsciiString known = KnownHeaderNames.lookup(sb, start, length);
             return known != null ? known : super.splitHeaderName(sb, start, length);
         }
+
+        // The status line's three words (RFC 9112 §4) as shared strings when they are the usual ones
+        // (StatusLineWords): three strings and their arrays less per response.
+
+        @Override
+        protected String splitFirstWordInitialLine(byte[] sb, int start, int length) {
+            String shared = StatusLineWords.version(sb, start, length);
+            return shared != null ? shared : super.splitFirstWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            String shared = StatusLineWords.code(sb, start, length);
+            return shared != null ? shared : super.splitSecondWordInitialLine(sb, start, length);
+        }
+
+        @Override
+        protected String splitThirdWordInitialLine(byte[] sb, int start, int length) {
+            String shared = StatusLineWords.reason(sb, start, length);
+            return shared != null ? shared : super.splitThirdWordInitialLine(sb, start, length);
+        }
     }
 }

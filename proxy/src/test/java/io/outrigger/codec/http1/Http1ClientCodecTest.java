@@ -140,4 +140,26 @@ class Http1ClientCodecTest {
         }
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void statusLinesDecodeTheSameWhetherTheirWordsAreTheUsualOnesOrNot() {
+        EmbeddedChannel ch = new EmbeddedChannel(new Http1ClientCodec());
+        String[] lines = {"HTTP/1.1 200 OK", "HTTP/1.0 404 Not Found", "HTTP/1.1 299 Custom Thing", "HTTP/1.1 200 Fine",
+            "HTTP/1.1 503 "};
+        for (int i = 0; i < lines.length; i++) {
+            request(ch, HttpMethod.GET, "/" + i);
+        }
+        for (String line : lines) {
+            ch.writeInbound(bytes(line + "\r\nContent-Length: 0\r\n\r\n"));
+        }
+        String[] expected = {"HTTP/1.1 200 OK", "HTTP/1.0 404 Not Found", "HTTP/1.1 299 Custom Thing",
+            "HTTP/1.1 200 Fine", "HTTP/1.1 503 "};
+        for (String want : expected) {
+            HttpResponse r = ch.readInbound();
+            assertThat(r.protocolVersion() + " " + r.status().code() + " " + r.status().reasonPhrase()).isEqualTo(want);
+            ReferenceCountUtil.release(ch.readInbound());
+        }
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
 }
