@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why io_uring first: it submits an event-loop iteration's reads and writes in one system call (under h2c load 0.08
  * {@code io_uring_enter} per request against epoll's 2.2 {@code recvfrom}/{@code writev}, {@code strace -c}); the
  * proxy's CPU per loopback request fell 19 % (HTTP/1.1), 23 % (ring hash), 15 % (h2c) and 21 % (HTTP/2 over TLS)
- * against epoll in one run of the benchmark harness, that of the core it shares with the origins 17 %; gRPC (multiplexed
- * both ways, so epoll already batches) rose 6 %. With Netty 4.2.18 and its multishot poll requests, an upstream's TCP
+ * against epoll in one run of the benchmark harness, that of the core it shares with the origins 17 %. Two paths cost
+ * more: gRPC (multiplexed both ways, so epoll already batches) 6 %, HTTP/3 (QUIC's UDP sockets) 10 %; a sidecar that
+ * carries mostly those runs {@code -Doutrigger.transport=epoll}. With Netty 4.2.18 and its multishot poll requests, an upstream's TCP
  * reset that arrives right behind the last bytes of a partial response body is never reported (an origin that writes
  * 20,000 of 262,144 body bytes and closes with {@code SO_LINGER} 0: the stream ends by its idle timeout, flag SI, where
  * epoll ends it at once with UC); so unless {@code io.netty.iouring.pollAddMultishotEnabled} is given, this class
