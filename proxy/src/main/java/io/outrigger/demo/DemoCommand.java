@@ -1,11 +1,11 @@
 package io.outrigger.demo;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.outrigger.Main;
 import io.outrigger.config.ConfigLoader;
 import io.outrigger.config.OutriggerConfig;
 import io.outrigger.filter.HttpFilterRegistry;
+import io.outrigger.server.EventLoopGroups;
 import io.outrigger.server.FilterChains;
 import io.outrigger.server.OutriggerServer;
 import io.outrigger.server.Transport;
@@ -53,8 +53,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         io.outrigger.Startup.awaitPreinitialised();
-        Transport transport = Transport.detect();
-        EventLoopGroup originLoop = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
+        EventLoopGroups loops = EventLoopGroups.create(Transport.detect(), 1);
+        Transport transport = loops.transport();
+        EventLoopGroup originLoop = loops.groups().get(0);
         List<DemoOrigin> origins = List.of(
                 DemoOrigin.start("origin-1", 0, originLoop, transport.serverChannel()),
                 DemoOrigin.start("origin-2", 0, originLoop, transport.serverChannel()),

@@ -2,7 +2,6 @@ package io.outrigger.server;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.outrigger.admin.AdminServer;
 import io.outrigger.config.OutriggerConfig;
@@ -55,12 +54,14 @@ public final class OutriggerServer implements AutoCloseable {
             throws Exception {
         this.config = config;
         this.filters = filters;
-        transport = Transport.detect();
-        acceptor = new MultiThreadIoEventLoopGroup(1, transport.ioHandler());
+        // the acceptor, the workers, and a loop for health checks and outlier reviews
+        EventLoopGroups loops = EventLoopGroups.create(Transport.detect(), 1, workerThreads, 1);
+        transport = loops.transport();
+        acceptor = loops.groups().get(0);
+        workers = loops.groups().get(1);
+        maintenance = loops.groups().get(2);
         overload = new OverloadManager(config.overloadManager());
         overload.start(acceptor.next());
-        workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandler());
-        maintenance = new MultiThreadIoEventLoopGroup(1, transport.ioHandler()); // health checks, outlier reviews
         try {
             tracing = Tracing.create(config.tracing());
             metrics.registerTracing(tracing);
