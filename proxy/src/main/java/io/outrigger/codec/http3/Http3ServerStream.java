@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * request reaches an HTTP/1.1 upstream without chunked framing. A malformed request
  * (RFC 9114 §4.1.2) resets the stream with {@code H3_MESSAGE_ERROR} and is never forwarded. Backpressure: a
  * read-disabled stream stops reading, so QUIC stops extending the peer's stream credit; the response side is above
- * its high watermark while a frame waits for QUIC's stream or connection credit ({@link QuicSendBacklog}). Confined to the connection's event loop.
+ * its high watermark while a frame waits for QUIC's stream or connection credit ({@link QuicSendBacklog}). Confined to
+ * the connection's event loop.
  */
 final class Http3ServerStream extends Http3RequestStreamInboundHandler implements ResponseEncoder {
     private static final Logger log = LoggerFactory.getLogger(Http3ServerStream.class);

@@ -50,9 +50,4 @@ final class QuicSendBacklog {
     boolean writable() {
         return pending == 0 && channel.isWritable();
     }
-
-    /** Frames handed to the channel and not yet accepted, 0 or more. */
-    int pending() {
-        return pending;
-    }
 }
