@@ -749,9 +749,15 @@ public final class ArrayHttp2Headers implements Http2Headers {
             return entries[last * 2 + 1];
         }
 
+        /** Replaces the value of the field last returned (not validated, as nothing here is); returns the old one. */
         @Override
         public CharSequence setValue(CharSequence value) {
-            throw new UnsupportedOperationException("set through the headers");
+            if (last < 0) {
+                throw new IllegalStateException("no field: next() not called, or the field was removed");
+            }
+            CharSequence old = entries[last * 2 + 1];
+            entries[last * 2 + 1] = java.util.Objects.requireNonNull(value, "value");
+            return old;
         }
 
         @Override

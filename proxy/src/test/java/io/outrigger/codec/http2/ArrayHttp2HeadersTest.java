@@ -1,6 +1,7 @@
 package io.outrigger.codec.http2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -67,6 +68,19 @@ class ArrayHttp2HeadersTest {
         it.remove(); // :status
         h.add(":q", "4");
         assertThat(lines(h)).containsExactly(":p: 2", ":q: 4", "a: 1", "b: 3");
+    }
+
+    @Test
+    void anEntryValueIsReplacedThroughTheIterator() {
+        Http2Headers h = new ArrayHttp2Headers(2).status("200").add("a", "1").add("b", "2");
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iterator();
+        it.next();
+        Map.Entry<CharSequence, CharSequence> a = it.next();
+        assertThat(a.setValue("9")).hasToString("1");
+        assertThat(lines(h)).containsExactly(":status: 200", "a: 9", "b: 2");
+        it.remove();
+        assertThatThrownBy(() -> a.setValue("x")).isInstanceOf(IllegalStateException.class);
+        assertThat(lines(h)).containsExactly(":status: 200", "b: 2");
     }
 
     /** Random add/set/remove sequences, every answer compared with Netty's container. */
