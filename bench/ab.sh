@@ -3,7 +3,8 @@
 # 48xxx), load on CPU 1 alternating between them, so both see the same machine state. Prints req/s and the proxy's
 # user, system and total CPU µs per request (/proc/PID/stat) for each round, then the medians and peak RSS.
 #   bench/ab.sh MODE ROUNDS SECONDS "JAVA_FLAGS_A" "JAVA_FLAGS_B" [JAR_A] [JAR_B]
-#     MODE: h1 (wrk -c32) | h2c | h2tls (h2load -c10 -m10) | grpc (h2load, unary gRPC; bench/grpc.sh's origin on 19090)
+#     MODE: h1 (wrk -c32) | h1h2 (wrk -c50, HTTP/1.1 callers onto the HTTP/2 origin) | h2c | h2tls (h2load -c10 -m10)
+#           | grpc (h2load, unary gRPC; bench/grpc.sh's origin on 19090); the wrk modes also print wrk's p99 (ms)
 #     flags are added to bench/ours.sh's; the jars default to proxy/target/outrigger.jar
 #   e.g. bench/ab.sh h2c 8 8 "" "-Dio.netty.recycler.maxCapacityPerThread=4096"
 #        bench/ab.sh h1 6 8 "" "" /tmp/base/proxy/target/outrigger.jar      (another build as A)
@@ -27,11 +28,14 @@ PB=$(start "$JAR_B" bench/outrigger.yaml "$FB" bench/target/ab-B.log)
 trap 'kill -9 $PA $PB 2>/dev/null || true' EXIT
 for p in 58080 48080; do until curl -sf -o /dev/null "http://127.0.0.1:$p/hello"; do sleep 0.1; done; done
 HZ=$(getconf CLK_TCK)
-measure() { # pid port-prefix -> "req/s user sys total"
-  local u0 s0 u1 s1 n
+measure() { # pid port-prefix -> "req/s user sys total p99ms" (p99: wrk modes only, else 0)
+  local u0 s0 u1 s1 n p99=0 out
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$1/stat")
   case $MODE in
-    h1) n=$(taskset -c 1 wrk -t1 -c32 -d"${SECS}"s "http://127.0.0.1:${2}080/hello" | awk '/requests in/ {print $1}') ;;
+    h1|h1h2) out=$(taskset -c 1 wrk -t1 -c$([ "$MODE" = h1 ] && echo 32 || echo 50) -d"${SECS}"s --latency \
+                   "http://127.0.0.1:${2}08$([ "$MODE" = h1 ] && echo 0 || echo 2)/hello")
+        n=$(echo "$out" | awk '/requests in/ {print $1}')
+        p99=$(echo "$out" | awk '$1 == "99%" {v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else v = v * 1000; print v}') ;;
     h2c) n=$(taskset -c 1 h2load -D "$SECS" -c10 -m10 "http://127.0.0.1:${2}080/hello" | awk '/^requests:/ {print $8}') ;;
     h2tls) n=$(taskset -c 1 h2load -D "$SECS" -c10 -m10 "https://127.0.0.1:${2}443/hello" | awk '/^requests:/ {print $8}') ;;
     grpc) n=$(printf '\x00\x00\x00\x00\x07\x0a\x05hello' > bench/target/grpc-req.bin
@@ -40,7 +44,7 @@ measure() { # pid port-prefix -> "req/s user sys total"
     *) echo "unknown mode $MODE" >&2; exit 2 ;;
   esac
   read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$1/stat")
-  python3 -c "n=$n; hz=$HZ; print('%.0f %.2f %.2f %.2f' % (n / $SECS, ($u1-$u0)/hz*1e6/n, ($s1-$s0)/hz*1e6/n, ($u1-$u0+$s1-$s0)/hz*1e6/n))"
+  python3 -c "n=$n; hz=$HZ; print('%.0f %.2f %.2f %.2f %.2f' % (n / $SECS, ($u1-$u0)/hz*1e6/n, ($s1-$s0)/hz*1e6/n, ($u1-$u0+$s1-$s0)/hz*1e6/n, $p99))"
 }
 for _ in $(seq "$WARM"); do measure "$PA" 58 > /dev/null; measure "$PB" 48 > /dev/null; done
 OUT=bench/target/ab-rounds.txt; : > "$OUT"
@@ -48,8 +52,8 @@ for r in $(seq "$ROUNDS"); do
   for side in A B; do
     if [ $side = A ]; then line=$(measure "$PA" 58); else line=$(measure "$PB" 48); fi
     echo "$side $line" >> "$OUT"
-    read -r rps u s t <<< "$line"
-    printf '%s r%-2s %8s req/s  user %5s  sys %5s  total %5s us/req\n' $side "$r" "$rps" "$u" "$s" "$t"
+    read -r rps u s t p <<< "$line"
+    printf '%s r%-2s %8s req/s  user %5s  sys %5s  total %5s us/req  p99 %s ms\n' $side "$r" "$rps" "$u" "$s" "$t" "$p"
   done
 done
 python3 - "$OUT" <<'EOF'
@@ -57,7 +61,7 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 for side in "AB":
     r = [list(map(float, x[1:])) for x in rows if x[0] == side]
-    print("%s median %8.0f req/s  user %5.2f  sys %5.2f  total %5.2f us/req" % ((side,) + tuple(statistics.median(c) for c in zip(*r))))
+    print("%s median %8.0f req/s  user %5.2f  sys %5.2f  total %5.2f us/req  p99 %5.2f ms" % ((side,) + tuple(statistics.median(c) for c in zip(*r))))
 a = [float(x[4]) for x in rows if x[0] == "A"]; b = [float(x[4]) for x in rows if x[0] == "B"]
 print("B below A in %d of %d rounds" % (sum(y < x for x, y in zip(a, b)), len(a)))
 EOF

@@ -328,13 +328,19 @@ public final class Http2ServerConnection extends Http2Codec {
         ctx.close();
     }
 
+    /**
+     * Counts a protocol error when the failure is an HTTP/2 error ({@code http2Ex} not {@code null}), outbound ones
+     * included: a server's own connection errors come from what the peer did (a control-frame flood it does not read,
+     * a window it overflowed). A write that failed because the transport did (the client closed the connection while
+     * responses were being written: {@code ClosedChannelException}, a reset) is not the peer breaking the protocol and
+     * is only logged at debug, as Envoy counts it apart from {@code downstream_cx_protocol_error}.
+     */
     @Override
     protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
         log.debug("HTTP/2 connection error from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
-        if (callbacks != null) {
-            // outbound too: a server's own connection errors come from what the peer did (a control-frame flood it
-            // does not read, a window it overflowed)
-            callbacks.onProtocolError(ProtocolError.HTTP2_CONNECTION_ERROR, String.valueOf(cause.getMessage()));
+        if (callbacks != null && http2Ex != null) {
+            String detail = cause.getMessage();
+            callbacks.onProtocolError(ProtocolError.HTTP2_CONNECTION_ERROR, detail != null ? detail : cause.toString());
         }
         super.onConnectionError(ctx, outbound, cause, http2Ex);
     }

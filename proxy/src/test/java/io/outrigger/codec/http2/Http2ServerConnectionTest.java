@@ -327,6 +327,83 @@ class Http2ServerConnectionTest {
         finish();
     }
 
+    /** A server whose writes fail as on a connection the client closed, once {@code gone[0]} is set. */
+    private EmbeddedChannel serverWhoseClientMayLeave(boolean[] gone, List<ResponseEncoder> encoders, List<String> errors) {
+        io.netty.channel.ChannelOutboundHandlerAdapter transport = new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                if (gone[0]) {
+                    ReferenceCountUtil.release(msg);
+                    promise.setFailure(new java.nio.channels.ClosedChannelException());
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        };
+        return new EmbeddedChannel(transport, Http2ServerConnection.create(ch -> new ServerConnectionCallbacks() {
+            @Override
+            public RequestDecoder newStream(ResponseEncoder encoder) {
+                encoders.add(encoder);
+                return new RequestDecoder() {
+                    @Override
+                    public void decodeHeaders(HttpRequest r, boolean endStream) {
+                    }
+
+                    @Override
+                    public void decodeData(ByteBuf data, boolean endStream) {
+                        data.release();
+                    }
+
+                    @Override
+                    public void decodeTrailers(HttpHeaders trailers) {
+                    }
+
+                    @Override
+                    public void sendLocalReply(HttpResponseStatus status, String detail) {
+                    }
+                };
+            }
+
+            @Override
+            public void onRejectedRequest(int status, String reason) {
+            }
+
+            @Override
+            public void onProtocolError(io.outrigger.codec.ProtocolError kind, String detail) {
+                errors.add(kind + ": " + detail);
+            }
+        }, Duration.ZERO, Http2Settings.defaultSettings()));
+    }
+
+    @Test
+    void aResponseThatCannotBeWrittenBecauseTheClientLeftIsNoProtocolErrorButAZeroWindowIncrementIs() {
+        boolean[] gone = {false};
+        List<ResponseEncoder> streams = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        EmbeddedChannel s = serverWhoseClientMayLeave(gone, streams, errors);
+        RawPeer peer = new RawPeer(s);
+        peer.headers(1, get("/slow"), true);
+        assertThat(streams).hasSize(1);
+        gone[0] = true; // h2load at the end of its run: the socket closes while responses are on their way
+        streams.get(0).encodeHeaders(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), true);
+        s.runPendingTasks();
+        assertThat(s.isActive()).isFalse();
+        assertThat(errors).isEmpty();
+        peer.close();
+        s.finishAndReleaseAll();
+
+        // the same path with the peer at fault: WINDOW_UPDATE with an increment of 0 on the connection (RFC 9113 §6.9)
+        EmbeddedChannel t = serverWhoseClientMayLeave(new boolean[] {false}, new ArrayList<>(), errors);
+        RawPeer bad = new RawPeer(t);
+        bad.write(w -> bad.ctx.write(Unpooled.buffer().writeMedium(4).writeByte(8).writeByte(0).writeInt(0).writeInt(0)));
+        assertThat(bad.received).contains("GOAWAY PROTOCOL_ERROR");
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith("HTTP2_CONNECTION_ERROR: ").doesNotContain("null");
+        bad.close();
+        t.finishAndReleaseAll();
+        finish();
+    }
+
     private List<Integer> goAways() {
         List<Integer> ids = new ArrayList<>();
         for (Object f : clientFrames) {
