@@ -1,21 +1,12 @@
 package io.outrigger.overload;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import io.outrigger.config.OverloadManagerConfig;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * Envoy's overload manager for a JVM: reads memory pressure every {@code refresh_interval} and switches the
  * configured actions on at their thresholds (and off below them). Two resources, each a fraction of its limit:
  * <ul>
- *   <li>heap: bytes in use right after the latest garbage collection (from the collectors' notifications, so garbage
- *       not yet collected does not count) over the maximum heap ({@code -Xmx});</li>
+ *   <li>heap: bytes in use right after the latest garbage collection (read from the heap's memory pools, so garbage
+ *       not yet collected does not count: {@link HeapAfterGc}) over the maximum heap ({@code -Xmx});</li>
  *   <li>direct memory: bytes the pooled buffer allocator holds in its arenas over the maximum direct memory
  *       ({@code -XX:MaxDirectMemorySize}, by default the maximum heap).</li>
  * </ul>
@@ -36,7 +27,6 @@ public final class OverloadManager implements OverloadState, AutoCloseable {
     private final OverloadManagerConfig config;
     private final DoubleSupplier heapPressure;
     private final DoubleSupplier directPressure;
-    private final List<Runnable> unsubscribe = new ArrayList<>();
     private volatile double pressure;
     private volatile boolean disableKeepalive;
     private volatile boolean stopRequests;
@@ -46,9 +36,7 @@ public final class OverloadManager implements OverloadState, AutoCloseable {
     /** With the JVM's own heap and direct-memory readings. */
     public OverloadManager(OverloadManagerConfig config) {
         this.config = config;
-        HeapAfterGc heap = new HeapAfterGc();
-        unsubscribe.add(heap::close);
-        this.heapPressure = heap;
+        this.heapPressure = new HeapAfterGc();
         this.directPressure = OverloadManager::directMemoryPressure;
     }
 
@@ -110,65 +98,11 @@ public final class OverloadManager implements OverloadState, AutoCloseable {
         if (task != null) {
             task.cancel(false);
         }
-        unsubscribe.forEach(Runnable::run);
     }
 
     static double directMemoryPressure() {
         long max = PlatformDependent.maxDirectMemory();
         long used = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
         return max <= 0 ? 0 : (double) used / max;
-    }
-
-    /** Heap in use after the latest collection, over the maximum heap, kept current by GC notifications. */
-    private static final class HeapAfterGc implements DoubleSupplier, NotificationListener {
-        private final long max = Runtime.getRuntime().maxMemory();
-        private final List<NotificationEmitter> emitters = new ArrayList<>();
-        private final java.util.Set<String> heapPools = new java.util.HashSet<>();
-        private volatile double fraction;
-
-        HeapAfterGc() {
-            for (var p : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (p.getType() == java.lang.management.MemoryType.HEAP) {
-                    heapPools.add(p.getName());
-                }
-            }
-            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                if (gc instanceof NotificationEmitter e) {
-                    e.addNotificationListener(this, null, null);
-                    emitters.add(e);
-                }
-            }
-        }
-
-        @Override
-        public void handleNotification(javax.management.Notification n, Object handback) {
-            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-                return;
-            }
-            GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-            long used = 0;
-            for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                MemoryUsage u = e.getValue();
-                if (heapPools.contains(e.getKey())) {
-                    used += u.getUsed();
-                }
-            }
-            fraction = max <= 0 ? 0 : (double) used / max;
-        }
-
-        @Override
-        public double getAsDouble() {
-            return fraction;
-        }
-
-        void close() {
-            for (NotificationEmitter e : emitters) {
-                try {
-                    e.removeNotificationListener(this);
-                } catch (javax.management.ListenerNotFoundException ignored) {
-                    // already gone
-                }
-            }
-        }
     }
 }
