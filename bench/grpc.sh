@@ -7,7 +7,7 @@
 # usage: bench/grpc.sh [ROUNDS] [SECS] [WARM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-4}; SECS=${2:-8}; WARM=${3:-60}
+ROUNDS=${1:-4}; SECS=${2:-8}; WARM=${3:-90}
 SUT_CPU=${SUT_CPU:-0}; LG_CPU=${LG_CPU:-1}
 W=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 (cd integration-tests && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$W/cp" -Dmdep.includeScope=test >/dev/null)

@@ -4,7 +4,7 @@
 # Outrigger's listener h1_to_h2 (48082, bench/outrigger.yaml) and an HAProxy started here (28092: HTTP/1.1 in,
 # "proto h2" to the same origin) take the same load. Prints req/s, p99 and proxy CPU us/req per round (A B A B).
 # Start the harness origins first (HARNESS/run.sh --start-only). Needs: a build, haproxy, wrk, taskset, python3.
-# usage: bench/h1h2.sh [ROUNDS] [SECONDS]
+# usage: bench/h1h2.sh [ROUNDS] [SECONDS]   (WARM: seconds of load before measuring, default 90)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-2}; SECS=${2:-10}
@@ -44,5 +44,6 @@ run() { # name port
   errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
   python3 -c "print('%-8s %8.0f req/s  p99 %-8s proxy %.1f us/req %s' % ('$1', $n / $SECS, '$p99', ($t1-$t0)/$(getconf CLK_TCK)*1e6/$n, '$errors'))"
 }
-echo "warm-up (JIT) ..."; load 48082 20 >/dev/null; load 28092 3 >/dev/null
+WARM=${WARM:-90} # the JIT settles after ~90 s of load (bench/warmup.sh)
+echo "warm-up ${WARM}s (JIT) ..."; load 48082 "$WARM" >/dev/null; load 28092 3 >/dev/null
 for r in $(seq "$ROUNDS"); do run ours 48082; run haproxy 28092; done
