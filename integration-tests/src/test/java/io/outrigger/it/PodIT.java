@@ -70,7 +70,9 @@ class PodIT {
             long t0 = System.nanoTime();
             ok(docker("run", "-d", "--name", sidecar, "--network", "container:" + app, "--read-only", "--tmpfs", "/tmp:exec",
                     "--memory", "192m", "--health-interval", "500ms", "-v", config + ":/etc/outrigger:ro", IMAGE,
-                    "run", "-c", "/etc/outrigger/outrigger.yaml", "--min-drain-time-s", "1", "--drain-time-s", "10"));
+                    // 3 s of accepting after SIGTERM: the test sees the drain through `docker logs` polls, which took
+                    // over a second on a slow CI machine, and then wants 100 more requests through before the load stops
+                    "run", "-c", "/etc/outrigger/outrigger.yaml", "--min-drain-time-s", "3", "--drain-time-s", "10"));
             assertThat(Await.until(Duration.ofSeconds(60), () -> ok(docker("inspect", "-f", "{{.State.Health.Status}}",
                     sidecar)).equals("healthy"))).as("HEALTHCHECK (wait-ready) passes: %s", docker("logs", sidecar).out()).isTrue();
             long healthyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

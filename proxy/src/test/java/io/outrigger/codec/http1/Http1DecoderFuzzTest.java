@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.outrigger.codec.TrackingAllocator;
@@ -12,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.outrigger.codec.HeadersOnlyRequestDecoder;
 import io.outrigger.codec.RequestDecoder;
 import io.outrigger.codec.ResponseEncoder;
 import io.outrigger.codec.ServerConnectionCallbacks;
@@ -37,25 +36,7 @@ class Http1DecoderFuzzTest {
         ServerConnectionCallbacks core = new ServerConnectionCallbacks() {
             @Override
             public RequestDecoder newStream(ResponseEncoder encoder) {
-                return new RequestDecoder() {
-                    @Override
-                    public void decodeHeaders(HttpRequest request, boolean endStream) {
-                        requests.add(request);
-                    }
-
-                    @Override
-                    public void decodeData(ByteBuf d, boolean endStream) {
-                        d.release();
-                    }
-
-                    @Override
-                    public void decodeTrailers(HttpHeaders trailers) {
-                    }
-
-                    @Override
-                    public void sendLocalReply(HttpResponseStatus status, String detail) {
-                    }
-                };
+                return new HeadersOnlyRequestDecoder(requests::add);
             }
 
             @Override

@@ -344,24 +344,7 @@ class Http2ServerConnectionTest {
             @Override
             public RequestDecoder newStream(ResponseEncoder encoder) {
                 encoders.add(encoder);
-                return new RequestDecoder() {
-                    @Override
-                    public void decodeHeaders(HttpRequest r, boolean endStream) {
-                    }
-
-                    @Override
-                    public void decodeData(ByteBuf data, boolean endStream) {
-                        data.release();
-                    }
-
-                    @Override
-                    public void decodeTrailers(HttpHeaders trailers) {
-                    }
-
-                    @Override
-                    public void sendLocalReply(HttpResponseStatus status, String detail) {
-                    }
-                };
+                return new io.outrigger.codec.HeadersOnlyRequestDecoder(r -> { });
             }
 
             @Override
