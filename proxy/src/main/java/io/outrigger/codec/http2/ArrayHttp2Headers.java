@@ -1,6 +1,5 @@
 package io.outrigger.codec.http2;
 
-import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * An HTTP/2 field block built by Outrigger for the encoder (a response, an upstream request, trailers) as one flat
@@ -24,11 +22,10 @@ import java.util.function.Function;
  * once. Names are compared case-sensitively, as HTTP/2 names are lowercase (RFC 9113 §8.2.1); values are kept as
  * given. No validation, as the {@code DefaultHttp2Headers} it replaces was built without: the names come lowercased
  * by {@code MultiplexedHeaders.copyEndToEnd}, the values from containers that validated them. Lookups cost O(fields);
- * {@code valueIterator} iterates a copy. Not thread-safe: a block belongs to one event loop.
+ * {@code valueIterator} iterates a copy. Not thread-safe: a block belongs to one event loop. The typed accessors
+ * and conversions are {@link TypedHttp2Headers}; this class is the store.
  */
-public final class ArrayHttp2Headers implements Http2Headers {
-    private static final CharSequenceValueConverter CONVERT = CharSequenceValueConverter.INSTANCE;
-
+public final class ArrayHttp2Headers extends TypedHttp2Headers {
     /** {@code entries[2i]}: the i-th name, {@code entries[2i + 1]}: its value. */
     private CharSequence[] entries;
     private int size;
@@ -116,24 +113,12 @@ public final class ArrayHttp2Headers implements Http2Headers {
     }
 
     @Override
-    public CharSequence get(CharSequence name, CharSequence defaultValue) {
-        CharSequence v = get(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
     public CharSequence getAndRemove(CharSequence name) {
         CharSequence v = get(name);
         if (v != null) {
             removeAll(name);
         }
         return v;
-    }
-
-    @Override
-    public CharSequence getAndRemove(CharSequence name, CharSequence defaultValue) {
-        CharSequence v = getAndRemove(name);
-        return v == null ? defaultValue : v;
     }
 
     @Override
@@ -152,216 +137,9 @@ public final class ArrayHttp2Headers implements Http2Headers {
         return out;
     }
 
-    private <T> T typed(CharSequence name, Function<CharSequence, T> convert) {
-        CharSequence v = get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return convert.apply(v);
-        } catch (RuntimeException e) {
-            return null; // as Netty's headers: an unconvertible value reads as absent
-        }
-    }
-
-    private <T> T typedAndRemove(CharSequence name, Function<CharSequence, T> convert) {
-        T v = typed(name, convert);
-        removeAll(name);
-        return v;
-    }
-
-    private static <T> T orElse(T v, T defaultValue) {
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Boolean getBoolean(CharSequence name) {
-        return typed(name, CONVERT::convertToBoolean);
-    }
-
-    @Override
-    public boolean getBoolean(CharSequence name, boolean defaultValue) {
-        return orElse(getBoolean(name), defaultValue);
-    }
-
-    @Override
-    public Byte getByte(CharSequence name) {
-        return typed(name, CONVERT::convertToByte);
-    }
-
-    @Override
-    public byte getByte(CharSequence name, byte defaultValue) {
-        return orElse(getByte(name), defaultValue);
-    }
-
-    @Override
-    public Character getChar(CharSequence name) {
-        return typed(name, CONVERT::convertToChar);
-    }
-
-    @Override
-    public char getChar(CharSequence name, char defaultValue) {
-        return orElse(getChar(name), defaultValue);
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        return typed(name, CONVERT::convertToShort);
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        return orElse(getShort(name), defaultValue);
-    }
-
-    @Override
-    public Integer getInt(CharSequence name) {
-        return typed(name, CONVERT::convertToInt);
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        return orElse(getInt(name), defaultValue);
-    }
-
-    @Override
-    public Long getLong(CharSequence name) {
-        return typed(name, CONVERT::convertToLong);
-    }
-
-    @Override
-    public long getLong(CharSequence name, long defaultValue) {
-        return orElse(getLong(name), defaultValue);
-    }
-
-    @Override
-    public Float getFloat(CharSequence name) {
-        return typed(name, CONVERT::convertToFloat);
-    }
-
-    @Override
-    public float getFloat(CharSequence name, float defaultValue) {
-        return orElse(getFloat(name), defaultValue);
-    }
-
-    @Override
-    public Double getDouble(CharSequence name) {
-        return typed(name, CONVERT::convertToDouble);
-    }
-
-    @Override
-    public double getDouble(CharSequence name, double defaultValue) {
-        return orElse(getDouble(name), defaultValue);
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        return typed(name, CONVERT::convertToTimeMillis);
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        return orElse(getTimeMillis(name), defaultValue);
-    }
-
-    @Override
-    public Boolean getBooleanAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToBoolean);
-    }
-
-    @Override
-    public boolean getBooleanAndRemove(CharSequence name, boolean defaultValue) {
-        return orElse(getBooleanAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Byte getByteAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToByte);
-    }
-
-    @Override
-    public byte getByteAndRemove(CharSequence name, byte defaultValue) {
-        return orElse(getByteAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Character getCharAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToChar);
-    }
-
-    @Override
-    public char getCharAndRemove(CharSequence name, char defaultValue) {
-        return orElse(getCharAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Short getShortAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToShort);
-    }
-
-    @Override
-    public short getShortAndRemove(CharSequence name, short defaultValue) {
-        return orElse(getShortAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Integer getIntAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToInt);
-    }
-
-    @Override
-    public int getIntAndRemove(CharSequence name, int defaultValue) {
-        return orElse(getIntAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Long getLongAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToLong);
-    }
-
-    @Override
-    public long getLongAndRemove(CharSequence name, long defaultValue) {
-        return orElse(getLongAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Float getFloatAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToFloat);
-    }
-
-    @Override
-    public float getFloatAndRemove(CharSequence name, float defaultValue) {
-        return orElse(getFloatAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Double getDoubleAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToDouble);
-    }
-
-    @Override
-    public double getDoubleAndRemove(CharSequence name, double defaultValue) {
-        return orElse(getDoubleAndRemove(name), defaultValue);
-    }
-
-    @Override
-    public Long getTimeMillisAndRemove(CharSequence name) {
-        return typedAndRemove(name, CONVERT::convertToTimeMillis);
-    }
-
-    @Override
-    public long getTimeMillisAndRemove(CharSequence name, long defaultValue) {
-        return orElse(getTimeMillisAndRemove(name), defaultValue);
-    }
-
     @Override
     public boolean contains(CharSequence name) {
         return indexOf(name, 0) >= 0;
-    }
-
-    @Override
-    public boolean contains(CharSequence name, CharSequence value) {
-        return contains(name, value, false);
     }
 
     @Override
@@ -373,56 +151,6 @@ public final class ArrayHttp2Headers implements Http2Headers {
             }
         }
         return false;
-    }
-
-    @Override
-    public boolean containsObject(CharSequence name, Object value) {
-        return contains(name, CONVERT.convertObject(value));
-    }
-
-    @Override
-    public boolean containsBoolean(CharSequence name, boolean value) {
-        return contains(name, CONVERT.convertBoolean(value));
-    }
-
-    @Override
-    public boolean containsByte(CharSequence name, byte value) {
-        return contains(name, CONVERT.convertByte(value));
-    }
-
-    @Override
-    public boolean containsChar(CharSequence name, char value) {
-        return contains(name, CONVERT.convertChar(value));
-    }
-
-    @Override
-    public boolean containsShort(CharSequence name, short value) {
-        return contains(name, CONVERT.convertShort(value));
-    }
-
-    @Override
-    public boolean containsInt(CharSequence name, int value) {
-        return contains(name, CONVERT.convertInt(value));
-    }
-
-    @Override
-    public boolean containsLong(CharSequence name, long value) {
-        return contains(name, CONVERT.convertLong(value));
-    }
-
-    @Override
-    public boolean containsFloat(CharSequence name, float value) {
-        return contains(name, CONVERT.convertFloat(value));
-    }
-
-    @Override
-    public boolean containsDouble(CharSequence name, double value) {
-        return contains(name, CONVERT.convertDouble(value));
-    }
-
-    @Override
-    public boolean containsTimeMillis(CharSequence name, long value) {
-        return contains(name, CONVERT.convertTimeMillis(value));
     }
 
     @Override
@@ -461,75 +189,6 @@ public final class ArrayHttp2Headers implements Http2Headers {
     }
 
     @Override
-    public Http2Headers add(CharSequence name, CharSequence... values) {
-        return add(name, Arrays.asList(values));
-    }
-
-    @Override
-    public Http2Headers addObject(CharSequence name, Object value) {
-        append(name, CONVERT.convertObject(Objects.requireNonNull(value, "value")));
-        return this;
-    }
-
-    @Override
-    public Http2Headers addObject(CharSequence name, Iterable<?> values) {
-        for (Object v : values) {
-            addObject(name, v);
-        }
-        return this;
-    }
-
-    @Override
-    public Http2Headers addObject(CharSequence name, Object... values) {
-        return addObject(name, Arrays.asList(values));
-    }
-
-    @Override
-    public Http2Headers addBoolean(CharSequence name, boolean value) {
-        return add(name, CONVERT.convertBoolean(value));
-    }
-
-    @Override
-    public Http2Headers addByte(CharSequence name, byte value) {
-        return add(name, CONVERT.convertByte(value));
-    }
-
-    @Override
-    public Http2Headers addChar(CharSequence name, char value) {
-        return add(name, CONVERT.convertChar(value));
-    }
-
-    @Override
-    public Http2Headers addShort(CharSequence name, short value) {
-        return add(name, CONVERT.convertShort(value));
-    }
-
-    @Override
-    public Http2Headers addInt(CharSequence name, int value) {
-        return add(name, CONVERT.convertInt(value));
-    }
-
-    @Override
-    public Http2Headers addLong(CharSequence name, long value) {
-        return add(name, CONVERT.convertLong(value));
-    }
-
-    @Override
-    public Http2Headers addFloat(CharSequence name, float value) {
-        return add(name, CONVERT.convertFloat(value));
-    }
-
-    @Override
-    public Http2Headers addDouble(CharSequence name, double value) {
-        return add(name, CONVERT.convertDouble(value));
-    }
-
-    @Override
-    public Http2Headers addTimeMillis(CharSequence name, long value) {
-        return add(name, CONVERT.convertTimeMillis(value));
-    }
-
-    @Override
     public Http2Headers add(Headers<? extends CharSequence, ? extends CharSequence, ?> headers) {
         if (headers == this) {
             throw new IllegalArgumentException("can't add to itself");
@@ -546,80 +205,6 @@ public final class ArrayHttp2Headers implements Http2Headers {
         removeAll(name);
         append(name, value);
         return this;
-    }
-
-    @Override
-    public Http2Headers set(CharSequence name, Iterable<? extends CharSequence> values) {
-        removeAll(name);
-        return add(name, values);
-    }
-
-    @Override
-    public Http2Headers set(CharSequence name, CharSequence... values) {
-        removeAll(name);
-        return add(name, values);
-    }
-
-    @Override
-    public Http2Headers setObject(CharSequence name, Object value) {
-        return set(name, CONVERT.convertObject(Objects.requireNonNull(value, "value")));
-    }
-
-    @Override
-    public Http2Headers setObject(CharSequence name, Iterable<?> values) {
-        removeAll(name);
-        return addObject(name, values);
-    }
-
-    @Override
-    public Http2Headers setObject(CharSequence name, Object... values) {
-        removeAll(name);
-        return addObject(name, values);
-    }
-
-    @Override
-    public Http2Headers setBoolean(CharSequence name, boolean value) {
-        return set(name, CONVERT.convertBoolean(value));
-    }
-
-    @Override
-    public Http2Headers setByte(CharSequence name, byte value) {
-        return set(name, CONVERT.convertByte(value));
-    }
-
-    @Override
-    public Http2Headers setChar(CharSequence name, char value) {
-        return set(name, CONVERT.convertChar(value));
-    }
-
-    @Override
-    public Http2Headers setShort(CharSequence name, short value) {
-        return set(name, CONVERT.convertShort(value));
-    }
-
-    @Override
-    public Http2Headers setInt(CharSequence name, int value) {
-        return set(name, CONVERT.convertInt(value));
-    }
-
-    @Override
-    public Http2Headers setLong(CharSequence name, long value) {
-        return set(name, CONVERT.convertLong(value));
-    }
-
-    @Override
-    public Http2Headers setFloat(CharSequence name, float value) {
-        return set(name, CONVERT.convertFloat(value));
-    }
-
-    @Override
-    public Http2Headers setDouble(CharSequence name, double value) {
-        return set(name, CONVERT.convertDouble(value));
-    }
-
-    @Override
-    public Http2Headers setTimeMillis(CharSequence name, long value) {
-        return set(name, CONVERT.convertTimeMillis(value));
     }
 
     @Override
@@ -656,56 +241,6 @@ public final class ArrayHttp2Headers implements Http2Headers {
     }
 
     // --- pseudo-header fields (RFC 9113 §8.3) ---
-
-    @Override
-    public Http2Headers method(CharSequence value) {
-        return set(PseudoHeaderName.METHOD.value(), value);
-    }
-
-    @Override
-    public Http2Headers scheme(CharSequence value) {
-        return set(PseudoHeaderName.SCHEME.value(), value);
-    }
-
-    @Override
-    public Http2Headers authority(CharSequence value) {
-        return set(PseudoHeaderName.AUTHORITY.value(), value);
-    }
-
-    @Override
-    public Http2Headers path(CharSequence value) {
-        return set(PseudoHeaderName.PATH.value(), value);
-    }
-
-    @Override
-    public Http2Headers status(CharSequence value) {
-        return set(PseudoHeaderName.STATUS.value(), value);
-    }
-
-    @Override
-    public CharSequence method() {
-        return get(PseudoHeaderName.METHOD.value());
-    }
-
-    @Override
-    public CharSequence scheme() {
-        return get(PseudoHeaderName.SCHEME.value());
-    }
-
-    @Override
-    public CharSequence authority() {
-        return get(PseudoHeaderName.AUTHORITY.value());
-    }
-
-    @Override
-    public CharSequence path() {
-        return get(PseudoHeaderName.PATH.value());
-    }
-
-    @Override
-    public CharSequence status() {
-        return get(PseudoHeaderName.STATUS.value());
-    }
 
     // --- iteration ---
 
@@ -756,7 +291,7 @@ public final class ArrayHttp2Headers implements Http2Headers {
                 throw new IllegalStateException("no field: next() not called, or the field was removed");
             }
             CharSequence old = entries[last * 2 + 1];
-            entries[last * 2 + 1] = java.util.Objects.requireNonNull(value, "value");
+            entries[last * 2 + 1] = Objects.requireNonNull(value, "value");
             return old;
         }
 
