@@ -28,12 +28,13 @@ PB=$(start "$JAR_B" bench/outrigger.yaml "$FB" bench/target/ab-B.log)
 trap 'kill -9 $PA $PB 2>/dev/null || true' EXIT
 for p in 58080 48080; do until curl -sf -o /dev/null "http://127.0.0.1:$p/hello"; do sleep 0.1; done; done
 HZ=$(getconf CLK_TCK)
+# the wrk modes: HTTP/1.1 to the plain listener (x8080), or to h1_to_h2 (x8082, onto the HTTP/2 origin)
+if [ "$MODE" = h1 ]; then WRK_CONNS=32; WRK_PORT=080; else WRK_CONNS=50; WRK_PORT=082; fi
 measure() { # pid port-prefix -> "req/s user sys total p99ms" (p99: wrk modes only, else 0)
   local u0 s0 u1 s1 n p99=0 out
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$1/stat")
   case $MODE in
-    h1|h1h2) out=$(taskset -c 1 wrk -t1 -c$([ "$MODE" = h1 ] && echo 32 || echo 50) -d"${SECS}"s --latency \
-                   "http://127.0.0.1:${2}08$([ "$MODE" = h1 ] && echo 0 || echo 2)/hello")
+    h1|h1h2) out=$(taskset -c 1 wrk -t1 -c"$WRK_CONNS" -d"${SECS}"s --latency "http://127.0.0.1:${2}${WRK_PORT}/hello")
         n=$(echo "$out" | awk '/requests in/ {print $1}')
         p99=$(echo "$out" | awk '$1 == "99%" {v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else v = v * 1000; print v}') ;;
     h2c) n=$(taskset -c 1 h2load -D "$SECS" -c10 -m10 "http://127.0.0.1:${2}080/hello" | awk '/^requests:/ {print $8}') ;;
