@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Warm-up after start: a fresh Outrigger (bench/ours.sh, pinned to CPU 0) under HTTP/1.1 load (wrk on CPU 1) in
-# consecutive windows; per window: req/s, the process's CPU us/request, and the share of it the JIT compiler threads
-# took (threads that exited during a window drop out of it). Shows how long a new process runs at more than its steady-state cost (the JIT compiling the request path).
+# consecutive windows; per window: req/s, wrk's p99, the process's CPU us/request, and the share of it the JIT compiler
+# threads took (threads that exited during a window drop out of it). Shows how long a new process runs at more than its steady-state cost (the JIT compiling the request path).
 # Needs: the harness origins on 19081-19083 (HARNESS/run.sh --start-only), wrk, taskset.
 # usage: bench/warmup.sh [WINDOWS] [SECONDS] [URL]   (JAVA_OPTS as bench/ours.sh takes it, to try JIT flags)
 set -euo pipefail
@@ -22,10 +22,11 @@ jit() { # CPU ticks of the compiler threads
   done
   echo "$t"
 }
-printf '%-8s %10s %14s %12s\n' window req/s "CPU us/req" "JIT share"
+printf '%-8s %10s %10s %14s %12s\n' window req/s p99 "CPU us/req" "JIT share"
 for w in $(seq "$WINDOWS"); do
   c0=$(cpu); j0=$(jit)
-  n=$(taskset -c 1 wrk -t1 -c50 -d"${SECS}s" "$URL" | awk '/requests in/{print $1}')
+  out=$(taskset -c 1 wrk -t1 -c50 -d"${SECS}s" --latency "$URL")
+  n=$(echo "$out" | awk '/requests in/{print $1}'); p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   c1=$(cpu); j1=$(jit)
-  python3 -c "n=max($n,1); c=$c1-$c0; print('%-8s %10.0f %14.1f %11.0f%%' % ('$((w * SECS))s', n/$SECS, c/$HZ*1e6/n, max(0, 100*($j1-$j0)/max(c,1))))"
+  python3 -c "n=max($n,1); c=$c1-$c0; print('%-8s %10.0f %10s %14.1f %11.0f%%' % ('$((w * SECS))s', n/$SECS, '$p99', c/$HZ*1e6/n, max(0, 100*($j1-$j0)/max(c,1))))"
 done

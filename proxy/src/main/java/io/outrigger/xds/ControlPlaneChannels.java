@@ -1,9 +1,9 @@
 package io.outrigger.xds;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.outrigger.config.UpstreamTlsConfig;
 import io.outrigger.tls.CertificateMaterial;
 import java.net.InetSocketAddress;
@@ -33,7 +33,7 @@ final class ControlPlaneChannels {
     }
 
     /**
-     * The ADS cluster's {@code tls} for gRPC's own (shaded) Netty: its CA (else the JDK's trust store), its client
+     * The ADS cluster's {@code tls} for gRPC's Netty transport (the proxy's Netty): its CA (else the JDK's trust store), its client
      * certificate for mTLS, loaded with the same checks as every other certificate. Read at each connect, so rotated
      * files are picked up by the next stream.
      */
