@@ -177,6 +177,8 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
                     .sessionTimeout(300);
             if (config.requireClientCertificate()) {
                 b.clientAuth(ClientAuth.REQUIRE).trustManager(new SanCheckingTrustManager(trusted, config.matchSubjectAltNames()));
+            } else {
+                b.trustManager(NoClientCertificates.INSTANCE); // else Netty loads the JDK's CA bundle, unused
             }
             return b;
         } catch (java.security.GeneralSecurityException | RuntimeException e) {
@@ -215,6 +217,8 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, config.alpnProtocols()));
             if (config.requireClientCertificate()) {
                 b.clientAuth(ClientAuth.REQUIRE).trustManager(new SanCheckingTrustManager(trusted, config.matchSubjectAltNames()));
+            } else {
+                b.trustManager(NoClientCertificates.INSTANCE); // else Netty loads the JDK's CA bundle, unused
             }
             return b.build();
         } catch (SSLException | java.security.GeneralSecurityException | RuntimeException e) {
