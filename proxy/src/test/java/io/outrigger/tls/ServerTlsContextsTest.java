@@ -19,9 +19,6 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -43,12 +40,9 @@ class ServerTlsContextsTest {
 
     @BeforeAll
     static void issue() throws Exception {
-        ca = CertificateAuthority.create("test CA", Duration.ofDays(1));
-        Instant now = Instant.now();
-        leaf = ca.issue(List.of("localhost"), List.of(), List.of("127.0.0.1"), now.minusSeconds(60),
-                now.plus(Duration.ofDays(1)));
-        leaf.write(dir, "leaf");
-        ca.write(dir);
+        TestPki pki = TestPki.issue(dir);
+        ca = pki.ca();
+        leaf = pki.leaf();
     }
 
     private static DownstreamTlsConfig tls(String extra) throws Exception {
@@ -200,7 +194,6 @@ class ServerTlsContextsTest {
 
     /** Runs both engines' handshakes to the end over in-memory buffers; throws what either engine throws. */
     private static void handshake(SSLEngine client, SSLEngine server) throws SSLException {
-        ByteBuffer empty = ByteBuffer.allocate(0);
         ByteBuffer toServer = ByteBuffer.allocate(1 << 17);
         ByteBuffer toClient = ByteBuffer.allocate(1 << 17);
         ByteBuffer sink = ByteBuffer.allocate(1 << 17);
@@ -210,22 +203,22 @@ class ServerTlsContextsTest {
             if (done(client) && done(server)) {
                 return;
             }
-            client.wrap(empty, toServer);
-            runTasks(client);
-            toServer.flip();
-            server.unwrap(toServer, sink);
-            toServer.compact();
-            runTasks(server);
-            server.wrap(empty, toClient);
-            runTasks(server);
-            toClient.flip();
-            client.unwrap(toClient, sink);
-            toClient.compact();
-            runTasks(client);
-            sink.clear();
+            pump(client, toServer, server, sink);
+            pump(server, toClient, client, sink);
         }
         throw new AssertionError("handshake did not finish: client " + client.getHandshakeStatus() + ", server "
                 + server.getHandshakeStatus());
+    }
+
+    /** What {@code from} has to send goes through {@code wire} into {@code to}; application data lands in {@code sink}. */
+    private static void pump(SSLEngine from, ByteBuffer wire, SSLEngine to, ByteBuffer sink) throws SSLException {
+        from.wrap(ByteBuffer.allocate(0), wire);
+        runTasks(from);
+        wire.flip();
+        to.unwrap(wire, sink);
+        wire.compact();
+        runTasks(to);
+        sink.clear();
     }
 
     private static boolean done(SSLEngine e) {

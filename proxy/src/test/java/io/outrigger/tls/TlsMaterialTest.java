@@ -34,12 +34,9 @@ class TlsMaterialTest {
 
     @BeforeAll
     static void issue() throws Exception {
-        ca = CertificateAuthority.create("test CA", Duration.ofDays(1));
-        Instant now = Instant.now();
-        leaf = ca.issue(List.of("localhost"), List.of("spiffe://shop/catalog"), List.of("127.0.0.1"),
-                now.minusSeconds(60), now.plus(Duration.ofDays(1)));
-        leaf.write(dir, "leaf");
-        ca.write(dir);
+        TestPki pki = TestPki.issue(dir);
+        ca = pki.ca();
+        leaf = pki.leaf();
     }
 
     static String pem(Object o) throws Exception {
