@@ -48,6 +48,7 @@ public final class ClientTlsContext {
      */
     public static ClientTlsContext build(UpstreamTlsConfig config, List<String> alpn) throws InvalidMaterialException {
         SslContextBuilder b = SslContextBuilder.forClient()
+                .keyStoreType(CertificateMaterial.IN_MEMORY_KEY_STORE)
                 .sslProvider(TlsProviders.provider())
                 .protocols(TlsProviders.PROTOCOLS)
                 .ciphers(TlsProviders.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)

@@ -171,7 +171,7 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
                                                      List<X509Certificate> trusted, TlsCertificateConfig c)
             throws InvalidMaterialException {
         try {
-            QuicSslContextBuilder b = QuicSslContextBuilder.forServer(m.key(), null, m.chain().toArray(new X509Certificate[0]))
+            QuicSslContextBuilder b = QuicSslContextBuilder.forServer(m.keyManagerFactory(), null)
                     .applicationProtocols(Http3.supportedApplicationProtocols())
                     .earlyData(false) // 0-RTT off: no request is replayable (RFC 9001 §9.2, RFC 8470)
                     .sessionTimeout(300);
@@ -208,6 +208,7 @@ public final class ServerTlsContexts implements Mapping<String, SslContext> {
                                       TlsCertificateConfig c) throws InvalidMaterialException {
         try {
             SslContextBuilder b = SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0]))
+                    .keyStoreType(CertificateMaterial.IN_MEMORY_KEY_STORE)
                     .sslProvider(TlsProviders.provider())
                     .protocols(TlsProviders.PROTOCOLS)
                     .ciphers(TlsProviders.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)

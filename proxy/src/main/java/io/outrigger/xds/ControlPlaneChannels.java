@@ -38,7 +38,7 @@ final class ControlPlaneChannels {
      * files are picked up by the next stream.
      */
     private static SslContext sslContext(UpstreamTlsConfig tls) throws Exception {
-        var b = GrpcSslContexts.forClient();
+        var b = GrpcSslContexts.forClient().keyStoreType(CertificateMaterial.IN_MEMORY_KEY_STORE);
         if (tls.trustedCa() != null) {
             b.trustManager(CertificateMaterial.certificates(tls.trustedCa()).toArray(new X509Certificate[0]));
         }
