@@ -140,6 +140,16 @@ class TlsMaterialTest {
     }
 
     @Test
+    void keyManagerFactoryServesTheKeyAndChain() throws Exception {
+        CertificateMaterial m = new CertificateMaterial(leaf.key(), List.of(leaf.certificate(), ca.certificate()));
+        javax.net.ssl.X509KeyManager km = (javax.net.ssl.X509KeyManager) m.keyManagerFactory().getKeyManagers()[0];
+        String alias = km.chooseServerAlias(leaf.key().getAlgorithm(), null, null);
+        assertThat(alias).isNotNull();
+        assertThat(km.getPrivateKey(alias)).isEqualTo(leaf.key());
+        assertThat(km.getCertificateChain(alias)).containsExactly(leaf.certificate(), ca.certificate());
+    }
+
+    @Test
     void sanAllowListAndXfcc() throws Exception {
         X509Certificate cert = leaf.certificate();
         assertThat(ClientCertificates.allowed(cert, List.of(new SanMatcher(null, "spiffe://shop/")))).isTrue();
