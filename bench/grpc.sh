@@ -30,8 +30,10 @@ CFG
 taskset -c "$SUT_CPU" haproxy -f "$W/haproxy.cfg" -db > "$W/haproxy.log" 2>&1 &
 # the request: a gRPC frame (not compressed, 7 bytes) holding SimpleRequest { request_message: "hello" }
 printf '\x00\x00\x00\x00\x07\x0a\x05hello' > "$W/req.bin"
+# wait for a listening socket (ss), never by connecting: with nothing listening yet, a connect to a port in the
+# ephemeral range (these are) can pick that same port as its source and connect to itself, which then holds the port
 for port in 19090 48090 28090; do
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
 done
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 load() { # port seconds
@@ -49,6 +51,8 @@ print('%-8s %8.0f req/s  proxy CPU %5.1f us/req (user %5.1f, system %4.1f)' % ('
 }
 # Warm-up by time, not by count: Outrigger's JIT needs ~25 s of this load before C2 has compiled the path (first
 # 8 s ~65 us/req, next 8 s ~30, then ~12-14); a count-based warm-up measured the compile phase, not the proxy.
+# Each Outrigger load is followed by 5 s on HAProxy, longer than the pool's idle timeout (4 s), as between the rounds:
+# the upstream connection closes and reopens, so that path is compiled before measuring (bench/h1h2.sh says why).
 echo "warm-up ${WARM}s (JIT) ..."
-for _ in $(seq 1 $((WARM / 10))); do load 48090 10 >/dev/null; load 28090 2 >/dev/null; done
+for _ in $(seq 1 $((WARM / 10))); do load 48090 10 >/dev/null; load 28090 5 >/dev/null; done
 for r in $(seq "$ROUNDS"); do run ours 48090 "$SECS"; run haproxy 28090 "$SECS"; done

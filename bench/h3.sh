@@ -40,8 +40,10 @@ https://localhost:58444 {
 }
 CFG
 XDG_DATA_HOME="$W" XDG_CONFIG_HOME="$W" GOMAXPROCS=1 taskset -c "$SUT_CPU" caddy run --config "$W/Caddyfile" --adapter caddyfile > "$W/caddy.log" 2>&1 &
+# wait for a listening socket (ss), never by connecting: with nothing listening yet, a connect to a port in the
+# ephemeral range (these are) can pick that same port as its source and connect to itself, which then holds the port
 for port in 48443 58443; do
-  for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 150); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
 done
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 load() { taskset -c "$LG_CPU" java -XX:+UseSerialGC -jar bench/h3load/target/h3load.jar -c "$C" -m "$M" -D "$2" -w 2 "$1"; }
