@@ -7,6 +7,7 @@
 # usage: bench/grpc.sh [ROUNDS] [SECS] [WARM]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROUNDS=${1:-4}; SECS=${2:-8}; WARM=${3:-90}
 SUT_CPU=${SUT_CPU:-0}; LG_CPU=${LG_CPU:-1}
 W=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
@@ -30,11 +31,7 @@ CFG
 taskset -c "$SUT_CPU" haproxy -f "$W/haproxy.cfg" -db > "$W/haproxy.log" 2>&1 &
 # the request: a gRPC frame (not compressed, 7 bytes) holding SimpleRequest { request_message: "hello" }
 printf '\x00\x00\x00\x00\x07\x0a\x05hello' > "$W/req.bin"
-# wait for a listening socket (ss), never by connecting: with nothing listening yet, a connect to a port in the
-# ephemeral range (these are) can pick that same port as its source and connect to itself, which then holds the port
-for port in 19090 48090 28090; do
-  for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
-done
+wait_listening 100 19090 48090 28090
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 load() { # port seconds
   taskset -c "$LG_CPU" h2load -D "$2" -c 10 -m 10 -d "$W/req.bin" -H 'content-type: application/grpc' -H 'te: trailers' \

@@ -7,6 +7,7 @@
 # usage: bench/h1h2.sh [ROUNDS] [SECONDS]   (WARM: seconds of load before measuring, default 90)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROUNDS=${1:-2}; SECS=${2:-10}
 SUT_CPU=${SUT_CPU:-0}; LG_CPU=${LG_CPU:-1}
 W=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
@@ -28,11 +29,7 @@ backend origin
     server o1 127.0.0.1:19084 proto h2
 CFG
 taskset -c "$SUT_CPU" haproxy -f "$W/haproxy.cfg" -db > "$W/haproxy.log" 2>&1 &
-# wait for a listening socket (ss), never by connecting: with nothing listening yet, a connect to a port in the
-# ephemeral range (these are) can pick that same port as its source and connect to itself, which then holds the port
-for port in 48082 28092; do
-  for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
-done
+wait_listening 100 48082 28092
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 load() { taskset -c "$LG_CPU" wrk -t1 -c50 -d"$2"s --latency "http://127.0.0.1:$1/hello"; }
 run() { # name port

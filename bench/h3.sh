@@ -10,6 +10,7 @@
 # usage: bench/h3.sh [ROUNDS] [SECONDS] [CONNECTIONS] [STREAMS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROUNDS=${1:-2}; SECS=${2:-15}; C=${3:-10}; M=${4:-10}
 SUT_CPU=${SUT_CPU:-0}; LG_CPU=${LG_CPU:-1}
 command -v caddy >/dev/null || { echo "caddy not found: apt-get install caddy" >&2; exit 2; }
@@ -40,11 +41,7 @@ https://localhost:58444 {
 }
 CFG
 XDG_DATA_HOME="$W" XDG_CONFIG_HOME="$W" GOMAXPROCS=1 taskset -c "$SUT_CPU" caddy run --config "$W/Caddyfile" --adapter caddyfile > "$W/caddy.log" 2>&1 &
-# wait for a listening socket (ss), never by connecting: with nothing listening yet, a connect to a port in the
-# ephemeral range (these are) can pick that same port as its source and connect to itself, which then holds the port
-for port in 48443 58443; do
-  for _ in $(seq 150); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
-done
+wait_listening 150 48443 58443
 pid_of() { ss -ltnp "sport = :$1" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 load() { taskset -c "$LG_CPU" java -XX:+UseSerialGC -jar bench/h3load/target/h3load.jar -c "$C" -m "$M" -D "$2" -w 2 "$1"; }
 run() { # name port path; proxy CPU counted over the measured seconds only (after h3load's 2 s warm-up)
