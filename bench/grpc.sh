@@ -48,8 +48,8 @@ print('%-8s %8.0f req/s  proxy CPU %5.1f us/req (user %5.1f, system %4.1f)' % ('
 }
 # Warm-up by time, not by count: Outrigger's JIT needs ~25 s of this load before C2 has compiled the path (first
 # 8 s ~65 us/req, next 8 s ~30, then ~12-14); a count-based warm-up measured the compile phase, not the proxy.
-# Each Outrigger load is followed by 5 s on HAProxy, longer than the pool's idle timeout (4 s), as between the rounds:
-# the upstream connection closes and reopens, so that path is compiled before measuring (bench/h1h2.sh says why).
+# Each Outrigger load is followed by 5 s on HAProxy, as between the rounds, and opens new connections, so the
+# reconnect path is compiled before measuring (bench/h1h2.sh says why).
 echo "warm-up ${WARM}s (JIT) ..."
 for _ in $(seq 1 $((WARM / 10))); do load 48090 10 >/dev/null; load 28090 5 >/dev/null; done
 for r in $(seq "$ROUNDS"); do run ours 48090 "$SECS"; run haproxy 28090 "$SECS"; done

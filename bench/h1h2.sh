@@ -44,10 +44,10 @@ run() { # name port
   python3 -c "print('%-8s %8.0f req/s  p99 %-8s proxy %.1f us/req %s' % ('$1', $n / $SECS, '$p99', ($t1-$t0)/$(getconf CLK_TCK)*1e6/$n, '$errors'))"
 }
 WARM=${WARM:-90} # the JIT settles after ~90 s of load (bench/warmup.sh)
-# As the rounds run: 10 s loads on new connections with idle gaps longer than the connection pool's idle timeout (4 s),
-# so the upstream HTTP/2 connection closes and reopens between them. After one long load, the first round's
-# reconnects (downstream and upstream) hit branches C2 compiled as never taken: ~100-140 methods deoptimised at
-# once, ~1 s of recompilation on the shared core in the next 10 s, and that round's p99 2.5x the settled one.
+# As the rounds run: 10 s loads on new connections with idle gaps between them. After one long load, the first
+# round's reconnects hit branches C2 compiled as never taken: ~100-140 methods deoptimised at once, ~1 s of
+# recompilation on the shared core in the next 10 s, and that round's p99 2.5x the settled one. (The gaps also used
+# to outlast the pool's idle timeout, 4 s then, and reopen the upstream HTTP/2 connection; HTTP/2's is 1 h now.)
 echo "warm-up ${WARM}s (JIT) ..."
 for _ in $(seq 1 $((WARM / 10))); do load 48082 10 >/dev/null; sleep 5; done; load 28092 3 >/dev/null
 for r in $(seq "$ROUNDS"); do run ours 48082; run haproxy 28092; done

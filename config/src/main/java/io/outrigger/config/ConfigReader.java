@@ -369,7 +369,7 @@ final class ConfigReader {
         ConnectionPoolConfig d = ConnectionPoolConfig.DEFAULT;
         int maxConnections = (int) m.integer("max_connections", d.maxConnections(), 1, Integer.MAX_VALUE);
         int maxPending = (int) m.integer("max_pending_requests", d.maxPendingRequests(), 0, Integer.MAX_VALUE);
-        Duration idle = m.duration("idle_timeout", d.idleTimeout(), Duration.ZERO);
+        Duration idle = m.duration("idle_timeout", null, Duration.ZERO); // null: each protocol's default
         long maxRequests = m.integer("max_requests_per_connection", d.maxRequestsPerConnection(), 0, Long.MAX_VALUE);
         m.finish();
         return new ConnectionPoolConfig(maxConnections, maxPending, idle, maxRequests);

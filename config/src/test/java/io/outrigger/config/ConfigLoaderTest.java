@@ -371,7 +371,12 @@ class ConfigLoaderTest {
         assertThat(canaryCluster.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.ROUND_ROBIN);
         assertThat(canaryCluster.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(canaryCluster.connectionPool()).isEqualTo(ConnectionPoolConfig.DEFAULT);
-        assertThat(canaryCluster.connectionPool().idleTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(canaryCluster.connectionPool().idleTimeout()).isNull(); // not set: each protocol's default
+        assertThat(canaryCluster.connectionPool().http1IdleTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(canaryCluster.connectionPool().http2IdleTimeout()).isEqualTo(Duration.ofHours(1));
+        // set: for both protocols
+        assertThat(catalog.connectionPool().http1IdleTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(catalog.connectionPool().http2IdleTimeout()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test

@@ -142,7 +142,7 @@ class AdminIT {
             HttpResponse<String> dump = proxy.adminGet("/config_dump");
             assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
             assertThat(dump.body()).startsWith("{\"version_info\":\"1\",\"admin\":{\"address\":\"127.0.0.1:0\"}")
-                    .contains("\"timeout\":\"15000ms\"", "\"idle_timeout\":\"4000ms\"", "\"max_requests\":1024",
+                    .contains("\"timeout\":\"15000ms\"", "\"connect_timeout\":\"5000ms\"", "\"max_requests\":1024",
                             "\"health_check\":{\"path\":\"/healthz\"",
                             "\"internal_address_config\":{\"cidr_ranges\":[\"127.0.0.0/8\",\"10.0.0.0/8\",",
                             "\"preserve_external_request_id\":false", "\"tracing\":null");

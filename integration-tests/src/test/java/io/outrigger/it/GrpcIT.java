@@ -254,6 +254,30 @@ class GrpcIT {
     }
 
     @Test
+    void anIdleUpstreamHttp2ConnectionStaysOpenPastHttp11sIdleTimeoutUnlessOneIsSet() throws Exception {
+        // two HTTP/2 clusters to the same origin: "kept" with connection_pool's defaults (HTTP/2: 1 h), "brief" with
+        // idle_timeout 5 s, which is longer than HTTP/1.1's default (4 s). When brief's idle connection has closed,
+        // kept's, idle as long, is still open: the default that applies to it is not the 4 s of HTTP/1.1
+        String clusters = "- { name: kept, endpoints: [ " + origin.address() + " ], http2_protocol_options: {} }\n"
+                + "- { name: brief, endpoints: [ " + origin.address() + " ], http2_protocol_options: {},"
+                + " connection_pool: { idle_timeout: 5s } }\n";
+        String routes = "- { match: { prefix: /kept/ }, route: { cluster: kept } }\n"
+                + "- { match: { prefix: /brief/ }, route: { cluster: brief } }\n";
+        try (ProxyProcess p = ProxyProcess.start("grpc-idle", ProxyProcess.mainListenerConfig(routes, clusters))) {
+            for (String prefix : List.of("/brief/", "/kept/")) { // any answer will do: the connection is what counts
+                Cmd c = Cmd.curlRun("--http2-prior-knowledge", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://127.0.0.1:" + p.port("main") + prefix + "grpc.testing.SimpleService/UnaryRpc");
+                assertThat(c.out()).isNotEqualTo("000");
+            }
+            assertThat(p.stat("cluster.brief.upstream_cx_active")).isEqualTo(1);
+            assertThat(p.stat("cluster.kept.upstream_cx_active")).isEqualTo(1);
+            assertThat(Await.until(java.time.Duration.ofSeconds(15),
+                    () -> p.stat("cluster.brief.upstream_cx_active") == 0)).as("brief's connection closed").isTrue();
+            assertThat(p.stat("cluster.kept.upstream_cx_active")).as("kept's connection").isEqualTo(1);
+        }
+    }
+
+    @Test
     void useDownstreamProtocolPicksTheUpstreamProtocolPerCaller() throws Exception {
         try (ProxyProcess p = ProxyProcess.start("grpc-auto", ProxyProcess.catchAllConfig("{ cluster: auto }",
                 "- { name: auto, endpoints: [ " + origin.address() + " ], protocol_selection: use_downstream_protocol }"))) {

@@ -182,14 +182,14 @@ public final class Http1ConnectionPool implements ConnectionPool {
             c.idleSinceNanos = System.nanoTime();
             idle.addFirst(c);
             resources.idleConnectionAdded();
-            scheduleIdleSweep(config.idleTimeout().toNanos());
+            scheduleIdleSweep(config.http1IdleTimeout().toNanos());
         }
     }
 
     // idle_timeout without a per-connection timer: the idle deque is ordered by age (newest first), so one
     // task per pool closes the expired tail and re-arms for the next oldest.
     private void scheduleIdleSweep(long delayNanos) {
-        if (sweepScheduled || config.idleTimeout().isZero() || idle.isEmpty()) {
+        if (sweepScheduled || config.http1IdleTimeout().isZero() || idle.isEmpty()) {
             return;
         }
         sweepScheduled = true;
@@ -199,7 +199,7 @@ public final class Http1ConnectionPool implements ConnectionPool {
     private void sweepIdle() {
         sweepScheduled = false;
         long now = System.nanoTime();
-        long timeout = config.idleTimeout().toNanos();
+        long timeout = config.http1IdleTimeout().toNanos();
         UpstreamConnection oldest;
         while ((oldest = idle.peekLast()) != null && now - oldest.idleSinceNanos >= timeout) {
             idle.pollLast();

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * provably unprocessed ({@code REMOTE_REFUSED_STREAM}), which the router retries on another connection.
  * With {@code connection_keepalive}, an idle-or-busy connection is PINGed every interval and closed when an
  * acknowledgement does not come within the timeout. A connection serving no stream closes after
- * {@code idle_timeout}.
+ * {@code idle_timeout} ({@link ConnectionPoolConfig#http2IdleTimeout()}: 1 h unless set, Envoy's).
  */
 public final class Http2ConnectionPool implements ConnectionPool, Http2ClientConnection.Owner {
     private static final Logger log = LoggerFactory.getLogger(Http2ConnectionPool.class);
@@ -295,7 +295,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
     }
 
     private void startIdleTimer(Active a) {
-        if (config.idleTimeout().isZero() || a.idleTimer != null) {
+        if (config.http2IdleTimeout().isZero() || a.idleTimer != null) {
             return;
         }
         a.idleTimer = eventLoop.schedule(() -> {
@@ -305,7 +305,7 @@ public final class Http2ConnectionPool implements ConnectionPool, Http2ClientCon
                 ready.remove(a);
                 a.codec.shutdownGracefully();
             }
-        }, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, config.http2IdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void onClosed(Active a) {
