@@ -95,6 +95,20 @@ public final class ArrayHttpHeaders extends HttpHeaders {
         return -1;
     }
 
+    /** How many fields are named {@code name} (without case); allocates nothing, unlike {@code getAll(name).size()}. */
+    public int count(CharSequence name) {
+        int n = 0;
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** How many fields of {@code headers} are named {@code name}: without a list for {@link ArrayHttpHeaders}. */
+    public static int count(HttpHeaders headers, CharSequence name) {
+        return headers instanceof ArrayHttpHeaders a ? a.count(name) : headers.getAll(name).size();
+    }
+
     /** Field names compare without case (RFC 9110 §5.1); the length first, the same object at once. */
     private static boolean sameName(CharSequence a, CharSequence b) {
         return a == b || a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);

@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  * retains what it forwards); response chunks pass from the router to the encoder iteration and from there
  * to the codec.
  */
-final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStreamCallbacks, StreamEncoderFilterCallbacks {
+final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStreamCallbacks, StreamEncoderFilterCallbacks,
+        StreamTimers.Owner {
     /** Where the stream is; the request side's progress is tracked apart ({@link #requestComplete}). */
     private enum State { OPEN, RESPONDING, LOCAL_REPLY, DONE }
 
@@ -105,7 +106,7 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
             info.traceId = span.getSpanContext().getTraceId(); // kept by the span context: no copy
         }
         requestComplete = endStream;
-        timers = new StreamTimers(eventLoop(), listener.streamIdleTimeout(), this::onStreamIdleTimeout, this::onSseKeepalive);
+        timers = new StreamTimers(eventLoop(), listener.streamIdleTimeout(), this);
         if (listener.overload().stopAcceptingRequests()) {
             listener.metrics().downstream().count(DownstreamEvent.RQ_OVERLOAD_REJECT);
             sendLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", ResponseFlag.OVERLOAD_MANAGER, null);
@@ -128,7 +129,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     // Envoy's stream idle timeout: 408 while the request is incomplete, 504 after; a reset once the response started
-    private void onStreamIdleTimeout() {
+    @Override
+    public void onStreamIdleTimeout() {
         if (state == State.DONE) {
             return;
         }
@@ -152,7 +154,8 @@ final class ActiveStream implements RequestDecoder, StreamCallbacks, RouterStrea
     }
 
     // sse_keepalive_interval: a silent event stream gets an SSE comment line, which every SSE client ignores
-    private void onSseKeepalive() {
+    @Override
+    public void onSseKeepalive() {
         if (state != State.RESPONDING) {
             return;
         }

@@ -15,18 +15,19 @@ final class IdleSweeper implements Runnable {
     static final long TICK_MS = 250;
     private static final FastThreadLocal<IdleSweeper> SWEEPERS = new FastThreadLocal<>();
 
-    /** One stream's idle timeout: an intrusive list node. */
-    static final class Entry {
-        private final Runnable onExpiry;
+    /**
+     * One stream's idle timeout: an intrusive list node, extended by the stream's timer state itself
+     * ({@link StreamTimers}) so that a stream costs no separate node and no callback object.
+     */
+    abstract static class Entry {
         private long timeoutNanos;
         private long lastNanos;
         private Entry prev;
         private Entry next;
         private IdleSweeper owner;
 
-        Entry(Runnable onExpiry) {
-            this.onExpiry = onExpiry;
-        }
+        /** The timeout passed without activity; called once, on the event loop, after the entry left the sweep. */
+        abstract void onIdleTimeout();
     }
 
     private final EventExecutor loop;
@@ -103,7 +104,7 @@ final class IdleSweeper implements Runnable {
             Entry next = e.next;
             if (now - e.lastNanos >= e.timeoutNanos) {
                 disarm(e);
-                e.onExpiry.run(); // may disarm others: next is re-read from the list only through 'next'
+                e.onIdleTimeout(); // may disarm others: next is re-read from the list only through 'next'
             }
             e = next;
         }

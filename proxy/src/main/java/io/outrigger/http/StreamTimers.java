@@ -11,25 +11,36 @@ import java.time.Duration;
  * {@code text/event-stream} responses. Activity is only recorded: the idle timeout is checked by the event loop's
  * {@link IdleSweeper}, the keepalive re-arms itself ({@link InactivityTimer}). Confined to the stream's event loop.
  */
-final class StreamTimers {
+final class StreamTimers extends IdleSweeper.Entry {
+    /** What the timers call: the stream. */
+    interface Owner {
+        /** Nothing moved on the stream for its idle timeout: end it. */
+        void onStreamIdleTimeout();
+
+        /** The event stream was silent for the keepalive interval: write an SSE comment. */
+        void onSseKeepalive();
+    }
+
     private final EventExecutor loop;
-    private final Runnable onSseKeepalive;
+    private final Owner stream;
     private final IdleSweeper sweeper;
-    private final IdleSweeper.Entry idle;
     private InactivityTimer sse;
     private Duration sseInterval;
 
     /**
-     * @param listenerIdle   the listener's {@code stream_idle_timeout} ({@code ZERO}: none)
-     * @param onIdle         ends the stream (nothing moved for the idle timeout)
-     * @param onSseKeepalive writes an SSE comment (the event stream was silent for the keepalive interval)
+     * @param listenerIdle the listener's {@code stream_idle_timeout} ({@code ZERO}: none)
+     * @param stream       called when a timer fires, on {@code loop}
      */
-    StreamTimers(EventExecutor loop, Duration listenerIdle, Runnable onIdle, Runnable onSseKeepalive) {
+    StreamTimers(EventExecutor loop, Duration listenerIdle, Owner stream) {
         this.loop = loop;
-        this.onSseKeepalive = onSseKeepalive;
+        this.stream = stream;
         this.sweeper = IdleSweeper.current(loop);
-        this.idle = new IdleSweeper.Entry(onIdle);
-        sweeper.arm(idle, listenerIdle.toNanos());
+        sweeper.arm(this, listenerIdle.toNanos());
+    }
+
+    @Override
+    void onIdleTimeout() {
+        stream.onStreamIdleTimeout();
     }
 
     /**
@@ -40,21 +51,21 @@ final class StreamTimers {
      */
     void onRoute(Duration idleTimeout, Duration sseKeepalive) {
         if (idleTimeout != null) {
-            sweeper.arm(idle, idleTimeout.toNanos()); // zero stops it
+            sweeper.arm(this, idleTimeout.toNanos()); // zero stops it
         }
         this.sseInterval = sseKeepalive;
     }
 
     /** Bytes or headers moved on the stream. */
     void onActivity() {
-        sweeper.touch(idle);
+        sweeper.touch(this);
     }
 
     /** The response headers went downstream: an event stream gets its keepalive. */
     void onResponseHeaders(HttpResponse r, boolean endStream) {
         onActivity();
         if (!endStream && sseInterval != null && isEventStream(r)) {
-            sse = new InactivityTimer(loop, System::nanoTime, true, onSseKeepalive);
+            sse = new InactivityTimer(loop, System::nanoTime, true, stream::onSseKeepalive);
             sse.start(sseInterval);
         }
     }
@@ -68,7 +79,7 @@ final class StreamTimers {
     }
 
     void cancel() {
-        sweeper.disarm(idle);
+        sweeper.disarm(this);
         if (sse != null) {
             sse.cancel();
         }

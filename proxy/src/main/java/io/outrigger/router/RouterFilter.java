@@ -65,7 +65,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private HttpRequest request;
     private RetryState retryState;
     private boolean idempotent;
-    private final HashKey.Outcome hash = new HashKey.Outcome();
+    private HashKey.Outcome hash; // null: the route has no hash policy (made per request only when it has)
     // request progress and replay buffer
     private boolean requestComplete;
     private HttpHeaders trailers;
@@ -73,7 +73,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private long bufferLimit = RetryPolicy.DEFAULT_BUFFER_LIMIT;
     // attempts
     private UpstreamRequest attempt;
-    private final List<Host> triedHosts = new ArrayList<>(2);
+    // hosts tried: the latest attempt's, and the earlier ones (a list only from the first retry on)
+    private Host lastTried;
+    private List<Host> earlierTried = List.of();
     // hedge_on_per_try_timeout: earlier attempts still running beside the current one (oldest first)
     private List<UpstreamRequest> hedged = List.of(); // a mutable list from the first hedge on: none per plain request
     private int attempts;
@@ -138,8 +140,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         grpc = Grpc.isGrpc(req.headers());
         deadlines = new RouteDeadlines(callbacks.eventLoop(), System::nanoTime, this);
         deadlines.onRequestHeaders(action, req.headers(), grpc);
-        HashKey.compute(action.hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(),
-                ThreadLocalRandom.current(), hash);
+        if (!action.hashPolicy().isEmpty()) {
+            hash = new HashKey.Outcome();
+            HashKey.compute(action.hashPolicy(), req, callbacks.streamInfo().downstreamRemoteAddress(),
+                    ThreadLocalRandom.current(), hash);
+        }
         HttpMethod m = req.method();
         idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE || req.headers().contains(IDEMPOTENCY_KEY);
@@ -227,7 +232,13 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             finishWithLocalReply(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy upstream", ResponseFlag.NO_HEALTHY_UPSTREAM);
             return;
         }
-        triedHosts.add(host);
+        if (lastTried != null) {
+            if (earlierTried.isEmpty()) {
+                earlierTried = new ArrayList<>(2);
+            }
+            earlierTried.add(lastTried);
+        }
+        lastTried = host;
         callbacks.setUpstream(shared.name(), host, attempts);
         shared.stats().upstreamRqTotal.increment();
         request.headers().set(ATTEMPT_COUNT, attempts < ATTEMPT_NUMBERS.length ? ATTEMPT_NUMBERS[attempts] : Integer.toString(attempts));
@@ -380,7 +391,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             return null;
         }
         Decision d = retryState.decide(failure, status);
-        log.debug("retry decision for {} on {}: {} ({})", callbacks.streamInfo(), triedHosts.get(triedHosts.size() - 1),
+        log.debug("retry decision for {} on {}: {} ({})", callbacks.streamInfo(), lastTried,
                 d.kind(), d.reason());
         switch (d.kind()) {
             case RETRY -> {
@@ -502,7 +513,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             // nothing was sent: attempt again (that host now through its HTTP/1.1 pool); not a retry in the policy's sense
             alpnRetried = true;
             attempts--;
-            triedHosts.remove(triedHosts.size() - 1);
+            lastTried = earlierTried.isEmpty() ? null : earlierTried.remove(earlierTried.size() - 1);
             startAttempt(false);
             return;
         }
@@ -558,7 +569,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (endStream) {
             onUpstreamComplete();
         }
-        if (hash.setCookie != null) {
+        if (hash != null && hash.setCookie != null) {
             response.headers().add(HttpHeaderNames.SET_COOKIE, hash.setCookie); // a generated hash-policy cookie
         }
         callbacks.encodeHeaders(response, endStream);
@@ -691,20 +702,20 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
 
     @Override
     public boolean hasHashKey() {
-        return hash.present;
+        return hash != null && hash.present;
     }
 
     @Override
     public long hashKey() {
-        return hash.key;
+        return hash != null ? hash.key : 0;
     }
 
     @Override
     public boolean shouldSelectAnotherHost(Host host) {
-        if (triedHosts.isEmpty()) {
+        if (lastTried == null) {
             return false;
         }
         RetryPolicy p = action.retryPolicy();
-        return (p == null || p.previousHosts()) && triedHosts.contains(host);
+        return (p == null || p.previousHosts()) && (host.equals(lastTried) || earlierTried.contains(host));
     }
 }

@@ -176,6 +176,8 @@ class ArrayHttpHeadersTest {
                 assertThat(ours.getAll(name)).isEqualTo(netty.getAll(name));
                 assertThat(ours.contains(name, value, true)).isEqualTo(netty.contains(name, value, true));
                 assertThat(ours.size()).isEqualTo(netty.size());
+                assertThat(ArrayHttpHeaders.count(ours, name)).isEqualTo(netty.getAll(name).size());
+                assertThat(ArrayHttpHeaders.count(netty, name)).isEqualTo(netty.getAll(name).size());
             }
             assertThat(lines(ours)).isEqualTo(lines(netty));
         }

@@ -15,11 +15,20 @@ class IdleSweeperTest {
     final EmbeddedChannel channel = new EmbeddedChannel();
     final IdleSweeper sweeper = new IdleSweeper(channel.eventLoop(), () -> now);
 
+    private IdleSweeper.Entry entry(String name) {
+        return new IdleSweeper.Entry() {
+            @Override
+            void onIdleTimeout() {
+                expired.add(name);
+            }
+        };
+    }
+
     @Test
     void streamsExpireAfterTheirIdleTimeAndActivityPostponesIt() {
-        IdleSweeper.Entry a = new IdleSweeper.Entry(() -> expired.add("a"));
-        IdleSweeper.Entry b = new IdleSweeper.Entry(() -> expired.add("b"));
-        IdleSweeper.Entry c = new IdleSweeper.Entry(() -> expired.add("c"));
+        IdleSweeper.Entry a = entry("a");
+        IdleSweeper.Entry b = entry("b");
+        IdleSweeper.Entry c = entry("c");
         sweeper.arm(a, TimeUnit.SECONDS.toNanos(1));
         sweeper.arm(b, TimeUnit.SECONDS.toNanos(1));
         sweeper.arm(c, TimeUnit.SECONDS.toNanos(2));
@@ -40,7 +49,7 @@ class IdleSweeperTest {
 
     @Test
     void rearmingReplacesTheTimeoutAndZeroDisarms() {
-        IdleSweeper.Entry a = new IdleSweeper.Entry(() -> expired.add("a"));
+        IdleSweeper.Entry a = entry("a");
         sweeper.arm(a, TimeUnit.SECONDS.toNanos(1));
         sweeper.arm(a, TimeUnit.SECONDS.toNanos(10)); // the route's idle_timeout replaces the listener's
         now += TimeUnit.SECONDS.toNanos(5);

@@ -64,7 +64,7 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
     private boolean responseKeepAlive;
     private long keepAliveTimeoutMs;
     private boolean readDisabled;
-    private final WriteWatermarks watermarks = new WriteWatermarks();
+    private boolean aboveHighWatermark; // as last reported (WriteWatermarks)
     private boolean upgradeRequested;
     private boolean connect;
     private boolean upgraded;
@@ -315,7 +315,7 @@ public final class Http1ClientStream implements RequestEncoder, ChannelFutureLis
 
     public void onWritabilityChanged(boolean writable) {
         if (state == State.OPEN) {
-            watermarks.update(writable, callbacks);
+            aboveHighWatermark = WriteWatermarks.update(aboveHighWatermark, writable, callbacks);
         }
     }
 

@@ -74,11 +74,15 @@ public final class Http1Headers {
         if (headers.isEmpty()) {
             return;
         }
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            java.util.Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION);
-            while (values.hasNext()) {
-                removeNominated(headers, values.next());
+        int connections = ArrayHttpHeaders.count(headers, HttpHeaderNames.CONNECTION);
+        if (connections == 1) { // the usual case: one field, read without a list
+            removeNominated(headers, headers.get(HttpHeaderNames.CONNECTION));
+        } else if (connections > 1) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                removeNominated(headers, value);
             }
+        }
+        if (connections > 0) {
             headers.remove(HttpHeaderNames.CONNECTION);
         }
         headers.remove(HttpHeaderNames.PROXY_CONNECTION);
@@ -86,7 +90,7 @@ public final class Http1Headers {
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         headers.remove(HttpHeaderNames.UPGRADE);
         String te = headers.get(HttpHeaderNames.TE);
-        if (te != null && !(headers.getAll(HttpHeaderNames.TE).size() == 1
+        if (te != null && !(ArrayHttpHeaders.count(headers, HttpHeaderNames.TE) == 1
                 && HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te.trim()))) {
             headers.remove(HttpHeaderNames.TE);
         }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.outrigger.codec.ArrayHttpHeaders;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -47,14 +48,14 @@ public final class Http1RequestValidator {
                 return "unsupported Transfer-Encoding: " + String.join(", ", te);
             }
         }
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        int hosts = ArrayHttpHeaders.count(h, HttpHeaderNames.HOST);
+        if (hosts > 1) {
             return "more than one Host header"; // RFC 9112 §3.2
         }
-        if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        if (hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             return "missing Host header"; // RFC 9112 §3.2
         }
-        if (!hosts.isEmpty() && !validHost(hosts.get(0))) {
+        if (hosts == 1 && !validHost(h.get(HttpHeaderNames.HOST))) {
             return "invalid Host header";
         }
         String target = request.uri();

@@ -37,7 +37,7 @@ final class Http1ServerStream implements ResponseEncoder {
     private boolean requestComplete;
     private boolean requestBroken;
     private boolean closeAfterResponse;
-    private final WriteWatermarks watermarks = new WriteWatermarks();
+    private boolean aboveHighWatermark; // as last reported (WriteWatermarks)
     private int readDisables;
     private final boolean upgradeRequested;
     private final boolean connect;
@@ -209,7 +209,7 @@ final class Http1ServerStream implements ResponseEncoder {
 
     void onWritabilityChanged(boolean writable) {
         if (state != State.COMPLETE && state != State.RESET) {
-            watermarks.update(writable, callbacks);
+            aboveHighWatermark = WriteWatermarks.update(aboveHighWatermark, writable, callbacks);
         }
     }
 

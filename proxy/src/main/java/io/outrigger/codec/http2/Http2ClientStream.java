@@ -33,7 +33,7 @@ final class Http2ClientStream implements RequestEncoder {
     private boolean refused;
     private int readDisables;
     private int unconsumed;
-    private final WriteWatermarks watermarks = new WriteWatermarks();
+    private boolean aboveHighWatermark; // as last reported (WriteWatermarks)
     private State state = State.IDLE;
 
     Http2ClientStream(Http2ClientConnection connection, ResponseDecoder decoder, String scheme) {
@@ -209,7 +209,8 @@ final class Http2ClientStream implements RequestEncoder {
     /** Netty reported a writability change, or a write may have queued data: re-evaluate the watermarks. */
     void onWritabilityChanged() {
         if (state == State.OPEN) {
-            watermarks.update(isWritable(), callbacks); // Netty's view (window > 0) refined: see isWritable
+            // Netty's view (window > 0) refined: see isWritable
+            aboveHighWatermark = WriteWatermarks.update(aboveHighWatermark, isWritable(), callbacks);
         }
     }
 }

@@ -30,7 +30,7 @@ final class Http2ServerStream implements ResponseEncoder {
     private int readDisables;
     private int unconsumed;
     private boolean creditPending;
-    private final WriteWatermarks watermarks = new WriteWatermarks();
+    private boolean aboveHighWatermark; // as last reported (WriteWatermarks)
     private State state = State.OPEN;
     private final boolean extendedConnect;
 
@@ -218,7 +218,8 @@ final class Http2ServerStream implements ResponseEncoder {
     /** Netty reported a writability change, or a write may have queued data: re-evaluate the watermarks. */
     void onWritabilityChanged() {
         if (state != State.COMPLETE && state != State.RESET) {
-            watermarks.update(isWritable(), callbacks); // Netty's view (window > 0) refined: see isWritable
+            // Netty's view (window > 0) refined: see isWritable
+            aboveHighWatermark = WriteWatermarks.update(aboveHighWatermark, isWritable(), callbacks);
         }
     }
 }

@@ -61,7 +61,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
     private final Http3ServerConnection connection;
     private final QuicStreamChannel channel;
     private final FlushScheduler flusher;
-    private final WriteWatermarks watermarks = new WriteWatermarks();
+    private boolean aboveHighWatermark; // as last reported (WriteWatermarks)
     private final QuicSendBacklog backlog;
     private RequestState request = RequestState.AWAITING_HEADERS;
     private ResponseState response = ResponseState.NONE;
@@ -194,7 +194,7 @@ final class Http3ServerStream extends Http3RequestStreamInboundHandler implement
 
     private void updateWatermarks() {
         if (response != ResponseState.COMPLETE && response != ResponseState.RESET) {
-            watermarks.update(backlog.writable(), callbacks);
+            aboveHighWatermark = WriteWatermarks.update(aboveHighWatermark, backlog.writable(), callbacks);
         }
     }
 

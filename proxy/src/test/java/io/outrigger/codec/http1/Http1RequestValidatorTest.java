@@ -27,6 +27,23 @@ class Http1RequestValidatorTest {
     }
 
     @Test
+    void hostFieldsAreCountedInTheDecodersContainer() {
+        for (int hosts = 0; hosts <= 3; hosts++) {
+            HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
+                    io.outrigger.codec.ArrayHttpHeaders.FIELDS);
+            for (int i = 0; i < hosts; i++) {
+                r.headers().add(i % 2 == 0 ? "Host" : "host", "x");
+            }
+            String reason = Http1RequestValidator.validate(r);
+            if (hosts == 1) {
+                assertThat(reason).isNull();
+            } else {
+                assertThat(reason).contains(hosts == 0 ? "missing Host" : "more than one Host");
+            }
+        }
+    }
+
+    @Test
     void rejectsFramingAndHostProblems() {
         assertThat(Http1RequestValidator.validate(req(HttpVersion.HTTP_1_0, HttpMethod.POST, "/",
                 "transfer-encoding", "chunked"))).contains("HTTP/1.0");
