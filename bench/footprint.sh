@@ -3,16 +3,16 @@
 # first: HARNESS/run.sh --start-only). Prints RSS after start (10 s idle), then per protocol after a warm-up: req/s,
 # proxy CPU µs per request, bytes allocated per request (admin /server_info allocated_bytes: every thread of the
 # JVM), and RSS; then the peak RSS (VmHWM) and RSS 10 s after the load.
-#   bench/footprint.sh [SECONDS]        (JAVA_OPTS / MALLOC_ARENA_MAX as for bench/ours.sh)
+#   bench/footprint.sh [SECONDS]        (JAVA_OPTS, MALLOC_ARENA_MAX, OURS_JAR as for bench/ours.sh)
 # Proxy pinned to CPU 0, load generators (wrk, h2load) to CPU 1. Needs: wrk, h2load, curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
 ADMIN=127.0.0.1:48099
 taskset -c 0 bench/ours.sh > bench/target/footprint-proxy.log 2>&1 &
-trap 'kill -9 $(pgrep -f "outrigger.jar run -c bench/outrigger.yaml") 2>/dev/null || true' EXIT
+trap 'kill -9 $(pgrep -f "[.]jar run -c bench/outrigger.yaml") 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "http://$ADMIN/ready"; do sleep 0.05; done
-PID=$(pgrep -f "outrigger.jar run -c bench/outrigger.yaml")
+PID=$(pgrep -f "[.]jar run -c bench/outrigger.yaml")
 rss() { awk "/$1/ {print int(\$2 / 1024)}" "/proc/$PID/status"; }
 sleep 10
 echo "RSS after start: $(rss VmRSS) MiB"

@@ -6,10 +6,11 @@
 #   OURS_PORT=48080 OURS_H2C_PORT=48080 OURS_HASH_PORT=48081 OURS_TLS_PORT=48443 \
 #   OURS_CMD="$PWD/bench/ours.sh" HARNESS/run.sh --alternate ours,haproxy --prewarm 15
 # Environment: JAVA_OPTS replaces the JVM flags; BENCH_CERTS the certificate directory; OURS_CONFIG another config;
+# OURS_JAR another build (e.g. OURS_JAR=/tmp/base.jar bench/footprint.sh compares allocation per request);
 # OUTRIGGER_ACCESS_LOG_LEVEL=INFO turns the access log on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=proxy/target/outrigger.jar
+JAR="${OURS_JAR:-proxy/target/outrigger.jar}"
 [ -f "$JAR" ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 2; }
 export BENCH_CERTS="${BENCH_CERTS:-$PWD/bench/target/certs}"
 if [ ! -f "$BENCH_CERTS/localhost.crt" ]; then
