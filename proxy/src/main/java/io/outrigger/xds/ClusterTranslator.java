@@ -125,6 +125,10 @@ final class ClusterTranslator {
                 if (explicit != null && explicit.containsKey("http2_protocol_options")) {
                     j.put("http2_protocol_options", explicit.get("http2_protocol_options"));
                 }
+                Map<String, Object> common = map(opts.remove("common_http_protocol_options"));
+                if (common != null) {
+                    j.put("connection_pool", connectionPool(common, "typed_extension_protocol_options." + e.getKey()));
+                }
                 opts.remove("@type");
                 if (explicit != null) {
                     explicit.remove("http2_protocol_options");
@@ -154,6 +158,28 @@ final class ClusterTranslator {
         }
         out.putAll(j); // anything else keeps its Envoy name: the config reader takes it or names it
         return new XdsTranslator.Translated(out, null);
+    }
+
+    /**
+     * Envoy's upstream {@code common_http_protocol_options} as our {@code connection_pool}: {@code idle_timeout}
+     * (Envoy's default 1 h, ours 1 h for HTTP/2 and 4 s for HTTP/1.1 when unset) and
+     * {@code max_requests_per_connection}, under the same names.
+     *
+     * @throws XdsException naming any other field, which is not supported
+     */
+    private static Map<String, Object> connectionPool(Map<String, Object> common, String path) throws XdsException {
+        Map<String, Object> pool = new LinkedHashMap<>();
+        for (String key : List.of("idle_timeout", "max_requests_per_connection")) {
+            Object v = common.remove(key);
+            if (v != null) {
+                pool.put(key, v);
+            }
+        }
+        if (!common.isEmpty()) {
+            throw new XdsException(path + ".common_http_protocol_options." + common.keySet().iterator().next()
+                    + ": not supported");
+        }
+        return pool;
     }
 
     /** A {@code ClusterLoadAssignment}'s hosts: {@code { address: ip:port, weight, priority }}, healthy or unknown only. */

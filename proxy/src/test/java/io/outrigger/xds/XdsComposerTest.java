@@ -100,6 +100,14 @@ class XdsComposerTest {
                         .setMaxConnections(UInt32Value.of(100)).setMaxPendingRequests(UInt32Value.of(10))))
                 .setOutlierDetection(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3))
                         .setBaseEjectionTime(Durations.fromSeconds(10)).setMaxEjectionPercent(UInt32Value.of(50)))
+                .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(
+                        io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                                .setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions
+                                        .newBuilder().setIdleTimeout(Durations.fromMillis(1500))
+                                        .setMaxRequestsPerConnection(UInt32Value.of(1000)))
+                                .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                                        .HttpProtocolOptions.UseDownstreamHttpConfig.getDefaultInstance())
+                                .build()))
                 .build();
         XdsComposer.Composed c = composer().compose(resources(shop));
         assertThat(c.waiting()).isEmpty();
@@ -111,6 +119,10 @@ class XdsComposerTest {
         assertThat(cluster.circuitBreakers().maxConnections()).isEqualTo(100);
         assertThat(cluster.outlierDetection()).isNotNull();
         assertThat(cluster.endpoints()).hasSize(1);
+        // common_http_protocol_options: our connection_pool, for both protocols of use_downstream_protocol
+        assertThat(cluster.connectionPool().http1IdleTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(cluster.connectionPool().http2IdleTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(cluster.connectionPool().maxRequestsPerConnection()).isEqualTo(1000);
         assertThat(config.cluster("xds")).as("the file's own").isPresent();
     }
 

@@ -60,7 +60,11 @@ class XdsTranslatorTest {
                 .putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
                         Any.pack(HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
                                 HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
-                                        Http2ProtocolOptions.getDefaultInstance())).build()))
+                                        Http2ProtocolOptions.getDefaultInstance()))
+                                .setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions
+                                        .newBuilder().setIdleTimeout(Durations.fromSeconds(90))
+                                        .setMaxRequestsPerConnection(com.google.protobuf.UInt32Value.of(1000)))
+                                .build()))
                 .build();
         XdsTranslator.Translated waiting = XdsTranslator.cluster(c, Map.of());
         assertThat(waiting.tree()).isNull();
@@ -80,6 +84,7 @@ class XdsTranslatorTest {
                 .containsEntry("lb_policy", "ring_hash").containsEntry("connect_timeout", "0.250s")
                 .containsEntry("ring_hash", Map.of("minimum_ring_size", "2048"))
                 .containsEntry("http2_protocol_options", Map.of())
+                .containsEntry("connection_pool", Map.of("idle_timeout", "90s", "max_requests_per_connection", 1000))
                 .doesNotContainKeys("eds_cluster_config", "typed_extension_protocol_options", "ring_hash_lb_config");
         assertThat(tree.get("endpoints")).isEqualTo(List.of(
                 Map.of("address", "10.0.0.1:80", "weight", 3, "priority", 0),
@@ -91,6 +96,12 @@ class XdsTranslatorTest {
     void whatCannotBeTakenIsNamed() {
         Cluster tls = Cluster.newBuilder().setName("s").setTransportSocket(TransportSocket.newBuilder().setName("tls")).build();
         assertThatThrownBy(() -> XdsTranslator.cluster(tls, Map.of())).hasMessageContaining("transport_socket");
+        Cluster headersCount = Cluster.newBuilder().setName("s").putTypedExtensionProtocolOptions(
+                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", Any.pack(HttpProtocolOptions.newBuilder()
+                        .setCommonHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
+                                .setMaxHeadersCount(com.google.protobuf.UInt32Value.of(50))).build())).build();
+        assertThatThrownBy(() -> XdsTranslator.cluster(headersCount, Map.of()))
+                .hasMessageContaining("common_http_protocol_options.max_headers_count: not supported");
         Cluster original = Cluster.newBuilder().setName("s").setType(Cluster.DiscoveryType.ORIGINAL_DST).build();
         assertThatThrownBy(() -> XdsTranslator.cluster(original, Map.of())).hasMessageContaining("type: ORIGINAL_DST");
         Listener twoChains = listener(hcm(HttpFilter.newBuilder().setName("router")
