@@ -31,6 +31,28 @@ public final class Grpc {
     }
 
     /**
+     * The {@code grpc-status} a header block carries (a trailers-only response's headers, or trailers), as the
+     * protocol spells it: one or two decimal digits.
+     *
+     * @return the status, 0–99; -1 when the field is absent, empty, longer than two characters or not a number
+     */
+    public static int status(HttpHeaders headers) {
+        String v = headers.get(GRPC_STATUS);
+        if (v == null || v.isEmpty() || v.length() > 2) {
+            return -1;
+        }
+        int n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    /**
      * The {@code grpc-status} for a local reply with HTTP {@code status}: 400 → INTERNAL, 401 → UNAUTHENTICATED,
      * 403 → PERMISSION_DENIED, 404 → UNIMPLEMENTED, 429 → RESOURCE_EXHAUSTED, 502 and 503 → UNAVAILABLE,
      * 504 → DEADLINE_EXCEEDED, anything else → UNKNOWN.

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.opentelemetry.api.trace.Span;
 import io.outrigger.codec.StreamResetReason;
 import io.outrigger.config.RetryPolicy;
@@ -23,7 +22,6 @@ import io.outrigger.filter.StreamDecoderFilter;
 import io.outrigger.filter.StreamDecoderFilterCallbacks;
 import io.outrigger.http.Grpc;
 import io.outrigger.pool.PoolFailureReason;
-import io.outrigger.router.RetryState.Decision;
 import io.outrigger.router.RetryState.Failure;
 import io.outrigger.upstream.Cluster;
 import io.outrigger.upstream.Host;
@@ -33,22 +31,24 @@ import io.outrigger.worker.ThreadLocalCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The terminal decoder filter (Envoy's router filter): matches the route, computes the hash key, and runs
- * attempts ({@link UpstreamRequest}s) against hosts of this worker's cluster until one answers or the
- * {@link RetryState} says stop. It keeps the request body (up to the route's limit) so an attempt can be
- * replayed, owns the route timeout, the per-try timeout and the back-off timer, enforces the cluster's
- * {@code max_requests}, reports outcomes to outlier detection, and turns failures into local replies.
- * Nothing is retried once response headers went downstream. Per stream; confined to its event loop.
+ * attempts ({@link UpstreamRequest}s, one per try) against hosts of this worker's cluster until one answers or the
+ * retry policy says stop — its decisions, per-try and back-off timers in {@link RetryDriver} (made only for a route
+ * with a retry policy), the policy's arithmetic in {@link RetryState}, hedges in {@link HedgedAttempts}. It keeps the
+ * request body (up to the route's limit) so an attempt can be replayed, owns the route deadlines
+ * ({@link RouteDeadlines}), enforces the cluster's {@code max_requests}, reports outcomes to outlier detection, and
+ * turns failures into local replies. Nothing is retried once response headers went downstream. Per stream; confined
+ * to its event loop.
  *
  * <p>Buffers: replay copies are retained duplicates of the request chunks, released when the response
  * starts, when the body outgrows the limit, or when the stream ends.
  */
-public final class RouterFilter implements StreamDecoderFilter, LoadBalancerContext, RouteDeadlines.Expiry {
+public final class RouterFilter implements StreamDecoderFilter, LoadBalancerContext, RouteDeadlines.Expiry,
+        RetryDriver.Router {
     private static final Logger log = LoggerFactory.getLogger(RouterFilter.class);
     static final String OVERLOADED_HEADER = "x-outrigger-overloaded";
     static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-outrigger-attempt-count");
@@ -63,7 +63,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private ThreadLocalCluster cluster;
     private Cluster shared;
     private HttpRequest request;
-    private RetryState retryState;
+    private RetryDriver retries; // null: the route has no retry policy
     private boolean idempotent;
     private HashKey.Outcome hash; // null: the route has no hash policy (made per request only when it has)
     // request progress and replay buffer
@@ -76,19 +76,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     // hosts tried: the latest attempt's, and the earlier ones (a list only from the first retry on)
     private Host lastTried;
     private List<Host> earlierTried = List.of();
-    // hedge_on_per_try_timeout: earlier attempts still running beside the current one (oldest first)
-    private List<UpstreamRequest> hedged = List.of(); // a mutable list from the first hedge on: none per plain request
+    private HedgedAttempts hedging; // hedge_on_per_try_timeout: null until the stream's first hedge
     private int attempts;
-    private int hedges; // hedged attempts started beside earlier ones
     private boolean staleRetried;
     private boolean alpnRetried;
-    private boolean holdsRetrySlot;
     private boolean countedRequest;
-    private ScheduledFuture<?> perTryTimer;
-    private ScheduledFuture<?> backOffTimer;
-    private HttpResponseStatus giveUpStatus = HttpResponseStatus.SERVICE_UNAVAILABLE;
-    private String giveUpBody = "";
-    private ResponseFlag giveUpFlag = ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
     private boolean responseStarted;
     private boolean done;
     private boolean grpc;
@@ -152,10 +144,11 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (policy != null) {
             bufferLimit = policy.bufferLimitBytes();
             // A request retried by an Outrigger upstream of us is not retried again (no amplification).
-            if (policy.retryRetriedRequests() || !req.headers().contains(ATTEMPT_COUNT)) {
-                retryState = new RetryState(policy, idempotent, () -> deadlines.deadlineNanos(), System::nanoTime,
-                        ThreadLocalRandom.current(), shared.resources()::tryAcquireRetry);
-            }
+            RetryState state = policy.retryRetriedRequests() || !req.headers().contains(ATTEMPT_COUNT)
+                    ? new RetryState(policy, idempotent, () -> deadlines.deadlineNanos(), System::nanoTime,
+                            ThreadLocalRandom.current(), shared.resources()::tryAcquireRetry)
+                    : null;
+            retries = new RetryDriver(this, callbacks.eventLoop(), callbacks.streamInfo(), policy, state, shared);
         }
         prepareUpstreamRequest(req);
         mirrors = RequestMirrors.start(action, req, endStream, callbacks);
@@ -211,7 +204,7 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void keepForReplay(ByteBuf data) {
-        if (!responseStarted && !replay.keep(data, bufferLimit) && retryState != null) {
+        if (!responseStarted && !replay.keep(data, bufferLimit) && retries != null && retries.canRetry()) {
             shared.stats().retryOrShadowAbandoned.increment(); // streamed: too large to replay
         }
     }
@@ -257,17 +250,16 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         startPerTryTimer();
     }
 
+    // per_try_timeout counts from the end of the request (Envoy)
     private void startPerTryTimer() {
-        RetryPolicy p = action.retryPolicy();
-        if (p == null || p.perTryTimeout().isZero() || !requestComplete || attempt == null || perTryTimer != null || done) {
-            return;
+        if (retries != null && requestComplete && attempt != null && !done) {
+            retries.startPerTryTimer(attempt);
         }
-        UpstreamRequest a = attempt;
-        perTryTimer = callbacks.eventLoop().schedule(() -> onPerTryTimeout(a), p.perTryTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void onPerTryTimeout(UpstreamRequest a) {
-        perTryTimer = null;
+    /** {@inheritDoc} Hedges or fails the attempt when it is still the current one and nothing was answered. */
+    @Override
+    public void onPerTryTimeout(UpstreamRequest a) {
         if (a != attempt || done || responseStarted) {
             return;
         }
@@ -292,29 +284,22 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     private void hedge(UpstreamRequest a) {
         shared.stats().upstreamRqPerTryTimeout.increment();
         stopAttemptTimerAndSlot();
-        if (decide(Failure.PER_TRY_TIMEOUT, 0) == null) {
+        if (!decide(Failure.PER_TRY_TIMEOUT, 0)) {
             return; // no retry left: keep waiting for this one
         }
         shared.stats().upstreamRqHedged.increment();
-        callbacks.setHedged(++hedges, HedgeOutcome.NONE_WON); // until an attempt answers
-        if (hedged.isEmpty()) {
-            hedged = new ArrayList<>(2);
+        if (hedging == null) {
+            hedging = new HedgedAttempts();
         }
-        a.markHedgedBeside();
-        hedged.add(a);
+        callbacks.setHedged(hedging.add(a), HedgeOutcome.NONE_WON); // until an attempt answers
         attempt = null; // the back-off starts the next attempt
     }
 
     /** Resets every hedged attempt but {@code keep} (a winner was found, or the stream ends). */
     private void resetHedged(UpstreamRequest keep) {
-        for (int i = 0; i < hedged.size(); i++) {
-            UpstreamRequest h = hedged.get(i);
-            if (h != keep) {
-                h.setErrorType("hedge lost");
-                h.reset();
-            }
+        if (hedging != null) {
+            hedging.resetAllBut(keep);
         }
-        hedged = List.of();
     }
 
     /**
@@ -324,18 +309,15 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
      * @return whether {@code a} is now the current attempt
      */
     private boolean promoteHedged(UpstreamRequest a, boolean responded) {
-        if (!hedged.contains(a)) {
+        if (hedging == null || !hedging.contains(a)) {
             return false;
         }
         if (!responded) {
-            hedged.remove(a);
+            hedging.remove(a);
             return false;
         }
         shared.stats().upstreamRqHedgeEarlierWon.increment();
-        if (backOffTimer != null) {
-            backOffTimer.cancel(false);
-            backOffTimer = null;
-        }
+        retries.cancelBackOff(); // hedges exist only beside a retry policy
         UpstreamRequest newer = attempt;
         stopAttemptTimerAndSlot();
         if (newer != null) {
@@ -354,74 +336,47 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
     }
 
     private void stopAttemptTimerAndSlot() {
-        if (perTryTimer != null) {
-            perTryTimer.cancel(false);
-            perTryTimer = null;
-        }
-        if (holdsRetrySlot) {
-            holdsRetrySlot = false;
-            shared.resources().releaseRetry();
+        if (retries != null) {
+            retries.attemptEnded();
         }
     }
 
     /** Retries the request if the policy allows, else answers with the given local reply. */
     private void handleFailure(Failure failure, int status, HttpResponseStatus replyStatus, String replyBody, ResponseFlag flag) {
-        Decision d = decide(failure, status);
-        if (d == null && !hedged.isEmpty()) {
-            attempt = hedged.remove(hedged.size() - 1); // an earlier, hedged attempt is still running: it answers
+        boolean retrying = decide(failure, status);
+        if (!retrying && hedging != null && !hedging.isEmpty()) {
+            attempt = hedging.removeNewest(); // an earlier, hedged attempt is still running: it answers
             return;
         }
-        if (d == null) {
+        if (!retrying) {
             finishWithLocalReply(replyStatus, replyBody, flag);
         } else {
             // if the body outgrows the replay buffer during the back-off, this is the answer after all
-            giveUpStatus = replyStatus;
-            giveUpBody = replyBody;
-            giveUpFlag = flag;
+            retries.giveUpWith(replyStatus, replyBody, flag);
         }
     }
 
-    /**
-     * Asks the retry state and, on yes, schedules the next attempt.
-     *
-     * @return {@code null} when no retry will happen (flags and counters updated)
-     */
-    private Decision decide(Failure failure, int status) {
-        if (retryState == null || !replay.replayable()) {
-            return null;
-        }
-        Decision d = retryState.decide(failure, status);
-        log.debug("retry decision for {} on {}: {} ({})", callbacks.streamInfo(), lastTried,
-                d.kind(), d.reason());
-        switch (d.kind()) {
-            case RETRY -> {
-                shared.stats().upstreamRqRetry.increment();
-                holdsRetrySlot = d.budgeted();
-                giveUpStatus = status >= 500 ? HttpResponseStatus.valueOf(status) : HttpResponseStatus.SERVICE_UNAVAILABLE;
-                giveUpBody = "upstream failed and the request body is too large to retry";
-                giveUpFlag = ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED;
-                backOffTimer = callbacks.eventLoop().schedule(this::afterBackOff, d.delayMs(), TimeUnit.MILLISECONDS);
-                return d;
-            }
-            case NO_LIMIT -> {
-                shared.stats().upstreamRqRetryLimitExceeded.increment();
-                callbacks.addResponseFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
-            }
-            case NO_OVERFLOW -> shared.stats().upstreamRqRetryOverflow.increment();
-            default -> { }
-        }
-        return null;
+    /** Asks the retry driver (none: no retry policy) whether {@code failure} is retried; on yes the back-off runs. */
+    private boolean decide(Failure failure, int status) {
+        return retries != null && retries.scheduleRetry(failure, status, replay.replayable(), lastTried);
     }
 
-    private void afterBackOff() {
-        backOffTimer = null;
+    @Override
+    public void retriesExhausted() {
+        callbacks.addResponseFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+    }
+
+    /** {@inheritDoc} Starts the next attempt, unless the body outgrew the replay buffer meanwhile. */
+    @Override
+    public void afterBackOff() {
         if (done) {
             return;
         }
         if (!replay.replayable()) {
             // body chunks that arrived during the back-off outgrew the replay buffer (counted there as
             // retry_or_shadow_abandoned): the retry cannot send the whole request, so the failure it was retrying stands
-            finishWithLocalReply(giveUpStatus, giveUpBody, giveUpFlag);
+            RetryDriver.GiveUp g = retries.giveUp();
+            finishWithLocalReply(g.status(), g.body(), g.flag());
             return;
         }
         startAttempt(false);
@@ -478,10 +433,9 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
             mirrors = null;
         }
         cancelTimers();
-        for (UpstreamRequest h : hedged) {
-            h.setErrorType("cancelled");
+        if (hedging != null) {
+            hedging.cancelAll();
         }
-        resetHedged(null);
         UpstreamRequest a = attempt;
         endAttempt();
         if (a != null) {
@@ -536,20 +490,19 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         int status = response.status().code();
         report(a.host(), status);
         shared.stats().onUpstreamResponse(status, System.nanoTime() - a.startNanos());
-        int grpcStatus = grpc && endStream ? grpcStatusOf(response) : -1; // a trailers-only gRPC response
-        if (grpcStatus > 0 && retryState != null && replay.replayable()) {
+        int grpcStatus = grpc && endStream ? Grpc.status(response.headers()) : -1; // a trailers-only gRPC response
+        boolean mayRetry = retries != null && retries.canRetry() && replay.replayable();
+        if (grpcStatus > 0 && mayRetry) {
             stopAttemptTimerAndSlot();
-            Decision d = decide(Failure.GRPC_STATUS, grpcStatus);
-            if (d != null) {
+            if (decide(Failure.GRPC_STATUS, grpcStatus)) {
                 attempt = null;
                 a.reset();
                 return; // dropped; a new attempt follows the back-off
             }
         }
-        if (status >= 400 && retryState != null && replay.replayable()) {
+        if (status >= 400 && mayRetry) {
             stopAttemptTimerAndSlot(); // this attempt is over either way: give back its retry slot first
-            Decision d = decide(Failure.STATUS, status);
-            if (d != null) {
+            if (decide(Failure.STATUS, status)) {
                 attempt = null;
                 a.reset(); // its body is not read: the connection cannot be reused (a no-op if already complete)
                 ReferenceCountUtil.release(response);
@@ -558,10 +511,10 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         }
         // This attempt answers: it stays current (the request body may still be streaming to it).
         responseStarted = true;
-        resetHedged(a);
-        if (hedges > 0) {
+        if (hedging != null) {
+            hedging.resetAllBut(a);
             a.markHedgeWinner();
-            callbacks.setHedged(hedges, a.hedgedBeside() ? HedgeOutcome.EARLIER_WON : HedgeOutcome.NEWEST_WON);
+            callbacks.setHedged(hedging.started(), a.hedgedBeside() ? HedgeOutcome.EARLIER_WON : HedgeOutcome.NEWEST_WON);
         }
         deadlines.onResponseHeaders(response, endStream, grpc || HttpMethod.CONNECT.equals(request.method()));
         stopAttemptTimerAndSlot();
@@ -638,18 +591,6 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
                 "upstream connect error or disconnect/reset before headers", flag);
     }
 
-    private static int grpcStatusOf(HttpResponse response) {
-        String v = response.headers().get(Grpc.GRPC_STATUS);
-        if (v == null || v.isEmpty() || v.length() > 2) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     /** The worker's view of the cluster the host belongs to: the route's, or one of an aggregate's clusters. */
     private ThreadLocalCluster owner(Host host) {
         if (host.cluster().equals(shared.name())) {
@@ -688,13 +629,8 @@ public final class RouterFilter implements StreamDecoderFilter, LoadBalancerCont
         if (deadlines != null) {
             deadlines.cancel();
         }
-        if (perTryTimer != null) {
-            perTryTimer.cancel(false);
-            perTryTimer = null;
-        }
-        if (backOffTimer != null) {
-            backOffTimer.cancel(false);
-            backOffTimer = null;
+        if (retries != null) {
+            retries.cancelTimers();
         }
     }
 

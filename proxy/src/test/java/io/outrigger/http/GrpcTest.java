@@ -25,6 +25,18 @@ class GrpcTest {
     }
 
     @Test
+    void statusIsOneOrTwoDigitsElseAbsent() {
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "0"))).isZero();
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "14"))).isEqualTo(14);
+        assertThat(Grpc.status(new DefaultHttpHeaders())).isEqualTo(-1);
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, ""))).isEqualTo(-1);
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "100"))).isEqualTo(-1);
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "-1"))).isEqualTo(-1);
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "+1"))).isEqualTo(-1);
+        assertThat(Grpc.status(new DefaultHttpHeaders().set(Grpc.GRPC_STATUS, "1x"))).isEqualTo(-1);
+    }
+
+    @Test
     void messagesArePercentEncodedAsTheGrpcSpecSays() {
         assertThat(Grpc.percentEncode("plain text: ok")).isEqualTo("plain text: ok");
         assertThat(Grpc.percentEncode("100% ünï\n")).isEqualTo("100%25 %C3%BCn%C3%AF%0A");
