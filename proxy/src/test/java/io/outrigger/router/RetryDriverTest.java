@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,19 +75,8 @@ class RetryDriverTest {
     RetryDriver driver(Cluster cluster, Duration perTry, long backOffMs, boolean retries) {
         RetryPolicy policy = new RetryPolicy(Set.of("5xx"), 1, perTry, Duration.ofMillis(backOffMs + 1),
                 Duration.ofMillis(backOffMs + 1), Set.of(), true, RetryPolicy.DEFAULT_BUFFER_LIMIT, false);
-        RandomGenerator top = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return bound - 1;
-            }
-        };
-        RetryState state = retries ? new RetryState(policy, true, () -> Long.MAX_VALUE, () -> 0, top,
-                cluster.resources()::tryAcquireRetry) : null;
+        RetryState state = retries ? new RetryState(policy, true, () -> Long.MAX_VALUE, () -> 0,
+                RetryStateTest.ALWAYS_MAX, cluster.resources()::tryAcquireRetry) : null;
         return new RetryDriver(router, channel.eventLoop(), "stream", policy, state, cluster);
     }
 

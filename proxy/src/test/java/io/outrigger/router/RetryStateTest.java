@@ -122,22 +122,24 @@ class RetryStateTest {
         }
     }
 
+    /** A jitter that always draws the top of its range (the back-off is then its ceiling minus one ms). */
+    static final RandomGenerator ALWAYS_MAX = new RandomGenerator() {
+        @Override
+        public long nextLong() {
+            return 0;
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return bound - 1;
+        }
+    };
+
     @Test
     void noRetryThatCannotFinishBeforeTheDeadline() {
-        RandomGenerator alwaysMax = new RandomGenerator() {
-            @Override
-            public long nextLong() {
-                return 0;
-            }
-
-            @Override
-            public long nextLong(long bound) {
-                return bound - 1;
-            }
-        };
         RetryPolicy p = policy(Set.of("5xx"), 3);
         long deadline = now.get() + 30_000_000L;
-        RetryState s = new RetryState(p, true, () -> deadline, now::get, alwaysMax, () -> true);
+        RetryState s = new RetryState(p, true, () -> deadline, now::get, ALWAYS_MAX, () -> true);
         Decision first = s.decide(Failure.STATUS, 503); // back-off 24ms < 30ms left
         assertThat(first.kind()).isEqualTo(Kind.RETRY);
         assertThat(first.delayMs()).isEqualTo(24);
