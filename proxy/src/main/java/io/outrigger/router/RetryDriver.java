@@ -43,6 +43,10 @@ final class RetryDriver {
     record GiveUp(HttpResponseStatus status, String body, ResponseFlag flag) {
     }
 
+    /** The give-up reply before any retry was scheduled (never read then: only a scheduled retry can give up). */
+    private static final GiveUp NO_RETRY_YET = new GiveUp(HttpResponseStatus.SERVICE_UNAVAILABLE, "",
+            ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
+
     private final Router router;
     private final EventExecutor loop;
     private final Object stream;
@@ -52,7 +56,7 @@ final class RetryDriver {
     private ScheduledFuture<?> perTryTimer;
     private ScheduledFuture<?> backOffTimer;
     private boolean holdsRetrySlot;
-    private GiveUp giveUp = new GiveUp(HttpResponseStatus.SERVICE_UNAVAILABLE, "", ResponseFlag.UPSTREAM_CONNECTION_FAILURE);
+    private GiveUp giveUp = NO_RETRY_YET;
 
     /**
      * @param loop    the stream's event loop, which runs the timers (and whose clock they follow)

@@ -63,6 +63,12 @@ class RetryDriverTest {
         assertThat(channel.finish()).isFalse();
     }
 
+    /** Moves the loop's clock by {@code ms} and runs the timers that came due. */
+    void advanceMs(long ms) {
+        channel.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
     static Cluster cluster() {
         ClusterConfig cfg = new ClusterConfig("c", List.of(new EndpointConfig(new HostAndPort("10.0.0.1", 80), 1)),
                 ClusterConfig.LbPolicy.ROUND_ROBIN, RingHashConfig.DEFAULT, Duration.ofSeconds(1),
@@ -85,17 +91,14 @@ class RetryDriverTest {
         RetryDriver d = driver(cluster(), Duration.ofMillis(100), 10, true);
         d.startPerTryTimer(null);
         d.startPerTryTimer(null); // one timer at a time
-        channel.advanceTimeBy(99, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(99);
         assertThat(events).isEmpty();
-        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(1);
         assertThat(events).containsExactly("per-try timeout");
 
         d.startPerTryTimer(null); // the next attempt's
         d.attemptEnded();
-        channel.advanceTimeBy(1, TimeUnit.SECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(1000);
         assertThat(events).containsExactly("per-try timeout");
     }
 
@@ -103,8 +106,7 @@ class RetryDriverTest {
     void noPerTryTimeoutMeansNoTimer() {
         RetryDriver d = driver(cluster(), Duration.ZERO, 10, true);
         d.startPerTryTimer(null);
-        channel.advanceTimeBy(1, TimeUnit.HOURS);
-        channel.runScheduledPendingTasks();
+        advanceMs(TimeUnit.HOURS.toMillis(1));
         assertThat(events).isEmpty();
     }
 
@@ -119,11 +121,9 @@ class RetryDriverTest {
         assertThat(c.resources().activeRetries()).isEqualTo(1); // a 503 reached an upstream: budgeted
         assertThat(d.giveUp()).isEqualTo(new RetryDriver.GiveUp(HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "upstream failed and the request body is too large to retry", ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED));
-        channel.advanceTimeBy(39, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(39);
         assertThat(events).isEmpty();
-        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(1);
         assertThat(events).containsExactly("back-off over");
 
         d.attemptEnded(); // the retried attempt failed too
@@ -152,8 +152,7 @@ class RetryDriverTest {
         assertThat(off.canRetry()).isFalse();
         assertThat(off.scheduleRetry(Failure.STATUS, 503, true, host)).isFalse();
         off.startPerTryTimer(null); // the per-try timeout still applies to a request not retried
-        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(100);
         assertThat(events).containsExactly("per-try timeout");
         assertThat(c.stats().upstreamRqRetry.sum()).isZero();
         assertThat(c.resources().activeRetries()).isZero();
@@ -169,8 +168,7 @@ class RetryDriverTest {
         assertThat(d.giveUp()).isEqualTo(new RetryDriver.GiveUp(HttpResponseStatus.BAD_GATEWAY, "upstream reset",
                 ResponseFlag.UPSTREAM_REMOTE_RESET));
         d.cancelTimers();
-        channel.advanceTimeBy(1, TimeUnit.SECONDS);
-        channel.runScheduledPendingTasks();
+        advanceMs(1000);
         assertThat(events).isEmpty();
         d.attemptEnded(); // the budget slot goes back with the attempt
         assertThat(c.resources().activeRetries()).isZero();
